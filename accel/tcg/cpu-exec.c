@@ -1,0 +1,216 @@
+/*
+ * The cpu loop.  Order of business on every iteration: a pending exit
+ * request, then find (or translate) the TB for the current pc, chain the
+ * previous TB to it, run it.  Exceptions raised inside generated code or
+ * helpers come back here through cpu_loop_exit() (siglongjmp).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel/tcg/internal.h"
+#include "rove/user-mem.h"
+
+#define CODE_BUFFER_SIZE (256u << 20)
+
+unsigned rove_log_mask;
+FILE *rove_log_file;
+
+/* Called from generated code (goto_ptr): host address of the TB for the
+ * current pc, or the back end's way back to the loop. */
+static uintptr_t helper_lookup_tb_ptr(CpuState *cpu)
+{
+    ExecState *es = cpu->exec;
+    uint64_t pc;
+    uint32_t flags;
+    cpu->arch->get_tb_key(cpu, &pc, &flags);
+    TranslationBlock *tb = tb_lookup(es, pc, flags);
+    if (!tb || rove_log_enabled(LOG_NOCHAIN | LOG_CPU)) {
+        /* Not translated yet, or tracing wants every TB to pass the loop. */
+        return (uintptr_t)es->backend->return_to_loop_addr();
+    }
+    if (rove_log_enabled(LOG_EXEC)) {
+        rove_log("Trace: %p [%016" PRIx64 "]\n", tb->tc_ptr, pc);
+    }
+    return (uintptr_t)tb->tc_ptr;
+}
+
+CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
+{
+    CpuState *cpu = g_malloc0(arch->cpu_size);
+    ExecState *es = g_new0(ExecState, 1);
+    cpu->arch = arch;
+    cpu->exec = es;
+    cpu->exception_index = EXCP_NONE;
+    es->backend = backend;
+    if (!code_buffer_init(&es->buf, CODE_BUFFER_SIZE)) {
+        fprintf(stderr, "rove: cannot allocate the code buffer\n");
+        exit(1);
+    }
+    backend->init(&es->buf);
+    es->code_start = (es->buf.used + 63) & ~(size_t)63;
+    es->buf.used = es->code_start;
+    tb_maint_init(es);
+
+    TcgContext *ctx = &es->tcg;
+    tcg_context_init(ctx);
+    es->lookup_helper = (TcgHelperInfo){
+        .func = (void *)helper_lookup_tb_ptr,
+        .name = "lookup_tb_ptr",
+        .flags = TCG_CALL_NO_WRITE_GLOBALS,
+        .nb_args = 1,
+        .has_ret = true,
+        .ret_i64 = true,
+    };
+    ctx->lookup_tb_helper = &es->lookup_helper;
+    ctx->guest_base = guest_base;
+    ctx->guest_addr_bits = GUEST_ADDR_BITS;
+    ctx->mem_fault_func = user_mem_fault;
+    arch->tcg_init(ctx);
+    if (arch->cpu_reset) {
+        arch->cpu_reset(cpu);
+    }
+    return cpu;
+}
+
+void cpu_destroy(CpuState *cpu)
+{
+    ExecState *es = cpu->exec;
+    tb_free_all(es);
+    g_ptr_array_free(es->tbs, TRUE);
+    g_hash_table_destroy(es->page_tbs);
+    tcg_context_destroy(&es->tcg);
+    code_buffer_destroy(&es->buf);
+    g_free(es->building);
+    g_free(es);
+    g_free(cpu);
+}
+
+void tb_flush(CpuState *cpu)
+{
+    ExecState *es = cpu->exec;
+    tb_free_all(es);
+    es->buf.used = es->code_start;
+    es->nb_flushes++;
+}
+
+_Noreturn void cpu_loop_exit(CpuState *cpu)
+{
+    cpu->tcg.interp_pc = 0;
+    siglongjmp(cpu->jmp_env, 1);
+}
+
+bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc)
+{
+    ExecState *es = cpu->exec;
+    uintptr_t base = (uintptr_t)es->buf.rx;
+    if (host_pc < base || host_pc >= base + es->buf.size) {
+        host_pc = cpu->tcg.interp_pc;
+        if (host_pc < base || host_pc >= base + es->buf.size) {
+            return false;
+        }
+    }
+    TranslationBlock *tb = tb_find_by_host_pc(es, host_pc);
+    if (!tb || tb->icount == 0) {
+        return false;
+    }
+    uint32_t off = (uint32_t)(host_pc - (uintptr_t)tb->tc_ptr);
+    int i = 0;
+    while (i < tb->icount - 1 && off >= tb->insn_end[i]) {
+        i++;
+    }
+    cpu->arch->set_pc(cpu, tb->insn_pc[i]);
+    return true;
+}
+
+_Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp)
+{
+    if (host_pc) {
+        cpu_restore_state(cpu, host_pc);
+    }
+    cpu->exception_index = excp;
+    cpu_loop_exit(cpu);
+}
+
+int cpu_exec(CpuState *cpu)
+{
+    ExecState *es = cpu->exec;
+    const TcgBackend *be = es->backend;
+    TranslationBlock *volatile last_tb = NULL;
+    int volatile last_slot = 0;
+    TranslationBlock *volatile nocache_tb = NULL;
+
+    if (sigsetjmp(cpu->jmp_env, 1) != 0) {
+        /* Back from cpu_loop_exit(): an exception, or a restart request
+         * (exception_index == EXCP_NONE, e.g. after self-modifying code). */
+        cpu->tcg.interp_pc = 0;
+        last_tb = NULL;
+        if (nocache_tb) {
+            nocache_tb->invalid = true;
+            nocache_tb = NULL;
+        }
+        if (cpu->exception_index != EXCP_NONE) {
+            cpu->in_exec = false;
+            return cpu->exception_index;
+        }
+    }
+    cpu->in_exec = true;
+    cpu->exception_index = EXCP_NONE;
+
+    for (;;) {
+        if (cpu->tcg.exit_request) {
+            cpu->tcg.exit_request = 0;
+            cpu->in_exec = false;
+            cpu->exception_index = EXCP_INTERRUPT;
+            return EXCP_INTERRUPT;
+        }
+        uint64_t pc;
+        uint32_t flags;
+        cpu->arch->get_tb_key(cpu, &pc, &flags);
+
+        TranslationBlock *tb;
+        uint32_t cflags = cpu->cflags_next;
+        if (cflags) {
+            cpu->cflags_next = 0;
+            tb = tb_gen_code(cpu, pc, flags, cflags);
+            nocache_tb = (cflags & CF_NO_CACHE) ? tb : NULL;
+            last_tb = NULL;
+        } else {
+            tb = tb_lookup(es, pc, flags);
+            if (!tb) {
+                tb = tb_gen_code(cpu, pc, flags, 0);
+                last_tb = NULL; /* a flush may have freed it */
+            }
+        }
+        if (last_tb && !rove_log_enabled(LOG_NOCHAIN)) {
+            tb_add_jump(es, last_tb, last_slot, tb);
+        }
+        if (rove_log_enabled(LOG_CPU)) {
+            cpu->arch->dump_state(cpu, rove_log_file ? rove_log_file : stderr);
+        }
+        if (rove_log_enabled(LOG_EXEC)) {
+            rove_log("Trace: %p [%016" PRIx64 "]\n", tb->tc_ptr, pc);
+        }
+
+        uintptr_t ret = be->exec(cpu, tb->tc_ptr);
+        cpu->tcg.interp_pc = 0;
+
+        if (nocache_tb) {
+            nocache_tb->invalid = true;
+            nocache_tb = NULL;
+            last_tb = NULL;
+            continue;
+        }
+        TranslationBlock *from = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
+        int slot = (int)(ret & TB_EXIT_MASK);
+        if (from && slot == TB_EXIT_REQUESTED) {
+            cpu->arch->set_pc(cpu, from->pc);
+            last_tb = NULL;
+        } else if (from && slot < 2 && !from->invalid) {
+            last_tb = from;
+            last_slot = slot;
+        } else {
+            last_tb = NULL;
+        }
+    }
+}

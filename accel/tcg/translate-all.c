@@ -1,0 +1,153 @@
+/*
+ * tb_gen_code: guest code -> IR (front end) -> optimised IR -> host code
+ * (back end), with the -d in_asm/op/op_opt/out_asm logs along the way.
+ */
+#include <capstone/capstone.h>
+#include <string.h>
+
+#include "accel/tcg/internal.h"
+#include "rove/user-mem.h"
+
+static void log_guest_code(CpuState *cpu, TranslationBlock *tb)
+{
+    const TargetArch *arch = cpu->arch;
+    rove_log("IN: \n");
+    csh h;
+    if (arch->capstone_arch >= 0 &&
+        cs_open(arch->capstone_arch, arch->capstone_mode, &h) == CS_ERR_OK) {
+        cs_insn *insn;
+        size_t n = cs_disasm(h, g2h(tb->pc), tb->size, tb->pc, 0, &insn);
+        for (size_t i = 0; i < n; i++) {
+            rove_log("0x%016" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic,
+                     insn[i].op_str);
+        }
+        cs_free(insn, n);
+        cs_close(&h);
+    } else {
+        /* No capstone support for this guest: list the raw encodings. */
+        const uint8_t *p = g2h(tb->pc);
+        for (uint32_t off = 0; off < tb->size;) {
+            uint32_t len = (p[off] & 3) == 3 ? 4 : 2;
+            uint32_t w = 0;
+            memcpy(&w, p + off, len <= tb->size - off ? len : tb->size - off);
+            rove_log("0x%016" PRIx64 ":  %0*x\n", tb->pc + off, len * 2, w);
+            off += len;
+        }
+    }
+    rove_log("\n");
+}
+
+static void log_host_code(TranslationBlock *tb)
+{
+    csh h;
+    rove_log("OUT: [size=%u]\n", tb->tc_size);
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK) {
+        return;
+    }
+    cs_insn *insn;
+    size_t n = cs_disasm(h, tb->tc_ptr, tb->tc_size, (uintptr_t)tb->tc_ptr, 0, &insn);
+    int next_insn = 0;
+    uint32_t off0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = (uint32_t)(insn[i].address - (uintptr_t)tb->tc_ptr);
+        while (next_insn < tb->icount && off >= off0) {
+            rove_log("  -- guest pc 0x%016" PRIx64 "\n", tb->insn_pc[next_insn]);
+            off0 = tb->insn_end[next_insn];
+            next_insn++;
+        }
+        rove_log("0x%012" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic,
+                 insn[i].op_str);
+    }
+    cs_free(insn, n);
+    cs_close(&h);
+    rove_log("\n");
+}
+
+TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags)
+{
+    ExecState *es = cpu->exec;
+    TcgContext *ctx = &es->tcg;
+    int max_insns = cflags & CF_COUNT_MASK;
+    if (max_insns == 0 || max_insns > TCG_MAX_INSNS) {
+        max_insns = TCG_MAX_INSNS;
+    }
+    if (rove_log_enabled(LOG_SINGLESTEP)) {
+        max_insns = 1;
+    }
+
+    g_free(es->building); /* left over if the last translation faulted */
+    TranslationBlock *tb = g_new0(TranslationBlock, 1);
+    es->building = tb;
+    tb->pc = pc;
+    tb->flags = flags;
+    tb->cflags = cflags;
+
+    tcg_func_start(ctx);
+    cpu->arch->translate(ctx, cpu, tb, max_insns);
+    es->nb_translations++;
+
+    if (rove_log_enabled(LOG_IN_ASM)) {
+        log_guest_code(cpu, tb);
+    }
+    if (rove_log_enabled(LOG_OP)) {
+        rove_log("OP:\n");
+        tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);
+        rove_log("\n");
+    }
+    tcg_optimize(ctx);
+    if (rove_log_enabled(LOG_OP_OPT)) {
+        rove_log("OP after optimization:\n");
+        tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);
+        rove_log("\n");
+    }
+
+    /* Guest pcs of the insns, in order, from the insn_start markers. */
+    int n = 0;
+    uint64_t pcs[TCG_MAX_INSNS];
+    for (int i = 0; i < ctx->nb_ops && n < TCG_MAX_INSNS; i++) {
+        if (ctx->ops[i].opc == INDEX_op_insn_start) {
+            pcs[n++] = ctx->ops[i].args[0];
+        }
+    }
+
+    TbCodeInfo *info = &es->info;
+    const void *code = NULL;
+    for (int attempt = 0; attempt < 2 && !code; attempt++) {
+        memset(info, 0, offsetof(TbCodeInfo, insn_end));
+        code = es->backend->gen_code(ctx, &es->buf, info);
+        if (!code) {
+            if (attempt == 0) {
+                /* Buffer full: start over.  The ops are still in ctx and
+                 * refer to nothing in the buffer, so they can be re-emitted. */
+                tb_flush(cpu);
+            } else {
+                g_error("rove: translation block too large for the code buffer");
+            }
+        }
+    }
+    es->building = NULL;
+
+    tb->tc_ptr = code;
+    tb->tc_size = info->size;
+    size_t start = (size_t)((const uint8_t *)code - es->buf.rx);
+    es->buf.used = (start + info->size + 15) & ~(size_t)15;
+    for (int s = 0; s < 2; s++) {
+        tb->jmp_insn_offset[s] = info->jmp_insn_offset[s];
+        tb->jmp_reset_offset[s] = info->jmp_reset_offset[s];
+    }
+    int ni = info->nb_insns < n ? info->nb_insns : n;
+    tb->insn_pc = g_new(uint64_t, ni ? ni : 1);
+    tb->insn_end = g_new(uint32_t, ni ? ni : 1);
+    memcpy(tb->insn_pc, pcs, sizeof(uint64_t) * ni);
+    memcpy(tb->insn_end, info->insn_end, sizeof(uint32_t) * ni);
+    tb->icount = (uint16_t)ni;
+
+    g_ptr_array_add(es->tbs, tb);
+    if (!(cflags & CF_NO_CACHE)) {
+        tb_insert(cpu, tb);
+    }
+    if (rove_log_enabled(LOG_OUT_ASM) && es->backend == &tcg_backend_x86_64) {
+        log_host_code(tb);
+    }
+    return tb;
+}

@@ -1,0 +1,238 @@
+/*
+ * User-mode guest memory: the reservation at guest_base, the page-flag
+ * table, write protection of pages holding translated code (self-modifying
+ * code detection), and the host-fault path that turns a bad guest access
+ * inside generated code into a precise guest exception.
+ *
+ * The flag table has one byte per guest page of the 2^GUEST_ADDR_BITS space,
+ * in a MAP_NORESERVE mapping: untouched parts cost nothing.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "accel/tcg/internal.h"
+#include "rove/user-mem.h"
+
+uintptr_t guest_base;
+static uint8_t *page_flags_table;
+
+#define NB_PAGES (GUEST_ADDR_LIMIT >> TARGET_PAGE_BITS)
+
+bool guest_mem_init(void)
+{
+    void *p = mmap(NULL, GUEST_ADDR_LIMIT, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "rove: cannot reserve %llu GiB of address space for the guest\n",
+                (unsigned long long)(GUEST_ADDR_LIMIT >> 30));
+        return false;
+    }
+    guest_base = (uintptr_t)p;
+    void *t = mmap(NULL, NB_PAGES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (t == MAP_FAILED) {
+        fprintf(stderr, "rove: cannot allocate the guest page table\n");
+        return false;
+    }
+    page_flags_table = t;
+    return true;
+}
+
+int page_flags_to_host_prot(int flags)
+{
+    int prot = PROT_NONE;
+    if (flags & (PAGE_READ | PAGE_EXEC)) {
+        prot |= PROT_READ;
+    }
+    if ((flags & PAGE_WRITE) && !(flags & PAGE_CODE)) {
+        prot |= PROT_WRITE;
+    }
+    return prot;
+}
+
+int page_get_flags(uint64_t addr)
+{
+    if (addr >= GUEST_ADDR_LIMIT || !page_flags_table) {
+        return 0;
+    }
+    return page_flags_table[addr >> TARGET_PAGE_BITS];
+}
+
+void page_set_flags(CpuState *cpu, uint64_t start, uint64_t end, int flags)
+{
+    if (start >= end || start >= GUEST_ADDR_LIMIT) {
+        return;
+    }
+    if (end > GUEST_ADDR_LIMIT) {
+        end = GUEST_ADDR_LIMIT;
+    }
+    if (cpu) {
+        tb_invalidate_range(cpu, start, end);
+    }
+    uint64_t first = start >> TARGET_PAGE_BITS;
+    uint64_t last = (end - 1) >> TARGET_PAGE_BITS;
+    if (flags) {
+        flags |= PAGE_VALID;
+    }
+    memset(page_flags_table + first, flags & ~PAGE_CODE, last - first + 1);
+}
+
+bool user_code_page_ok(uint64_t addr, size_t len)
+{
+    for (uint64_t a = addr & TARGET_PAGE_MASK; a < addr + len; a += TARGET_PAGE_SIZE) {
+        int f = page_get_flags(a);
+        if (!(f & PAGE_VALID) || !(f & PAGE_EXEC)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void page_reprotect(uint64_t page)
+{
+    int f = page_get_flags(page);
+    if (f & PAGE_VALID) {
+        mprotect(g2h(page), TARGET_PAGE_SIZE, page_flags_to_host_prot(f));
+    }
+}
+
+void user_protect_code_page(CpuState *cpu, uint64_t page)
+{
+    (void)cpu;
+    if (page >= GUEST_ADDR_LIMIT) {
+        return;
+    }
+    uint8_t *f = &page_flags_table[page >> TARGET_PAGE_BITS];
+    if (!(*f & PAGE_CODE)) {
+        *f |= PAGE_CODE;
+        if (*f & PAGE_WRITE) {
+            page_reprotect(page);
+        }
+    }
+}
+
+void user_page_code_cleared(uint64_t page)
+{
+    if (page >= GUEST_ADDR_LIMIT) {
+        return;
+    }
+    uint8_t *f = &page_flags_table[page >> TARGET_PAGE_BITS];
+    if (*f & PAGE_CODE) {
+        *f &= ~PAGE_CODE;
+        if (*f & PAGE_WRITE) {
+            page_reprotect(page);
+        }
+    }
+}
+
+bool guest_access_ok(CpuState *cpu, uint64_t addr, uint64_t len, int access)
+{
+    if (len == 0) {
+        return true;
+    }
+    if (!guest_addr_in_space(addr, len)) {
+        return false;
+    }
+    uint64_t end = addr + len;
+    for (uint64_t p = addr & TARGET_PAGE_MASK; p < end; p += TARGET_PAGE_SIZE) {
+        int f = page_get_flags(p);
+        if (!(f & PAGE_VALID)) {
+            return false;
+        }
+        if ((access & PAGE_READ) && !(f & PAGE_READ)) {
+            return false;
+        }
+        if ((access & PAGE_WRITE) && !(f & PAGE_WRITE)) {
+            return false;
+        }
+        if ((access & PAGE_WRITE) && (f & PAGE_CODE) && cpu) {
+            /* The emulator writes here for the guest (read(2) into a code
+             * page, say): drop the TBs and make the page writable again. */
+            tb_invalidate_range(cpu, p, p + TARGET_PAGE_SIZE);
+            user_page_code_cleared(p);
+        }
+    }
+    return true;
+}
+
+uint64_t guest_find_free(uint64_t hint, uint64_t len)
+{
+    const uint64_t default_base = 0x4000000000ull;
+    if (len == 0 || len > GUEST_ADDR_LIMIT) {
+        return (uint64_t)-1;
+    }
+    len = (len + TARGET_PAGE_SIZE - 1) & TARGET_PAGE_MASK;
+    uint64_t npages = len >> TARGET_PAGE_BITS;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t start = (pass == 0 && hint) ? hint : default_base;
+        if (pass == 1 && hint == 0) {
+            start = TARGET_PAGE_SIZE * 16;
+        }
+        uint64_t p = (start & TARGET_PAGE_MASK) >> TARGET_PAGE_BITS;
+        uint64_t run = 0;
+        for (; p < NB_PAGES; p++) {
+            if (page_flags_table[p] & PAGE_VALID) {
+                run = 0;
+                continue;
+            }
+            if (++run == npages) {
+                return (p + 1 - npages) << TARGET_PAGE_BITS;
+            }
+        }
+    }
+    return (uint64_t)-1;
+}
+
+void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc)
+{
+    CpuState *cpu = env;
+    cpu_restore_state(cpu, host_pc);
+    cpu->fault_addr = addr;
+    cpu->fault_is_write = kind & 1;
+    cpu->fault_code = (kind & 2) ? 1 /* BUS_ADRALN */ : 1 /* SEGV_MAPERR */;
+    cpu->exception_index = (kind & 2) ? EXCP_BUS : EXCP_SEGV;
+    cpu_loop_exit(cpu);
+}
+
+bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
+                            bool is_write)
+{
+    bool in_guest = host_addr >= guest_base && host_addr - guest_base < GUEST_ADDR_LIMIT;
+    uint64_t addr = in_guest ? h2g((void *)host_addr) : 0;
+    int f = in_guest ? page_get_flags(addr) : 0;
+    uintptr_t code_pc = host_pc;
+    ExecState *es = cpu->exec;
+    uintptr_t base = (uintptr_t)es->buf.rx;
+    if ((code_pc < base || code_pc >= base + es->buf.size) && cpu->tcg.interp_pc) {
+        code_pc = cpu->tcg.interp_pc;
+    }
+
+    if (in_guest && is_write && (f & PAGE_CODE) && (f & PAGE_WRITE)) {
+        /* A store to a page we translated code from. */
+        uint64_t page = addr & TARGET_PAGE_MASK;
+        bool hit = tb_invalidate_range_cur(cpu, page, page + TARGET_PAGE_SIZE,
+                                           cpu->in_exec ? code_pc : 0);
+        user_page_code_cleared(page);
+        if (hit && cpu_restore_state(cpu, code_pc)) {
+            /* The running TB changed under us: redo the store in a TB of
+             * one instruction that is not cached, then carry on. */
+            cpu->cflags_next = 1 | CF_NO_CACHE;
+            cpu->exception_index = EXCP_NONE;
+            cpu_loop_exit(cpu);
+        }
+        return true;
+    }
+    if (!cpu->in_exec || !in_guest) {
+        return false;
+    }
+    if (!cpu_restore_state(cpu, code_pc)) {
+        return false;
+    }
+    cpu->fault_addr = addr;
+    cpu->fault_is_write = is_write;
+    cpu->fault_code = (f & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;
+    cpu->exception_index = EXCP_SEGV;
+    cpu_loop_exit(cpu);
+}

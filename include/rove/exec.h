@@ -1,0 +1,192 @@
+/*
+ * Execution layer (accel/tcg): the vCPU common state, translation blocks,
+ * the generic translator loop front ends plug into, and the cpu loop.
+ *
+ * Layout rule: every guest cpu struct begins with a CpuState, and the env
+ * pointer generated code holds is the CpuState pointer itself, so IR globals
+ * use offsetof(<ArchCpu>, field) as their mem_offset.
+ */
+#ifndef ROVE_EXEC_H
+#define ROVE_EXEC_H
+
+#include <setjmp.h>
+#include <stdio.h>
+
+#include "rove/tcg-backend.h"
+#include "rove/tcg.h"
+
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE (1ull << TARGET_PAGE_BITS)
+#define TARGET_PAGE_MASK (~(TARGET_PAGE_SIZE - 1))
+
+/* Why cpu_exec() returned (cpu->exception_index). */
+enum {
+    EXCP_NONE = -1,
+    EXCP_INTERRUPT = 0x10000, /* exit_request was set (host signal etc.) */
+    EXCP_SYSCALL,             /* guest system call instruction; pc at the insn */
+    EXCP_ILLEGAL,             /* illegal instruction; pc at the insn */
+    EXCP_BREAKPOINT,          /* ebreak/brk; pc at the insn */
+    EXCP_SEGV,                /* bad guest access; fault_addr, fault_code */
+    EXCP_BUS,                 /* misaligned access that must trap */
+    EXCP_HALT,
+};
+
+typedef struct TranslationBlock TranslationBlock;
+typedef struct ExecState ExecState;
+typedef struct TargetArch TargetArch;
+
+typedef struct CpuState {
+    TcgEnvHeader tcg;          /* must be first: generated code reads it */
+    int32_t exception_index;   /* EXCP_* when cpu_exec returns */
+    int32_t fault_code;        /* EXCP_SEGV: SEGV_MAPERR / SEGV_ACCERR */
+    uint64_t fault_addr;       /* EXCP_SEGV/EXCP_BUS: guest address */
+    bool fault_is_write;
+    const TargetArch *arch;
+    ExecState *exec;           /* translation state owned by accel/tcg */
+    void *opaque;              /* owner's data (linux-user: task state) */
+    sigjmp_buf jmp_env;        /* cpu_loop_exit() lands here */
+    bool in_exec;              /* jmp_env is valid */
+    uint32_t cflags_next;      /* CF_* for the next TB only (e.g. one insn) */
+} CpuState;
+
+/* ---- Translation blocks ---- */
+
+enum {
+    CF_COUNT_MASK = 0x1ff, /* max insns, 0 = default */
+    CF_NO_CACHE = 0x1000,  /* translate, run once, discard */
+    CF_SINGLE_STEP = 0x2000,
+};
+
+/* exit_tb values: a TB pointer (8-aligned) with the slot in the low bits. */
+enum {
+    TB_EXIT_MASK = 3,
+    TB_EXIT_IDX0 = 0,
+    TB_EXIT_IDX1 = 1,
+    TB_EXIT_REQUESTED = 3, /* exit_request seen at TB entry; pc = tb->pc */
+};
+
+struct TranslationBlock {
+    uint64_t pc;             /* guest virtual address of the first insn */
+    uint32_t flags;          /* cpu mode flags (TargetArch.get_tb_key) */
+    uint32_t cflags;
+    uint32_t size;           /* guest bytes */
+    uint16_t icount;
+    bool invalid;
+    uint64_t page_addr[2];   /* guest pages it was made from ([1] = -1 if one) */
+    const void *tc_ptr;      /* host code (rx) */
+    uint32_t tc_size;
+    uint32_t jmp_insn_offset[2];
+    uint32_t jmp_reset_offset[2];
+    TranslationBlock *jmp_dest[2]; /* TB slot n is chained to, or NULL */
+    void *jmp_incoming;      /* GPtrArray of (tb|slot) chained into this TB */
+    uint64_t *insn_pc;       /* guest pc of insn i */
+    uint32_t *insn_end;      /* host end offset of insn i */
+    TranslationBlock *hash_next;
+};
+
+/* ---- Front-end interface ---- */
+
+typedef enum DisasJumpType {
+    DISAS_NEXT,     /* keep translating */
+    DISAS_TOO_MANY, /* stop; tb_stop must emit a jump to pc_next */
+    DISAS_NORETURN, /* the insn already ended the TB (branch, exception) */
+    DISAS_TARGET_0, /* front-end specific reasons start here */
+    DISAS_TARGET_1,
+    DISAS_TARGET_2,
+    DISAS_TARGET_3,
+} DisasJumpType;
+
+typedef struct DisasContextBase {
+    TranslationBlock *tb;
+    TcgContext *tcg;
+    CpuState *cpu;
+    uint64_t pc_first;
+    uint64_t pc_next;       /* translate_insn advances it past the insn */
+    DisasJumpType is_jmp;
+    int num_insns;
+    int max_insns;
+} DisasContextBase;
+
+/*
+ * translate_insn must begin with tcg_gen_insn_start(db->tcg, db->pc_next)
+ * when it translates an instruction.  It may instead set DISAS_TOO_MANY
+ * without emitting anything (e.g. the next insn would cross a page).
+ */
+typedef struct TranslatorOps {
+    void (*init_disas_context)(DisasContextBase *db);
+    void (*translate_insn)(DisasContextBase *db);
+    void (*tb_stop)(DisasContextBase *db);
+} TranslatorOps;
+
+/* Runs the generic loop; the front end's DisasContext begins with db. */
+void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *cpu,
+                     TcgContext *tcg, TranslationBlock *tb, int max_insns);
+
+/* Guest code fetch during translation (faults raise EXCP_SEGV at the insn). */
+uint16_t translator_lduw(DisasContextBase *db, uint64_t pc);
+uint32_t translator_ldl(DisasContextBase *db, uint64_t pc);
+
+/* May a direct, chainable jump go from this TB to dest? */
+bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest);
+
+/* ---- Target description ---- */
+
+struct TargetArch {
+    const char *name;        /* "riscv64" */
+    size_t cpu_size;         /* sizeof the arch cpu struct (CpuState first) */
+    void (*cpu_reset)(CpuState *cpu);
+    void (*tcg_init)(TcgContext *ctx); /* create globals; may set frontend_data */
+    void (*get_tb_key)(CpuState *cpu, uint64_t *pc, uint32_t *flags);
+    uint64_t (*get_pc)(CpuState *cpu);
+    void (*set_pc)(CpuState *cpu, uint64_t pc);
+    void (*translate)(TcgContext *ctx, CpuState *cpu, TranslationBlock *tb, int max_insns);
+    void (*dump_state)(CpuState *cpu, FILE *f); /* -d cpu */
+    int capstone_arch, capstone_mode;        /* for -d in_asm */
+};
+
+extern const TargetArch target_riscv64;
+
+/* ---- cpu loop and exits (accel/tcg/cpu-exec.c) ---- */
+
+CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend);
+void cpu_destroy(CpuState *cpu);
+/* Run guest code until something the caller must handle; returns EXCP_*. */
+int cpu_exec(CpuState *cpu);
+/* From a helper or signal handler: abandon the TB, return to cpu_exec. */
+_Noreturn void cpu_loop_exit(CpuState *cpu);
+/* Restore guest pc from a host pc inside generated code (or interp_pc),
+ * then exit with exception `excp`.  host_pc 0: pc is already correct. */
+_Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp);
+/* Map host pc to guest state; false if host_pc is not in generated code. */
+bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc);
+/* Ask a running vCPU to come back to its loop (async-signal-safe). */
+static inline void cpu_exit(CpuState *cpu)
+{
+    cpu->tcg.exit_request = 1;
+}
+
+/* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i). */
+void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end);
+void tb_flush(CpuState *cpu);
+
+/* Logging (-d ...) */
+enum {
+    LOG_IN_ASM = 1 << 0,
+    LOG_OP = 1 << 1,
+    LOG_OP_OPT = 1 << 2,
+    LOG_OUT_ASM = 1 << 3,
+    LOG_EXEC = 1 << 4,
+    LOG_CPU = 1 << 5,
+    LOG_UNIMP = 1 << 6,
+    LOG_NOCHAIN = 1 << 7,
+    LOG_SINGLESTEP = 1 << 8, /* one guest insn per TB */
+};
+extern unsigned rove_log_mask;
+extern FILE *rove_log_file;
+/* Parse "in_asm,op,..." ; returns false (and prints the valid names) on error. */
+bool rove_log_parse(const char *spec);
+bool rove_log_set_file(const char *path);
+#define rove_log_enabled(m) (rove_log_mask & (m))
+void rove_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,404 @@
+/*
+ * Rove IR ("TCG"): the intermediate representation every guest front end
+ * emits and every host back end consumes.
+ *
+ * Shape:
+ *  - A TcgContext holds the ops of one translation block (TB) being built,
+ *    its temporaries and labels.  Globals (guest registers backed by fields
+ *    of the cpu state) are created once per context and survive between TBs;
+ *    everything else is reset by tcg_func_start().
+ *  - Ops live in a flat array in program order.  Each op has an opcode, a
+ *    type (TCG_I32 or TCG_I64, meaningful for typed data ops), and args laid
+ *    out as: outputs, then inputs (temp indices), then constant args.
+ *  - tcg_op_defs[] (tcg/ops.c) is the single table describing every opcode:
+ *    name, argument counts and flags.  The builder, optimiser, dumper, the
+ *    interpreter and the x86-64 back end all read it.
+ *
+ * Semantics at the edges are written down in docs/ir.md.  In short:
+ *  - shifts/rotates: count is taken modulo the type width by the back ends
+ *    (front ends must not rely on anything else);
+ *  - div/divu/rem/remu: result unspecified for a zero divisor and for
+ *    INT_MIN / -1 (signed); the front end guards those cases;
+ *  - clz/ctz: second input is the result when the first input is zero;
+ *  - a TEMP_NORMAL temp does not survive a basic-block boundary (set_label,
+ *    br, brcond); use a TEMP_LOCAL temp for values that must.
+ */
+#ifndef ROVE_TCG_H
+#define ROVE_TCG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum TcgType {
+    TCG_I32 = 0,
+    TCG_I64 = 1,
+} TcgType;
+
+typedef enum TcgTempKind {
+    TEMP_NORMAL, /* block-local; dead at every basic-block boundary */
+    TEMP_LOCAL,  /* survives labels/branches within one TB */
+    TEMP_GLOBAL, /* backed by cpu-state field at mem_offset from env */
+    TEMP_FIXED,  /* lives in a fixed host register: only the env pointer */
+    TEMP_CONST,  /* compile-time constant 'val' */
+} TcgTempKind;
+
+typedef struct TcgTemp {
+    TcgType type;
+    TcgTempKind kind;
+    int64_t val;        /* TEMP_CONST: the value (I32 constants sign-extended) */
+    int32_t mem_offset; /* TEMP_GLOBAL: byte offset of the field from env */
+    const char *name;   /* globals and fixed temps; NULL otherwise */
+} TcgTemp;
+
+typedef enum TcgCond {
+    TCG_COND_NEVER,
+    TCG_COND_ALWAYS,
+    TCG_COND_EQ,
+    TCG_COND_NE,
+    TCG_COND_LT, /* signed */
+    TCG_COND_GE,
+    TCG_COND_LE,
+    TCG_COND_GT,
+    TCG_COND_LTU, /* unsigned */
+    TCG_COND_GEU,
+    TCG_COND_LEU,
+    TCG_COND_GTU,
+} TcgCond;
+
+/* Memory operation descriptor for guest and cpu-state loads/stores. */
+typedef enum MemOp {
+    MO_8 = 0,
+    MO_16 = 1,
+    MO_32 = 2,
+    MO_64 = 3,
+    MO_SIZE = 3,      /* mask: log2 of the access size */
+    MO_SIGN = 4,      /* sign-extend the loaded value */
+    MO_BSWAP = 8,     /* access is in the opposite of host byte order */
+    MO_ALIGN = 16,    /* misaligned access must fault (guest alignment trap) */
+    MO_UB = MO_8,
+    MO_UW = MO_16,
+    MO_UL = MO_32,
+    MO_UQ = MO_64,
+    MO_SB = MO_8 | MO_SIGN,
+    MO_SW = MO_16 | MO_SIGN,
+    MO_SL = MO_32 | MO_SIGN,
+} MemOp;
+
+/* qemu_ld/qemu_st carry one constant "oi" = memop | mmu_idx << 8. */
+static inline uint32_t tcg_make_oi(MemOp mop, unsigned mmu_idx)
+{
+    return (uint32_t)mop | (mmu_idx << 8);
+}
+static inline MemOp tcg_oi_memop(uint32_t oi) { return (MemOp)(oi & 0xff); }
+static inline unsigned tcg_oi_mmu_idx(uint32_t oi) { return oi >> 8; }
+
+/* Memory barrier kinds (constant arg of mb). */
+enum {
+    TCG_MO_LD_LD = 1,
+    TCG_MO_ST_LD = 2,
+    TCG_MO_LD_ST = 4,
+    TCG_MO_ST_ST = 8,
+    TCG_MO_ALL = 15,
+};
+
+/*
+ * Opcodes.  Keep in the same order as tcg_op_defs[] in tcg/ops.c, which is
+ * built with designated initializers so a mismatch cannot go unnoticed.
+ */
+typedef enum TcgOpcode {
+    INDEX_op_nop,
+    /* control */
+    INDEX_op_insn_start, /* c: guest pc of the instruction that follows */
+    INDEX_op_set_label,  /* c: label */
+    INDEX_op_br,         /* c: label */
+    INDEX_op_brcond,     /* i: a, b; c: cond, label */
+    INDEX_op_goto_tb,    /* c: slot (0 or 1): patchable direct jump */
+    INDEX_op_exit_tb,    /* c: value returned to the cpu loop */
+    INDEX_op_goto_ptr,   /* i: host code address to jump to */
+    INDEX_op_call,       /* o: 0..1, i: 0..6; c: TcgHelperInfo* */
+    INDEX_op_mb,         /* c: TCG_MO_* barrier kind */
+    /* moves */
+    INDEX_op_mov,
+    /* arithmetic and logic (o, i, i) */
+    INDEX_op_add,
+    INDEX_op_sub,
+    INDEX_op_mul,
+    INDEX_op_mulsh, /* high half of signed * signed */
+    INDEX_op_muluh, /* high half of unsigned * unsigned */
+    INDEX_op_div,
+    INDEX_op_divu,
+    INDEX_op_rem,
+    INDEX_op_remu,
+    INDEX_op_and,
+    INDEX_op_or,
+    INDEX_op_xor,
+    INDEX_op_andc, /* a & ~b */
+    INDEX_op_orc,  /* a | ~b */
+    INDEX_op_eqv,  /* ~(a ^ b) */
+    INDEX_op_shl,
+    INDEX_op_shr,
+    INDEX_op_sar,
+    INDEX_op_rotl,
+    INDEX_op_rotr,
+    INDEX_op_clz,  /* i: a, value-if-zero */
+    INDEX_op_ctz,  /* i: a, value-if-zero */
+    /* unary (o, i) */
+    INDEX_op_neg,
+    INDEX_op_not,
+    INDEX_op_ctpop,
+    INDEX_op_bswap, /* full-width byte swap of the op's type */
+    INDEX_op_ext8s,
+    INDEX_op_ext8u,
+    INDEX_op_ext16s,
+    INDEX_op_ext16u,
+    INDEX_op_ext32s, /* I64 only */
+    INDEX_op_ext32u, /* I64 only */
+    INDEX_op_extrl_i64_i32, /* o: I32, i: I64 (low half) */
+    INDEX_op_extu_i32_i64,  /* o: I64, i: I32 zero-extended */
+    INDEX_op_exts_i32_i64,  /* o: I64, i: I32 sign-extended */
+    /* compare */
+    INDEX_op_setcond, /* o = (a cond b) ? 1 : 0; c: cond */
+    INDEX_op_movcond, /* o = (c1 cond c2) ? v1 : v2; i: c1 c2 v1 v2; c: cond */
+    /* cpu-state access: ld o, base, c: offset, memop; st val, base; c: offset, memop */
+    INDEX_op_ld,
+    INDEX_op_st,
+    /* guest memory: qemu_ld o, addr; c: oi.  qemu_st val, addr; c: oi */
+    INDEX_op_qemu_ld,
+    INDEX_op_qemu_st,
+    INDEX_op_last
+} TcgOpcode;
+
+/* Op flags (TcgOpDef.flags). */
+enum {
+    TCG_OPF_BB_END = 1 << 0,       /* ends a basic block */
+    TCG_OPF_BB_EXIT = 1 << 1,      /* leaves the TB: globals must be in memory */
+    TCG_OPF_SIDE_EFFECTS = 1 << 2, /* never removed; globals synced before it */
+    TCG_OPF_CALL_CLOBBER = 1 << 3, /* clobbers the host's call-clobbered regs */
+    TCG_OPF_COND_BRANCH = 1 << 4,
+    TCG_OPF_TYPED = 1 << 5,        /* op->type selects 32 or 64-bit behaviour */
+    TCG_OPF_NOT_PRESENT = 1 << 6,  /* marker, emits no code (nop, insn_start) */
+};
+
+typedef struct TcgOpDef {
+    const char *name;
+    uint8_t nb_oargs, nb_iargs, nb_cargs;
+    uint16_t flags;
+} TcgOpDef;
+
+extern const TcgOpDef tcg_op_defs[INDEX_op_last];
+
+#define TCG_MAX_OP_ARGS 10
+#define TCG_MAX_CALL_IARGS 6
+
+typedef uintptr_t TcgArg;
+
+typedef struct TcgOp {
+    uint16_t opc;   /* TcgOpcode */
+    uint8_t type;   /* TcgType, for TCG_OPF_TYPED ops */
+    uint8_t nb_oargs, nb_iargs, nb_cargs; /* copied from the def; call varies */
+    uint32_t life;  /* liveness, owned by the pass that computes it */
+    TcgArg args[TCG_MAX_OP_ARGS]; /* temps are TcgContext.temps indices */
+} TcgOp;
+
+/* Helper call flags. */
+enum {
+    TCG_CALL_NO_READ_GLOBALS = 1 << 0,  /* helper never reads guest globals */
+    TCG_CALL_NO_WRITE_GLOBALS = 1 << 1, /* helper never writes guest globals */
+    TCG_CALL_NO_SIDE_EFFECTS = 1 << 2,  /* pure: removable if result unused */
+    TCG_CALL_NO_RWG = TCG_CALL_NO_READ_GLOBALS | TCG_CALL_NO_WRITE_GLOBALS,
+    /* no globals touched, cannot raise, no side effects: a pure function */
+    TCG_CALL_PURE = TCG_CALL_NO_RWG | TCG_CALL_NO_SIDE_EFFECTS,
+};
+
+/*
+ * A helper is a C function taking 0..6 integer arguments (each <= 64 bits,
+ * pointers included: pass the env as a pointer) and returning void or one
+ * integer <= 64 bits.  Never float/double parameters: floats travel as bit
+ * patterns.  A helper that may raise a guest exception must not be
+ * NO_READ_GLOBALS (the state it unwinds to must be in memory).
+ */
+typedef struct TcgHelperInfo {
+    void *func;
+    const char *name;
+    uint8_t flags;   /* TCG_CALL_* */
+    uint8_t nb_args; /* 0..TCG_MAX_CALL_IARGS */
+    bool has_ret;
+    bool ret_i64;    /* return type is 64-bit (otherwise 32-bit) */
+} TcgHelperInfo;
+
+#define TCG_MAX_TEMPS 4096
+#define TCG_MAX_LABELS 1024
+#define TCG_MAX_OPS 8192
+
+typedef struct TcgContext {
+    TcgTemp temps[TCG_MAX_TEMPS];
+    int nb_globals; /* temps [0, nb_globals) are globals and the env temp */
+    int nb_temps;
+
+    TcgOp *ops;     /* ops of the TB being built */
+    int nb_ops;
+    int nb_labels;
+
+    TcgTemp *env;   /* the cpu state pointer (TEMP_FIXED) */
+    void *frontend_data; /* the front end's per-context data (its globals) */
+
+    /*
+     * Hooks the execution layer installs (accel/tcg); the builder and back
+     * ends use them, front ends never touch them.
+     */
+    const TcgHelperInfo *lookup_tb_helper; /* (env) -> host code address */
+
+    /* User-mode guest memory model: host = guest_base + guest address.
+     * Addresses >= 2^guest_addr_bits call mem_fault_func (noreturn). */
+    uintptr_t guest_base;
+    unsigned guest_addr_bits;
+    void (*mem_fault_func)(void *env, uint64_t addr, uint32_t oi_is_store,
+                           uintptr_t host_pc);
+} TcgContext;
+
+/* ---- context and temporaries (tcg/tcg.c) ---- */
+void tcg_context_init(TcgContext *ctx);
+void tcg_context_destroy(TcgContext *ctx);
+void tcg_func_start(TcgContext *ctx); /* reset per-TB state */
+bool tcg_op_buf_full(const TcgContext *ctx); /* stop translating at an insn boundary */
+
+TcgTemp *tcg_global_mem_new(TcgContext *ctx, TcgType type, int32_t offset,
+                            const char *name);
+TcgTemp *tcg_temp_new(TcgContext *ctx, TcgType type);
+TcgTemp *tcg_temp_new_local(TcgContext *ctx, TcgType type);
+TcgTemp *tcg_constant(TcgContext *ctx, TcgType type, int64_t val);
+static inline TcgTemp *tcg_temp_new_i32(TcgContext *c) { return tcg_temp_new(c, TCG_I32); }
+static inline TcgTemp *tcg_temp_new_i64(TcgContext *c) { return tcg_temp_new(c, TCG_I64); }
+static inline TcgTemp *tcg_constant_i32(TcgContext *c, int32_t v) { return tcg_constant(c, TCG_I32, v); }
+static inline TcgTemp *tcg_constant_i64(TcgContext *c, int64_t v) { return tcg_constant(c, TCG_I64, v); }
+
+static inline int tcg_temp_idx(const TcgContext *ctx, const TcgTemp *t)
+{
+    return (int)(t - ctx->temps);
+}
+static inline TcgTemp *tcg_arg_temp(TcgContext *ctx, TcgArg a)
+{
+    return &ctx->temps[a];
+}
+
+int tcg_new_label(TcgContext *ctx);
+
+/* Append a raw op; returns it (args filled by caller).  Used by the builder. */
+TcgOp *tcg_emit_op(TcgContext *ctx, TcgOpcode opc, TcgType type);
+
+/* ---- builder (tcg/tcg-op.c): the only API front ends use ---- */
+/* Names follow the ops; type comes from the operands (all must agree). */
+void tcg_gen_mov(TcgContext *c, TcgTemp *d, TcgTemp *s);
+void tcg_gen_movi(TcgContext *c, TcgTemp *d, int64_t v);
+void tcg_gen_add(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_sub(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_mul(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_mulsh(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_muluh(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_div(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_divu(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_rem(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_remu(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_and(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_or(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_xor(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_andc(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_orc(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_eqv(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_shl(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_shr(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_sar(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_rotl(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_rotr(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_clz(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *if_zero);
+void tcg_gen_ctz(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *if_zero);
+/* immediate forms: b is a constant of d's type */
+void tcg_gen_addi(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_subi(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_muli(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_andi(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_ori(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_xori(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_shli(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_shri(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_sari(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_rotli(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_rotri(TcgContext *c, TcgTemp *d, TcgTemp *a, int64_t b);
+
+void tcg_gen_neg(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_not(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ctpop(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_bswap(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ext8s(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ext8u(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ext16s(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ext16u(TcgContext *c, TcgTemp *d, TcgTemp *a);
+void tcg_gen_ext32s(TcgContext *c, TcgTemp *d, TcgTemp *a); /* I64 */
+void tcg_gen_ext32u(TcgContext *c, TcgTemp *d, TcgTemp *a); /* I64 */
+void tcg_gen_extrl_i64_i32(TcgContext *c, TcgTemp *d32, TcgTemp *a64);
+void tcg_gen_extu_i32_i64(TcgContext *c, TcgTemp *d64, TcgTemp *a32);
+void tcg_gen_exts_i32_i64(TcgContext *c, TcgTemp *d64, TcgTemp *a32);
+
+void tcg_gen_setcond(TcgContext *c, TcgCond cond, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+void tcg_gen_setcondi(TcgContext *c, TcgCond cond, TcgTemp *d, TcgTemp *a, int64_t b);
+void tcg_gen_movcond(TcgContext *c, TcgCond cond, TcgTemp *d, TcgTemp *c1,
+                     TcgTemp *c2, TcgTemp *v1, TcgTemp *v2);
+
+void tcg_gen_set_label(TcgContext *c, int label);
+void tcg_gen_br(TcgContext *c, int label);
+void tcg_gen_brcond(TcgContext *c, TcgCond cond, TcgTemp *a, TcgTemp *b, int label);
+void tcg_gen_brcondi(TcgContext *c, TcgCond cond, TcgTemp *a, int64_t b, int label);
+
+/* cpu-state access relative to a base temp (normally c->env) */
+void tcg_gen_ld(TcgContext *c, TcgTemp *d, TcgTemp *base, int32_t offset, MemOp mop);
+void tcg_gen_st(TcgContext *c, TcgTemp *v, TcgTemp *base, int32_t offset, MemOp mop);
+
+/* guest memory */
+void tcg_gen_qemu_ld(TcgContext *c, TcgTemp *d, TcgTemp *addr, MemOp mop, unsigned mmu_idx);
+void tcg_gen_qemu_st(TcgContext *c, TcgTemp *v, TcgTemp *addr, MemOp mop, unsigned mmu_idx);
+
+/* helper calls: ret may be NULL when the helper returns nothing */
+void tcg_gen_call(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret,
+                  int nargs, TcgTemp *const *args);
+void tcg_gen_call0(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret);
+void tcg_gen_call1(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1);
+void tcg_gen_call2(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1,
+                   TcgTemp *a2);
+void tcg_gen_call3(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1,
+                   TcgTemp *a2, TcgTemp *a3);
+void tcg_gen_call4(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1,
+                   TcgTemp *a2, TcgTemp *a3, TcgTemp *a4);
+void tcg_gen_call5(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1,
+                   TcgTemp *a2, TcgTemp *a3, TcgTemp *a4, TcgTemp *a5);
+
+void tcg_gen_mb(TcgContext *c, unsigned kind);
+void tcg_gen_insn_start(TcgContext *c, uint64_t guest_pc);
+
+/* Block exits. */
+void tcg_gen_goto_tb(TcgContext *c, unsigned slot);
+void tcg_gen_exit_tb(TcgContext *c, uintptr_t value);
+/* Jump to the TB for the guest pc the front end stored in the cpu state
+ * (falls back to the cpu loop when none is translated yet). */
+void tcg_gen_lookup_and_goto_ptr(TcgContext *c);
+
+/* ---- passes (tcg/optimize.c, tcg/liveness.c) ---- */
+void tcg_optimize(TcgContext *ctx);
+/* Backward liveness: fills op->life (see tcg/liveness.c) and removes dead ops. */
+void tcg_liveness(TcgContext *ctx);
+#define TCG_LIFE_DEAD_ARG(n) (1u << (n))           /* input/output arg n dies here */
+#define TCG_LIFE_SYNC_ARG(n) (1u << ((n) + 16))    /* output global n must be stored */
+static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }
+static inline bool tcg_life_sync(const TcgOp *op, int n) { return op->life & TCG_LIFE_SYNC_ARG(n); }
+
+/* ---- dumper (tcg/dump.c) ---- */
+#include <stdio.h>
+void tcg_dump_ops(const TcgContext *ctx, FILE *f);
+const char *tcg_cond_name(TcgCond cond);
+
+/* Condition helpers. */
+TcgCond tcg_cond_invert(TcgCond cond);
+TcgCond tcg_cond_swap(TcgCond cond);
+bool tcg_cond_eval(TcgCond cond, TcgType type, uint64_t a, uint64_t b);
+
+#endif
