@@ -42,16 +42,16 @@ bool rove_log_parse(const char *spec)
             }
         }
         if (!found) {
-            fprintf(stderr, "rove: unknown log item '%s'\n", *p);
-            ok = false;
-            break;
+            fprintf(stderr, "rove: unknown log item '%s' (-d help lists them)\n", *p);
+            g_strfreev(parts);
+            return false;
         }
     }
     g_strfreev(parts);
     if (!ok) {
-        fprintf(stderr, "Log items (comma separated):\n");
+        printf("Log items (comma separated):\n");
         for (size_t i = 0; i < G_N_ELEMENTS(log_items); i++) {
-            fprintf(stderr, "%-10s %s\n", log_items[i].name, log_items[i].help);
+            printf("%-10s %s\n", log_items[i].name, log_items[i].help);
         }
         return false;
     }

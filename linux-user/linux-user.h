@@ -1,0 +1,245 @@
+/*
+ * linux-user internals: the state of the emulated process and the helpers
+ * the syscall, signal and loader files share.
+ *
+ * One host process runs one guest process with one guest thread, so the
+ * process state (LinuxProc) and the thread state (TaskState) both hang off
+ * the CpuState's opaque pointer.  The only true globals are the pointers
+ * the host signal handlers need (lu_thread_cpu): a handler has no other way
+ * to find the vCPU it must kick.
+ *
+ * Guest ABI notes (riscv64 Linux): errno values, signal numbers, open/mmap
+ * flags, termios, struct timespec/timeval/rusage/statfs/siginfo all have the
+ * same numbers and layout as on an x86-64 host, so most syscalls pass
+ * through; struct stat, struct sigaction, struct epoll_event and the signal
+ * frame differ and are translated.
+ */
+#ifndef LINUX_USER_LINUX_USER_H
+#define LINUX_USER_LINUX_USER_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rove/exec.h"
+#include "rove/user-mem.h"
+
+#define LU_PROG "rove-riscv64"
+
+/* Guest signal numbers run 1..64 (asm-generic: same as x86-64). */
+#define LU_NSIG 64
+
+/* Internal "errno" values a handler may return; never reach the guest. */
+#define LU_ERESTARTSYS 512   /* host call interrupted: restart or -EINTR */
+#define LU_EJUSTRETURN 4096  /* registers already set (rt_sigreturn) */
+
+/* Guest struct sigaction as riscv64's rt_sigaction sees it (no restorer). */
+typedef struct GuestSigAction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t mask;
+} GuestSigAction;
+
+#define GUEST_SIG_DFL 0
+#define GUEST_SIG_IGN 1
+
+/* Guest siginfo: 128 bytes, generic 64-bit layout (same as the host's). */
+typedef struct GuestSiginfo {
+    int32_t si_signo;
+    int32_t si_errno;
+    int32_t si_code;
+    int32_t pad0;
+    union {
+        uint8_t raw[112];
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            uint64_t value; /* sigval (rt), or status+utime for SIGCHLD */
+        } kill;
+        struct {
+            uint64_t addr;
+        } fault;
+    } u;
+} GuestSiginfo;
+
+/* Process-wide state. */
+typedef struct LinuxProc {
+    char *exe_path;        /* absolute host path of the guest program */
+    char *sysroot;         /* -L, or NULL */
+    char *rove_path;       /* our own binary, for execve */
+    const char *backend_name;
+    bool strace;
+    bool singlestep;
+    char *log_spec;        /* -d, passed on across execve */
+    bool log_to_file;      /* -D given */
+
+    uint64_t brk_start;    /* first byte of the heap */
+    uint64_t brk_cur;      /* guest-visible break */
+    uint64_t brk_mapped;   /* page-aligned end of what is mapped */
+
+    uint64_t sigtramp;     /* guest address of the rt_sigreturn trampoline */
+    GuestSigAction sigact[LU_NSIG + 1];
+} LinuxProc;
+
+/* Per-thread state. */
+typedef struct TaskState {
+    LinuxProc *proc;
+    uint64_t sigmask;           /* guest blocked set (bit n-1 = signal n) */
+    uint64_t altstack_sp;
+    uint64_t altstack_size;
+    int altstack_flags;
+    uint64_t clear_child_tid;
+    uint64_t robust_list, robust_list_len;
+
+    /* Signals: bit n-1 set = signal n pending.  Written by host handlers
+     * (atomically) and by the emulator. */
+    volatile uint64_t pending;
+    GuestSiginfo pending_info[LU_NSIG + 1];
+    /* A synchronous fault to deliver before anything else. */
+    bool sync_pending;
+    GuestSiginfo sync_info;
+
+    /* rt_sigsuspend: the mask to put back once a handler has run. */
+    bool in_sigsuspend;
+    uint64_t saved_sigmask;
+    /* The current syscall returned LU_ERESTARTSYS; pc is at the ecall. */
+    bool syscall_restart;
+} TaskState;
+
+static inline TaskState *lu_task(CpuState *cpu)
+{
+    return (TaskState *)cpu->opaque;
+}
+static inline LinuxProc *lu_proc(CpuState *cpu)
+{
+    return lu_task(cpu)->proc;
+}
+
+extern CpuState *volatile lu_thread_cpu;
+
+/* ---- main.c ---- */
+_Noreturn void lu_exit(int code);
+FILE *lu_log_stream(void);
+
+/* ---- path.c: -L sysroot lookups ---- */
+/* Host path to use for guest path `p`: sysroot/p when p is absolute and
+ * that exists, else p.  Returns p or buf (size PATH_MAX). */
+const char *lu_path(LinuxProc *proc, const char *p, char *buf);
+/* The guest's path names the emulated program itself (/proc/self/exe)? */
+bool lu_is_proc_self_exe(const char *p);
+
+/* ---- guest memory access for syscalls (syscall.c) ---- */
+/* Host pointer for [addr, addr+len) if the guest may access it, else NULL.
+ * len 0 gives a non-NULL pointer for any addr. */
+void *lu_guest_ptr(CpuState *cpu, uint64_t addr, uint64_t len, int access);
+/* Copy a NUL-terminated guest string into buf (size bufsz).  Returns 0,
+ * -EFAULT or -ENAMETOOLONG. */
+int lu_get_string(CpuState *cpu, uint64_t addr, char *buf, size_t bufsz);
+int lu_copy_from_guest(CpuState *cpu, void *dst, uint64_t addr, size_t len);
+int lu_copy_to_guest(CpuState *cpu, uint64_t addr, const void *src, size_t len);
+
+/* Turn a host return (-1 with errno) into a guest one (-errno); EINTR
+ * becomes a restart request. */
+static inline int64_t lu_host_ret(long r)
+{
+    if (r == -1) {
+        return errno == EINTR ? -LU_ERESTARTSYS : -errno;
+    }
+    return r;
+}
+/* Same, for calls that must report EINTR rather than restart. */
+static inline int64_t lu_host_ret_nores(long r)
+{
+    return r == -1 ? -errno : r;
+}
+
+/* ---- syscall.c ---- */
+int64_t lu_do_syscall(CpuState *cpu, int nr, const uint64_t *args);
+
+/* ---- loader.c ---- */
+typedef struct LuImage {
+    uint64_t load_bias;
+    uint64_t entry;
+    uint64_t phdr;         /* guest address of the program headers */
+    uint16_t phnum, phent;
+    uint64_t start, end;   /* guest span of the loaded segments */
+    bool exec_stack;
+} LuImage;
+
+typedef struct LuExecInfo {
+    LuImage prog;
+    LuImage interp;
+    bool has_interp;
+    uint64_t entry;        /* where to start: interpreter entry or program */
+    uint64_t sp;
+} LuExecInfo;
+
+/* Load `path` (host path), its interpreter, build the stack.  On failure
+ * prints "rove-riscv64: PROG: reason" and returns false. */
+bool lu_load_program(CpuState *cpu, const char *path, const char *display_name,
+                     char **argv, char **envp, LuExecInfo *out);
+/* Is the file at host path an ELF this emulator can run, or a #! script?
+ * Returns 0 or a negative errno (-ENOEXEC, -ENOENT, ...). */
+int lu_check_exec(const char *path);
+
+/* ---- syscall-mem.c ---- */
+int lu_host_prot(int guest_prot);
+int64_t lu_mmap(CpuState *cpu, uint64_t addr, uint64_t len, int prot, int flags,
+                int fd, uint64_t off);
+int64_t lu_munmap(CpuState *cpu, uint64_t addr, uint64_t len);
+void lu_brk_init(LinuxProc *proc, uint64_t start);
+
+/* ---- signal.c ---- */
+void lu_signal_init(CpuState *cpu);
+/* A synchronous guest fault (from cpu_exec's exception). */
+void lu_queue_sync_signal(CpuState *cpu, int sig, int code, uint64_t addr);
+/* Queue a signal for this process as if sent by the kernel. */
+void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info);
+/* Deliver pending signals (called by the cpu loop after each exit). */
+void lu_process_pending_signals(CpuState *cpu);
+/* Default action of a fatal signal: exit the host process with it. */
+_Noreturn void lu_die_by_signal(int sig);
+bool lu_signal_pending_unblocked(CpuState *cpu);
+/* rt_sigaction's core (act/old may be NULL); returns 0 or -errno. */
+int lu_sigaction(CpuState *cpu, int sig, const GuestSigAction *act, GuestSigAction *old);
+/* rt_sigtimedwait's core: a signal number, -EAGAIN or -EINTR. */
+struct timespec;
+int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo,
+                        GuestSiginfo *info);
+/*
+ * Run a blocking host call (ppoll, pselect, epoll_pwait...) that takes a
+ * host signal mask: host async signals are blocked while we look for a
+ * deliverable guest signal and unblocked atomically by the call itself, so
+ * a signal cannot slip in between the check and the sleep.  With has_mask,
+ * the guest mask is `mask` for the wait (and for the handler a signal that
+ * ends it runs, like rt_sigsuspend).  Host EINTRs for signals the guest
+ * does not see are retried.  Returns the result or -errno (EINTR included).
+ */
+#include <signal.h>
+typedef long LuWaitFn(void *opaque, const sigset_t *hostmask);
+int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn,
+                       void *opaque);
+/* Host signal mask helpers for fork/exec paths. */
+void lu_signal_reset_for_exec(void);
+
+/* ---- riscv64/signal.c (the arch part of delivery) ---- */
+void lu_arch_setup_frame(CpuState *cpu, int sig, const GuestSigAction *ka,
+                         const GuestSiginfo *info, uint64_t old_mask);
+int64_t lu_arch_rt_sigreturn(CpuState *cpu);
+/* Map the rt_sigreturn trampoline; returns its guest address or 0. */
+uint64_t lu_arch_setup_sigtramp(CpuState *cpu);
+
+/* ---- riscv64/cpu-loop.c ---- */
+void lu_arch_init_regs(CpuState *cpu, const LuExecInfo *info);
+_Noreturn void lu_arch_cpu_loop(CpuState *cpu);
+/* The syscall argument/return registers, for fork/execve/sigreturn. */
+uint64_t lu_arch_get_sp(CpuState *cpu);
+void lu_arch_set_retval(CpuState *cpu, uint64_t v);
+
+/* ---- strace.c ---- */
+void lu_strace_pre(CpuState *cpu, int nr, const uint64_t *args);
+void lu_strace_post(CpuState *cpu, int nr, const uint64_t *args, int64_t ret);
+
+#endif

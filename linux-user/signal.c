@@ -1,0 +1,489 @@
+/*
+ * Guest signals: host handlers, the pending set, delivery, default actions.
+ *
+ * Host side.  Every catchable host signal the guest has not ignored gets a
+ * handler that records it as pending for the guest (with its siginfo: the
+ * host and riscv64 siginfo layouts are the same) and asks the vCPU to leave
+ * generated code (cpu_exit).  The cpu loop delivers pending signals after
+ * every cpu_exec return and every syscall.  Host signals are never blocked
+ * to mirror the guest mask: the guest mask is applied here, at delivery.
+ * Handlers are installed without SA_RESTART, so a blocking host syscall
+ * returns EINTR and the syscall layer decides between restarting and
+ * -EINTR (LU_ERESTARTSYS) once it knows what the guest handler wants.
+ * A guest SIG_IGN is mirrored as host SIG_IGN (so it survives execve, and
+ * an ignored SIGCHLD auto-reaps).  A host EINTR caused by a signal the
+ * guest ends up ignoring just restarts the syscall.
+ *
+ * SIGSEGV/SIGBUS from the kernel are faults: in generated code they become
+ * guest exceptions (user_handle_host_fault); anywhere else the emulator
+ * itself crashed.  That handler runs on an alternate stack.
+ *
+ * Host signals 32 and 33 are glibc's own: guest uses of them are emulated
+ * within the process only.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "linux-user/linux-user.h"
+
+CpuState *volatile lu_thread_cpu;
+
+#define SIGBIT(s) (1ull << ((s) - 1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+
+enum { DFL_TERM, DFL_CORE, DFL_IGN, DFL_STOP };
+
+static int default_action(int sig)
+{
+    switch (sig) {
+    case SIGCHLD:
+    case SIGURG:
+    case SIGWINCH:
+    case SIGCONT:
+        return DFL_IGN;
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        return DFL_STOP;
+    case SIGQUIT:
+    case SIGILL:
+    case SIGTRAP:
+    case SIGABRT:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGSEGV:
+    case SIGXCPU:
+    case SIGXFSZ:
+    case SIGSYS:
+        return DFL_CORE;
+    default:
+        return DFL_TERM;
+    }
+}
+
+/* Host signals we may not or need not take over. */
+static bool host_sig_reserved(int sig)
+{
+    return sig == SIGKILL || sig == SIGSTOP || sig == 32 || sig == 33;
+}
+
+/* ---- host handlers ---- */
+
+static void record_pending(CpuState *cpu, int sig, const siginfo_t *si)
+{
+    TaskState *ts = lu_task(cpu);
+    if (!(ts->pending & SIGBIT(sig))) {
+        G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
+        memcpy(&ts->pending_info[sig], si, sizeof(GuestSiginfo));
+        ts->pending_info[sig].si_signo = sig;
+    }
+    __atomic_or_fetch(&ts->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+static void host_async_handler(int sig, siginfo_t *si, void *puc)
+{
+    CpuState *cpu = lu_thread_cpu;
+    int saved = errno;
+    if (cpu) {
+        record_pending(cpu, sig, si);
+        cpu_exit(cpu);
+    }
+    errno = saved;
+}
+
+static void write_str(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+static void host_fault_handler(int sig, siginfo_t *si, void *puc)
+{
+    CpuState *cpu = lu_thread_cpu;
+    uintptr_t pc = 0;
+    bool is_write = false;
+
+    if (si->si_code <= 0) {
+        /* kill(2)/tgkill(2) from someone: an ordinary guest signal */
+        host_async_handler(sig, si, puc);
+        return;
+    }
+#if defined(__x86_64__)
+    ucontext_t *uc = puc;
+    pc = uc->uc_mcontext.gregs[REG_RIP];
+    is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#elif defined(__aarch64__)
+    ucontext_t *uc = puc;
+    pc = uc->uc_mcontext.pc;
+    /* ESR is in the __reserved area's esr_context; approximate: */
+    is_write = false;
+#endif
+    if (cpu && user_handle_host_fault(cpu, pc, (uintptr_t)si->si_addr, is_write)) {
+        return;
+    }
+    char buf[160];
+    snprintf(buf, sizeof(buf), "rove: internal error: host %s at pc 0x%lx, address 0x%lx\n",
+             sig == SIGSEGV ? "SIGSEGV" : "SIGBUS", (unsigned long)pc,
+             (unsigned long)(uintptr_t)si->si_addr);
+    write_str(buf);
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
+
+/* Make the host disposition of sig follow the guest's. */
+static void update_host_action(LinuxProc *proc, int sig)
+{
+    if (host_sig_reserved(sig) || sig == SIGSEGV || sig == SIGBUS) {
+        return;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    uint64_t h = proc->sigact[sig].handler;
+    if (h == GUEST_SIG_IGN) {
+        sa.sa_handler = SIG_IGN;
+    } else {
+        /* Even a default-ignored signal is caught: while the guest blocks
+         * it, it must stay pending (sigtimedwait, signalfd-like use). */
+        sa.sa_sigaction = host_async_handler;
+        sa.sa_flags = SA_SIGINFO;
+    }
+    sigaction(sig, &sa, NULL);
+}
+
+void lu_signal_init(CpuState *cpu)
+{
+    TaskState *ts = lu_task(cpu);
+    LinuxProc *proc = ts->proc;
+    lu_thread_cpu = cpu;
+
+    /* The fault handler needs a stack of its own (guest stack overflow
+     * cannot happen on the host stack, but an emulator one can). */
+    stack_t ss = { .ss_size = 256 * 1024 };
+    ss.ss_sp = g_malloc(ss.ss_size);
+    sigaltstack(&ss, NULL);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = host_fault_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+
+    /* Inherit ignored signals and the blocked mask across execve. */
+    sigset_t old;
+    sigprocmask(SIG_SETMASK, NULL, &old);
+    for (int sig = 1; sig <= LU_NSIG; sig++) {
+        struct sigaction cur;
+        if (sigismember(&old, sig) == 1 && !(UNBLOCKABLE & SIGBIT(sig))) {
+            ts->sigmask |= SIGBIT(sig);
+        }
+        if (host_sig_reserved(sig)) {
+            continue;
+        }
+        if (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler == SIG_IGN &&
+            sig != SIGSEGV && sig != SIGBUS) {
+            proc->sigact[sig].handler = GUEST_SIG_IGN;
+        }
+        update_host_action(proc, sig);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void lu_signal_reset_for_exec(void)
+{
+    CpuState *cpu = lu_thread_cpu;
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig = 1; sig <= LU_NSIG; sig++) {
+        if ((lu_task(cpu)->sigmask & SIGBIT(sig)) && !host_sig_reserved(sig)) {
+            sigaddset(&set, sig);
+        }
+    }
+    /* The new rove reads the guest's blocked mask from the host mask. */
+    sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/* ---- guest-side state ---- */
+
+int lu_sigaction(CpuState *cpu, int sig, const GuestSigAction *act, GuestSigAction *old)
+{
+    LinuxProc *proc = lu_proc(cpu);
+    if (sig < 1 || sig > LU_NSIG) {
+        return -EINVAL;
+    }
+    if (old) {
+        *old = proc->sigact[sig];
+    }
+    if (act) {
+        if (sig == SIGKILL || sig == SIGSTOP) {
+            return -EINVAL;
+        }
+        proc->sigact[sig] = *act;
+        proc->sigact[sig].mask &= ~UNBLOCKABLE;
+        update_host_action(proc, sig);
+        if (act->handler == GUEST_SIG_IGN ||
+            (act->handler == GUEST_SIG_DFL && default_action(sig) == DFL_IGN)) {
+            /* POSIX: setting SIG_IGN discards a pending instance. */
+            __atomic_and_fetch(&lu_task(cpu)->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        }
+    }
+    return 0;
+}
+
+static bool sig_is_ignored(LinuxProc *proc, int sig)
+{
+    uint64_t h = proc->sigact[sig].handler;
+    return h == GUEST_SIG_IGN || (h == GUEST_SIG_DFL && default_action(sig) == DFL_IGN);
+}
+
+bool lu_signal_pending_unblocked(CpuState *cpu)
+{
+    TaskState *ts = lu_task(cpu);
+    uint64_t p = ts->pending & ~ts->sigmask;
+    if (ts->sync_pending) {
+        return true;
+    }
+    for (int sig = 1; p; sig++, p >>= 1) {
+        if ((p & 1) && !sig_is_ignored(ts->proc, sig)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info)
+{
+    TaskState *ts = lu_task(cpu);
+    if (!(ts->pending & SIGBIT(sig))) {
+        ts->pending_info[sig] = *info;
+    }
+    __atomic_or_fetch(&ts->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    cpu_exit(cpu);
+}
+
+void lu_queue_sync_signal(CpuState *cpu, int sig, int code, uint64_t addr)
+{
+    TaskState *ts = lu_task(cpu);
+    memset(&ts->sync_info, 0, sizeof(ts->sync_info));
+    ts->sync_info.si_signo = sig;
+    ts->sync_info.si_code = code;
+    ts->sync_info.u.fault.addr = addr;
+    ts->sync_pending = true;
+}
+
+_Noreturn void lu_die_by_signal(int sig)
+{
+    if (rove_log_file) {
+        fflush(rove_log_file);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    if (default_action(sig) == DFL_CORE) {
+        /* A core of the emulator would only mislead: the wait status
+         * still says "killed by sig". */
+        struct rlimit rl = { 0, 0 };
+        setrlimit(RLIMIT_CORE, &rl);
+    }
+    if (!host_sig_reserved(sig)) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        kill(getpid(), sig);
+    }
+    _exit(128 + sig);
+}
+
+/* Default stop: stop the host process with the same signal. */
+static void do_stop(LinuxProc *proc, int sig)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigaction(sig, &sa, &old);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    kill(getpid(), sig);
+    sigaction(sig, &old, NULL);
+}
+
+static void deliver(CpuState *cpu, int sig, const GuestSiginfo *info, bool sync)
+{
+    TaskState *ts = lu_task(cpu);
+    LinuxProc *proc = ts->proc;
+    GuestSigAction *ka = &proc->sigact[sig];
+
+    if (sync && ((ts->sigmask & SIGBIT(sig)) || ka->handler == GUEST_SIG_IGN)) {
+        /* A fault the guest cannot take: the kernel forces the default. */
+        lu_die_by_signal(sig);
+    }
+    if (ka->handler == GUEST_SIG_IGN) {
+        return;
+    }
+    if (ka->handler == GUEST_SIG_DFL) {
+        switch (default_action(sig)) {
+        case DFL_IGN:
+            return;
+        case DFL_STOP:
+            do_stop(proc, sig);
+            return;
+        default:
+            lu_die_by_signal(sig);
+        }
+    }
+    if (ts->syscall_restart) {
+        /* The interrupted syscall is at pc with its a0 intact: restart it
+         * after the handler, or make it return -EINTR. */
+        if (!(ka->flags & SA_RESTART)) {
+            lu_arch_set_retval(cpu, -EINTR);
+        }
+        ts->syscall_restart = false;
+    }
+    uint64_t old_mask = ts->in_sigsuspend ? ts->saved_sigmask : ts->sigmask;
+    ts->in_sigsuspend = false;
+    GuestSigAction act = *ka;
+    if (act.flags & SA_RESETHAND) {
+        ka->handler = GUEST_SIG_DFL;
+        ka->flags &= ~SA_SIGINFO;
+        update_host_action(proc, sig);
+    }
+    lu_arch_setup_frame(cpu, sig, &act, info, old_mask);
+    ts->sigmask = old_mask | act.mask;
+    if (!(act.flags & SA_NODEFER)) {
+        ts->sigmask |= SIGBIT(sig);
+    }
+    ts->sigmask &= ~UNBLOCKABLE;
+}
+
+void lu_process_pending_signals(CpuState *cpu)
+{
+    TaskState *ts = lu_task(cpu);
+
+    if (ts->sync_pending) {
+        GuestSiginfo info = ts->sync_info;
+        ts->sync_pending = false;
+        deliver(cpu, info.si_signo, &info, true);
+    }
+    for (;;) {
+        uint64_t p = ts->pending & ~ts->sigmask;
+        if (!p) {
+            break;
+        }
+        int sig = __builtin_ctzll(p) + 1;
+        GuestSiginfo info = ts->pending_info[sig];
+        __atomic_and_fetch(&ts->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        deliver(cpu, sig, &info, false);
+    }
+    if (ts->in_sigsuspend) {
+        /* Woken without a handler running: the old mask comes back now. */
+        ts->sigmask = ts->saved_sigmask;
+        ts->in_sigsuspend = false;
+    }
+    if (ts->syscall_restart) {
+        /* No handler ran: the syscall simply restarts (pc is at it). */
+        ts->syscall_restart = false;
+    }
+}
+
+/* ---- blocking waits (see linux-user.h) ---- */
+
+int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn, void *opaque)
+{
+    TaskState *ts = lu_task(cpu);
+    uint64_t old = ts->sigmask;
+    sigset_t blocked, empty;
+    sigfillset(&blocked);
+    sigdelset(&blocked, SIGSEGV);
+    sigdelset(&blocked, SIGBUS);
+    sigemptyset(&empty);
+    sigset_t saved;
+    sigprocmask(SIG_BLOCK, &blocked, &saved);
+    if (has_mask) {
+        ts->sigmask = mask & ~UNBLOCKABLE;
+    }
+    long r;
+    int e = 0;
+    for (;;) {
+        if (lu_signal_pending_unblocked(cpu)) {
+            r = -1;
+            e = EINTR;
+            break;
+        }
+        r = fn(opaque, &empty);
+        e = errno;
+        /* A host signal the guest does not see must not end the wait. */
+        if (!(r < 0 && e == EINTR) || lu_signal_pending_unblocked(cpu)) {
+            break;
+        }
+    }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    if (has_mask) {
+        if (r < 0 && e == EINTR && lu_signal_pending_unblocked(cpu)) {
+            /* The handler runs with the wait's mask; the old one after. */
+            ts->in_sigsuspend = true;
+            ts->saved_sigmask = old;
+        } else {
+            ts->sigmask = old;
+        }
+    }
+    return r < 0 ? -e : r;
+}
+
+/* rt_sigtimedwait: take a pending signal from `set`, waiting up to ts. */
+int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, GuestSiginfo *info)
+{
+    TaskState *ts = lu_task(cpu);
+    sigset_t blocked, empty;
+    sigfillset(&blocked);
+    sigdelset(&blocked, SIGSEGV);
+    sigdelset(&blocked, SIGBUS);
+    sigemptyset(&empty);
+    sigset_t saved;
+    sigprocmask(SIG_BLOCK, &blocked, &saved);
+    int64_t ret;
+    for (;;) {
+        uint64_t p = ts->pending & set;
+        if (p) {
+            int sig = __builtin_ctzll(p) + 1;
+            *info = ts->pending_info[sig];
+            __atomic_and_fetch(&ts->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            ret = sig;
+            break;
+        }
+        if (lu_signal_pending_unblocked(cpu)) {
+            ret = -EINTR;
+            break;
+        }
+        /* ppoll updates tmo with the time left */
+        long r = syscall(SYS_ppoll, NULL, 0, tmo, &empty, 8);
+        if (r == 0) {
+            ret = -EAGAIN;
+            break;
+        }
+        if (r < 0 && errno != EINTR) {
+            ret = -errno;
+            break;
+        }
+    }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    return ret;
+}

@@ -1,0 +1,53 @@
+/*
+ * Private to the integer side of the RISC-V front end: run-time helpers
+ * (called from generated code) and the small IR-emitting shapes the
+ * trans_rv*.c files share.  The FP files use only translate.h.
+ */
+#ifndef TARGET_RISCV_INTERNAL_H
+#define TARGET_RISCV_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "target/riscv/translate.h"
+
+/* CSR numbers the user-mode cpu implements. */
+enum {
+    RV_CSR_FFLAGS = 0x001,
+    RV_CSR_FRM = 0x002,
+    RV_CSR_FCSR = 0x003,
+    RV_CSR_CYCLE = 0xc00,
+    RV_CSR_TIME = 0xc01,
+    RV_CSR_INSTRET = 0xc02,
+};
+
+/* ---- run-time helpers (op_helper.c, csr.c) ---- */
+_Noreturn void helper_raise_exception(void *env, uint64_t excp);
+uint64_t helper_csr_read(void *env, uint64_t csr);
+/* new = (old & ~mask) | (value & mask); returns old. */
+uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mask);
+
+extern const TcgHelperInfo helper_info_raise_exception;
+extern const TcgHelperInfo helper_info_csr_read;
+extern const TcgHelperInfo helper_info_csr_modify;
+
+/* csr.c: does `csr` exist for a user-mode program, and is it read-only? */
+bool riscv_csr_lookup(int csr, bool *read_only);
+/* Direct access for C code (dump, signal frames): value of a CSR. */
+uint64_t riscv_csr_get(RiscvCpu *cpu, int csr);
+
+/* ---- IR shapes shared by trans_rvi/rvm/rvb.c (translate.c) ---- */
+typedef void (*RvGen3)(TcgContext *c, TcgTemp *d, TcgTemp *a, TcgTemp *b);
+typedef void (*RvGen2)(TcgContext *c, TcgTemp *d, TcgTemp *a);
+
+/* rd = fn(rs1, rs2); `w`: then sign-extend the low 32 bits (RV64 *W ops). */
+bool rvi_gen_rrr(DisasContext *ctx, const RvArgs *a, RvGen3 fn, bool w);
+/* rd = fn(rs1, constant) */
+bool rvi_gen_rri(DisasContext *ctx, const RvArgs *a, RvGen3 fn, int64_t imm, bool w);
+/* rs1 + imm as a fresh I64 temp: the address of a load/store. */
+TcgTemp *rvi_gen_addr(DisasContext *ctx, int rs1, int64_t imm);
+
+/* rd = fn(rs1) */
+bool rvi_gen_rr(DisasContext *ctx, const RvArgs *a, RvGen2 fn, bool w);
+
+#endif

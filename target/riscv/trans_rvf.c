@@ -1,0 +1,468 @@
+/*
+ * RISC-V F extension (single precision) translation, plus the IR shapes
+ * the D extension (trans_rvd.c) shares.
+ *
+ * Arithmetic is one helper call per instruction (fpu_helper.c).  What is
+ * pure bit movement stays in IR: loads/stores, fmv, and sign injection,
+ * including the NaN-boxing check of single operands (an operand whose
+ * upper 32 bits are not all ones reads as the canonical NaN).
+ *
+ * Rounding mode: a static rm of 5 or 6 is an illegal instruction.  rm = 7
+ * (dyn) uses frm, which is illegal when it holds 5..7; that can only be
+ * known at run time, so the first dyn instruction of a TB calls
+ * helper_fpu_check_frm (which may raise, so it syncs the globals and the pc
+ * must be stored), and the following dyn instructions of the same TB skip
+ * the check as long as nothing in between can have changed frm (see
+ * fpu_frm_checked).  The arithmetic helpers themselves never raise, so
+ * they are NO_RWG calls and guest registers can stay in host registers.
+ */
+#include <stddef.h>
+
+#include "target/riscv/fpu_helper.h"
+
+#define SIGN_S (1ull << 31)
+#define SIGN_D (1ull << 63)
+#define BOXED_QNAN_S (FPU_BOX | FPU_QNAN_S)
+
+/* ---- the per-TB frm check ---- */
+
+/*
+ * Each emitted check carries a unique serial as its (ignored) second
+ * argument, so the translator can tell that the op at cache.idx is the
+ * check it emitted in *this* translation: ops [0, nb_ops) are always the
+ * current TB's, and a serial is never reused.
+ */
+static uint64_t fpu_check_serial;
+static __thread struct {
+    uint64_t serial;
+    int idx;     /* op index of the check call */
+    int scanned; /* ops before this index are known not to touch frm */
+} fpu_frm_cache = { 0, -1, 0 };
+
+/* Could this op change frm?  Any call that is not an FP helper (e.g. a CSR
+ * write) and any store into the frm field of the cpu state. */
+static bool op_may_write_frm(const TcgContext *t, const TcgOp *op)
+{
+    if (op->opc == INDEX_op_call) {
+        const TcgHelperInfo *h =
+            (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
+        return !fpu_is_fp_helper(h);
+    }
+    if (op->opc == INDEX_op_st) {
+        int32_t off = (int32_t)op->args[2];
+        int32_t size = 1 << (tcg_oi_memop((uint32_t)op->args[3]) & MO_SIZE);
+        int32_t frm = offsetof(RiscvCpu, frm);
+        (void)t;
+        return off < frm + (int32_t)sizeof(uint32_t) && off + size > frm;
+    }
+    return false;
+}
+
+static bool fpu_frm_checked(DisasContext *ctx)
+{
+    TcgContext *t = ctx->tcg;
+    int idx = fpu_frm_cache.idx;
+    const TcgOp *op;
+    const TcgTemp *s;
+
+    if (idx < 0 || idx >= t->nb_ops) {
+        return false;
+    }
+    op = &t->ops[idx];
+    if (op->opc != INDEX_op_call || op->nb_oargs != 0 || op->nb_iargs != 2 ||
+        (const TcgHelperInfo *)op->args[2] != &helper_info_fpu_check_frm) {
+        return false;
+    }
+    s = &t->temps[op->args[1]];
+    if (s->kind != TEMP_CONST || (uint64_t)s->val != fpu_frm_cache.serial) {
+        return false;
+    }
+    for (int i = fpu_frm_cache.scanned > idx ? fpu_frm_cache.scanned : idx + 1;
+         i < t->nb_ops; i++) {
+        if (op_may_write_frm(t, &t->ops[i])) {
+            return false;
+        }
+    }
+    fpu_frm_cache.scanned = t->nb_ops;
+    return true;
+}
+
+bool fpu_gen_rm_check(DisasContext *ctx, int rm)
+{
+    TcgContext *t = ctx->tcg;
+    uint64_t serial;
+
+    if (rm == 5 || rm == 6) {
+        return false;
+    }
+    if (rm != RV_RM_DYN || fpu_frm_checked(ctx)) {
+        return true;
+    }
+    serial = __atomic_add_fetch(&fpu_check_serial, 1, __ATOMIC_RELAXED);
+    gen_update_pc(ctx, ctx->pc);
+    fpu_frm_cache.idx = t->nb_ops;
+    tcg_gen_call2(t, &helper_info_fpu_check_frm, NULL, t->env,
+                  tcg_constant_i64(t, (int64_t)serial));
+    fpu_frm_cache.serial = serial;
+    fpu_frm_cache.scanned = t->nb_ops;
+    return true;
+}
+
+/* ---- arithmetic shapes ---- */
+
+static TcgTemp *rm_const(DisasContext *ctx, const RvArgs *a)
+{
+    return tcg_constant_i64(ctx->tcg, a->rm);
+}
+
+bool fpu_gen_binop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d;
+
+    if (!fpu_gen_rm_check(ctx, a->rm)) {
+        return false;
+    }
+    d = tcg_temp_new_i64(t);
+    tcg_gen_call4(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
+                  rm_const(ctx, a));
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_unop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d;
+
+    if (!fpu_gen_rm_check(ctx, a->rm)) {
+        return false;
+    }
+    d = tcg_temp_new_i64(t);
+    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), rm_const(ctx, a));
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_fma(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d;
+
+    if (!fpu_gen_rm_check(ctx, a->rm)) {
+        return false;
+    }
+    d = tcg_temp_new_i64(t);
+    tcg_gen_call5(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
+                  get_fpr(ctx, a->rs3), rm_const(ctx, a));
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_minmax(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d = tcg_temp_new_i64(t);
+
+    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2));
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_cmp(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d = tcg_temp_new_i64(t);
+
+    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2));
+    gen_set_gpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_to_int(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d;
+
+    if (!fpu_gen_rm_check(ctx, a->rm)) {
+        return false;
+    }
+    d = tcg_temp_new_i64(t);
+    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), rm_const(ctx, a));
+    gen_set_gpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_from_int(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d;
+
+    if (!fpu_gen_rm_check(ctx, a->rm)) {
+        return false;
+    }
+    d = tcg_temp_new_i64(t);
+    tcg_gen_call3(t, h, d, t->env, get_gpr(ctx, a->rs1), rm_const(ctx, a));
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+/* ---- bit movement in IR ---- */
+
+/* The single operand in register `reg`, or the boxed canonical NaN if the
+ * register is not properly NaN-boxed (upper half not all ones). */
+static TcgTemp *gen_unbox_s(DisasContext *ctx, int reg)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *v = get_fpr(ctx, reg);
+    TcgTemp *d = tcg_temp_new_i64(t);
+
+    tcg_gen_movcond(t, TCG_COND_GEU, d, v, tcg_constant_i64(t, (int64_t)FPU_BOX), v,
+                    tcg_constant_i64(t, (int64_t)BOXED_QNAN_S));
+    return d;
+}
+
+bool fpu_gen_sgnj(DisasContext *ctx, const RvArgs *a, bool dbl, int kind)
+{
+    TcgContext *t = ctx->tcg;
+    int64_t sign = (int64_t)(dbl ? SIGN_D : SIGN_S);
+    TcgTemp *x = dbl ? get_fpr(ctx, a->rs1) : gen_unbox_s(ctx, a->rs1);
+    TcgTemp *y;
+    TcgTemp *d = tcg_temp_new_i64(t);
+    TcgTemp *m;
+
+    if (a->rs1 == a->rs2) {
+        /* fmv / fneg / fabs: no need to look at the operand twice */
+        switch (kind) {
+        case 0:
+            tcg_gen_mov(t, d, x);
+            break;
+        case 1:
+            tcg_gen_xori(t, d, x, sign);
+            break;
+        default:
+            tcg_gen_andi(t, d, x, ~sign);
+            break;
+        }
+        gen_set_fpr(ctx, a->rd, d);
+        return true;
+    }
+    y = dbl ? get_fpr(ctx, a->rs2) : gen_unbox_s(ctx, a->rs2);
+    m = tcg_temp_new_i64(t);
+    switch (kind) {
+    case 0: /* sign of y */
+        tcg_gen_andi(t, m, y, sign);
+        tcg_gen_andi(t, d, x, ~sign);
+        tcg_gen_or(t, d, d, m);
+        break;
+    case 1: /* opposite sign of y: sign & ~y */
+        tcg_gen_andc(t, m, tcg_constant_i64(t, sign), y);
+        tcg_gen_andi(t, d, x, ~sign);
+        tcg_gen_or(t, d, d, m);
+        break;
+    default: /* sign of x xor sign of y */
+        tcg_gen_andi(t, m, y, sign);
+        tcg_gen_xor(t, d, x, m);
+        break;
+    }
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+static TcgTemp *gen_fp_addr(DisasContext *ctx, int rs1, int64_t imm)
+{
+    TcgTemp *addr = tcg_temp_new_i64(ctx->tcg);
+
+    tcg_gen_addi(ctx->tcg, addr, get_gpr(ctx, rs1), imm);
+    return addr;
+}
+
+bool fpu_gen_load(DisasContext *ctx, const RvArgs *a, MemOp size)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *addr = gen_fp_addr(ctx, a->rs1, a->imm);
+    TcgTemp *d = tcg_temp_new_i64(t);
+
+    tcg_gen_qemu_ld(t, d, addr, size, ctx->mem_idx);
+    if (size == MO_32) {
+        tcg_gen_ori(t, d, d, (int64_t)FPU_BOX);
+    }
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}
+
+bool fpu_gen_store(DisasContext *ctx, const RvArgs *a, MemOp size)
+{
+    TcgTemp *addr = gen_fp_addr(ctx, a->rs1, a->imm);
+
+    /* fsw stores the low 32 bits whatever the boxing */
+    tcg_gen_qemu_st(ctx->tcg, get_fpr(ctx, a->rs2), addr, size, ctx->mem_idx);
+    return true;
+}
+
+/* ---- F instructions ---- */
+
+bool trans_flw(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_load(ctx, a, MO_32);
+}
+
+bool trans_fsw(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_store(ctx, a, MO_32);
+}
+
+bool trans_fmadd_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_fma(ctx, a, &helper_info_fmadd_s);
+}
+
+bool trans_fmsub_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_fma(ctx, a, &helper_info_fmsub_s);
+}
+
+bool trans_fnmsub_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_fma(ctx, a, &helper_info_fnmsub_s);
+}
+
+bool trans_fnmadd_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_fma(ctx, a, &helper_info_fnmadd_s);
+}
+
+bool trans_fadd_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_binop(ctx, a, &helper_info_fadd_s);
+}
+
+bool trans_fsub_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_binop(ctx, a, &helper_info_fsub_s);
+}
+
+bool trans_fmul_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_binop(ctx, a, &helper_info_fmul_s);
+}
+
+bool trans_fdiv_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_binop(ctx, a, &helper_info_fdiv_s);
+}
+
+bool trans_fsqrt_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_unop(ctx, a, &helper_info_fsqrt_s);
+}
+
+bool trans_fsgnj_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_sgnj(ctx, a, false, 0);
+}
+
+bool trans_fsgnjn_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_sgnj(ctx, a, false, 1);
+}
+
+bool trans_fsgnjx_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_sgnj(ctx, a, false, 2);
+}
+
+bool trans_fmin_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_minmax(ctx, a, &helper_info_fmin_s);
+}
+
+bool trans_fmax_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_minmax(ctx, a, &helper_info_fmax_s);
+}
+
+bool trans_fcvt_w_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_to_int(ctx, a, &helper_info_fcvt_w_s);
+}
+
+bool trans_fcvt_wu_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_to_int(ctx, a, &helper_info_fcvt_wu_s);
+}
+
+bool trans_fcvt_l_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_to_int(ctx, a, &helper_info_fcvt_l_s);
+}
+
+bool trans_fcvt_lu_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_to_int(ctx, a, &helper_info_fcvt_lu_s);
+}
+
+/* fmv.x.w: the raw low 32 bits, sign-extended (no NaN-boxing check). */
+bool trans_fmv_x_w(DisasContext *ctx, const RvArgs *a)
+{
+    TcgTemp *d = tcg_temp_new_i64(ctx->tcg);
+
+    tcg_gen_ext32s(ctx->tcg, d, get_fpr(ctx, a->rs1));
+    gen_set_gpr(ctx, a->rd, d);
+    return true;
+}
+
+bool trans_fclass_s(DisasContext *ctx, const RvArgs *a)
+{
+    TcgTemp *d = tcg_temp_new_i64(ctx->tcg);
+
+    tcg_gen_call1(ctx->tcg, &helper_info_fclass_s, d, get_fpr(ctx, a->rs1));
+    gen_set_gpr(ctx, a->rd, d);
+    return true;
+}
+
+bool trans_feq_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_cmp(ctx, a, &helper_info_feq_s);
+}
+
+bool trans_flt_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_cmp(ctx, a, &helper_info_flt_s);
+}
+
+bool trans_fle_s(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_cmp(ctx, a, &helper_info_fle_s);
+}
+
+bool trans_fcvt_s_w(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_from_int(ctx, a, &helper_info_fcvt_s_w);
+}
+
+bool trans_fcvt_s_wu(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_from_int(ctx, a, &helper_info_fcvt_s_wu);
+}
+
+bool trans_fcvt_s_l(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_from_int(ctx, a, &helper_info_fcvt_s_l);
+}
+
+bool trans_fcvt_s_lu(DisasContext *ctx, const RvArgs *a)
+{
+    return fpu_gen_from_int(ctx, a, &helper_info_fcvt_s_lu);
+}
+
+/* fmv.w.x: the low 32 bits of the gpr, NaN-boxed. */
+bool trans_fmv_w_x(DisasContext *ctx, const RvArgs *a)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *d = tcg_temp_new_i64(t);
+
+    tcg_gen_ori(t, d, get_gpr(ctx, a->rs1), (int64_t)FPU_BOX);
+    gen_set_fpr(ctx, a->rd, d);
+    return true;
+}

@@ -1,0 +1,228 @@
+/*
+ * Liveness: one backward pass over the ops of a TB.
+ *
+ * For every op it fills op->life:
+ *   TCG_LIFE_DEAD_ARG(n)  arg n (input or output) is not needed in a register
+ *                         after this op: the allocator frees its register;
+ *   TCG_LIFE_SYNC_ARG(n)  output n (a global or local) must be written back
+ *                         to its memory slot right after this op, because
+ *                         memory is read (TB exit, helper, faulting op,
+ *                         block boundary) before the temp is redefined.
+ * and it turns ops without side effects whose outputs are all dead into nops.
+ *
+ * Per temp we track two bits while walking backwards, describing what the
+ * code *after* the current point needs:
+ *   TS_DEAD  the value is not used again (from a register);
+ *   TS_MEM   the memory copy must be up to date.
+ *
+ * Boundary rules (see tcg.h):
+ *   - TB exits (goto_tb, exit_tb, goto_ptr): globals dead and in memory,
+ *     everything else dead;
+ *   - set_label / br: globals and locals dead and in memory (the code at a
+ *     label finds every value in its canonical memory slot), normal temps
+ *     and constants dead;
+ *   - brcond: globals and locals must be in memory for the taken edge, but
+ *     stay live in registers on the fall-through; normal temps are left as
+ *     the fall-through needs them (a correct front end never uses one
+ *     there, so this only costs nothing);
+ *   - a call that may write globals kills every global's register copy
+ *     (reloaded after the call), one that may only read them needs them in
+ *     memory;
+ *   - ops with TCG_OPF_SIDE_EFFECTS (qemu_ld/st, st, mb) need every global
+ *     in memory before them (a fault there unwinds to the cpu state).
+ * Because every "memory needed" point sets TS_MEM and a definition turns
+ * that into SYNC_ARG, a global is always clean in memory wherever the
+ * rules above require it, and a dying input never needs a store.
+ */
+#include "rove/tcg.h"
+
+#include <string.h>
+
+enum {
+    TS_DEAD = 1,
+    TS_MEM = 2,
+};
+
+/* Leaving the TB: only globals matter, and only in memory. */
+static void la_func_end(const TcgContext *ctx, uint8_t *state)
+{
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        switch (ctx->temps[i].kind) {
+        case TEMP_FIXED:
+            state[i] = 0;
+            break;
+        case TEMP_GLOBAL:
+            state[i] = TS_DEAD | TS_MEM;
+            break;
+        default:
+            state[i] = TS_DEAD;
+            break;
+        }
+    }
+}
+
+/* Unconditional block end (br, set_label). */
+static void la_bb_end(const TcgContext *ctx, uint8_t *state)
+{
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        switch (ctx->temps[i].kind) {
+        case TEMP_FIXED:
+            state[i] = 0;
+            break;
+        case TEMP_GLOBAL:
+        case TEMP_LOCAL:
+            state[i] = TS_DEAD | TS_MEM;
+            break;
+        default:
+            state[i] = TS_DEAD;
+            break;
+        }
+    }
+}
+
+/* Conditional branch: memory for the taken edge, registers kept for the
+ * fall-through. */
+static void la_bb_sync(const TcgContext *ctx, uint8_t *state)
+{
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        TcgTempKind k = ctx->temps[i].kind;
+        if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
+            state[i] |= TS_MEM;
+        }
+    }
+}
+
+static void la_global_sync(const TcgContext *ctx, uint8_t *state)
+{
+    for (int i = 0; i < ctx->nb_globals; i++) {
+        if (ctx->temps[i].kind == TEMP_GLOBAL) {
+            state[i] |= TS_MEM;
+        }
+    }
+}
+
+static void la_global_kill(const TcgContext *ctx, uint8_t *state)
+{
+    for (int i = 0; i < ctx->nb_globals; i++) {
+        if (ctx->temps[i].kind == TEMP_GLOBAL) {
+            state[i] = TS_DEAD | TS_MEM;
+        }
+    }
+}
+
+static void op_remove(TcgOp *op)
+{
+    op->opc = INDEX_op_nop;
+    op->nb_oargs = op->nb_iargs = op->nb_cargs = 0;
+    op->life = 0;
+}
+
+/* Mark dying inputs, then make them live (two loops: an input used twice
+ * gets DEAD_ARG on both uses). */
+static uint32_t la_inputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state,
+                          uint32_t life)
+{
+    int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
+    for (int i = nb_o; i < nb_o + nb_i; i++) {
+        int t = (int)op->args[i];
+        if (state[t] & TS_DEAD) {
+            life |= TCG_LIFE_DEAD_ARG(i);
+        }
+    }
+    for (int i = nb_o; i < nb_o + nb_i; i++) {
+        int t = (int)op->args[i];
+        if (ctx->temps[t].kind != TEMP_FIXED) {
+            state[t] &= ~TS_DEAD;
+        }
+    }
+    return life;
+}
+
+static uint32_t la_outputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state)
+{
+    uint32_t life = 0;
+    for (int i = 0; i < op->nb_oargs; i++) {
+        int t = (int)op->args[i];
+        if (ctx->temps[t].kind == TEMP_FIXED) {
+            continue;
+        }
+        if (state[t] & TS_DEAD) {
+            life |= TCG_LIFE_DEAD_ARG(i);
+        }
+        if (state[t] & TS_MEM) {
+            life |= TCG_LIFE_SYNC_ARG(i);
+        }
+        state[t] = TS_DEAD;
+    }
+    return life;
+}
+
+static bool outputs_all_dead(const TcgContext *ctx, const TcgOp *op, const uint8_t *state)
+{
+    for (int i = 0; i < op->nb_oargs; i++) {
+        int t = (int)op->args[i];
+        if (ctx->temps[t].kind == TEMP_FIXED || state[t] != TS_DEAD) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void tcg_liveness(TcgContext *ctx)
+{
+    uint8_t state[TCG_MAX_TEMPS];
+
+    la_func_end(ctx, state);
+
+    for (int oi = ctx->nb_ops - 1; oi >= 0; oi--) {
+        TcgOp *op = &ctx->ops[oi];
+        const TcgOpDef *def = &tcg_op_defs[op->opc];
+        uint32_t life;
+
+        switch (op->opc) {
+        case INDEX_op_nop:
+        case INDEX_op_insn_start:
+            op->life = 0;
+            continue;
+
+        case INDEX_op_call: {
+            const TcgHelperInfo *info =
+                (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
+            if ((info->flags & TCG_CALL_NO_SIDE_EFFECTS) && op->nb_oargs > 0 &&
+                outputs_all_dead(ctx, op, state)) {
+                op_remove(op);
+                continue;
+            }
+            life = la_outputs(ctx, op, state);
+            if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
+                la_global_kill(ctx, state);
+            } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
+                la_global_sync(ctx, state);
+            }
+            op->life = la_inputs(ctx, op, state, life);
+            continue;
+        }
+
+        default:
+            break;
+        }
+
+        if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT)) &&
+            op->nb_oargs > 0 && outputs_all_dead(ctx, op, state)) {
+            op_remove(op);
+            continue;
+        }
+
+        life = la_outputs(ctx, op, state);
+        if (def->flags & TCG_OPF_BB_EXIT) {
+            la_func_end(ctx, state);
+        } else if (def->flags & TCG_OPF_COND_BRANCH) {
+            la_bb_sync(ctx, state);
+        } else if (def->flags & TCG_OPF_BB_END) {
+            la_bb_end(ctx, state);
+        } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
+            la_global_sync(ctx, state);
+        }
+        op->life = la_inputs(ctx, op, state, life);
+    }
+}

@@ -1,0 +1,938 @@
+/*
+ * One-pass local register allocator, integrated with code emission.
+ *
+ * State: for every temp, where its value is (a register, its memory slot, a
+ * known constant, or nowhere), and whether the memory slot is up to date
+ * ("coherent"); for every host register, which temp owns it.
+ *
+ * Policy (docs/backend-x86_64.md has the long version):
+ *  - Globals start each TB in memory and are loaded on first use; they then
+ *    stay in their register until a call may overwrite them, a label or
+ *    unconditional branch needs the canonical memory state, or register
+ *    pressure evicts them.  Stores happen where liveness says so
+ *    (SYNC_ARG), i.e. once after the last definition before memory is read.
+ *  - A mov to a temp from a constant only records the constant; it becomes
+ *    an immediate at the use (or a store at a sync) if the host allows,
+ *    else it is materialised into a register and cached there.
+ *  - A mov whose source dies hands the source's register to the
+ *    destination instead of copying.
+ *  - When a register is needed and none is free, the cheapest victim is
+ *    chosen (a cached constant, then a value already clean in memory, then
+ *    one that must be spilled).  A victim is moved to another free register
+ *    rather than spilled whenever one exists.
+ *  - At calls, live values in call-clobbered registers move to free
+ *    callee-saved registers (else spill); arguments are placed with a
+ *    parallel move (cycles broken with xchg).
+ *  - TEMP_LOCAL temps and spilled temps live in the frame area the host
+ *    reserves (RaHostDesc.frame_*).
+ */
+#include "tcg/regalloc.h"
+
+#include <glib.h>
+#include <string.h>
+
+#define RA_CONST_ANY 0x8000 /* cflags bit for the generic 'i' letter */
+
+enum {
+    VAL_DEAD,
+    VAL_REG,
+    VAL_MEM,
+    VAL_CONST,
+};
+
+typedef struct RaTemp {
+    uint8_t val;
+    int8_t reg;
+    bool coherent;      /* memory slot holds the current value */
+    bool mem_alloc;     /* has a memory slot */
+    int8_t mem_base;
+    int32_t mem_off;
+    int64_t cval;       /* VAL_CONST: the value */
+} RaTemp;
+
+typedef struct RaState {
+    TcgContext *ctx;
+    const RaHostDesc *d;
+    const RaHostOps *o;
+    void *h;
+    RaTemp *t;
+    int16_t reg_temp[RA_MAX_REGS]; /* owning temp or -1 */
+    uint32_t reg_stamp[RA_MAX_REGS]; /* op count when last assigned or read */
+    uint32_t now;                  /* ops processed */
+    TcgRegSet locked;              /* not to be chosen for allocation now */
+    TcgRegSet busy;                /* read by the current op: never a move target */
+    TcgRegSet all;                 /* every allocatable register */
+    uint64_t *slot_used;
+    int nb_slots;
+    bool warned_dead;
+} RaState;
+
+/* ------------------------------------------------------------------ */
+/* constraint parsing */
+
+void ra_constraint_parse(RaOpConstraint *ct, int nb_oargs, int nb_iargs,
+                         const char *const *strs, RaLetterFn letter)
+{
+    memset(ct, 0, sizeof(*ct));
+    ct->nb_oargs = nb_oargs;
+    ct->nb_iargs = nb_iargs;
+    for (int i = 0; i < nb_oargs + nb_iargs; i++) {
+        RaArgConstraint *a = &ct->args[i];
+        a->alias = -1;
+        for (const char *p = strs[i]; *p; p++) {
+            if (*p >= '0' && *p <= '9') {
+                int o = *p - '0';
+                if (i < nb_oargs || o >= nb_oargs) {
+                    g_error("regalloc: bad alias constraint '%s'", strs[i]);
+                }
+                a->alias = o;
+                a->regs = ct->args[o].regs;
+                ct->args[o].alias = i;
+            } else if (*p == '&') {
+                a->newreg = true;
+            } else if (*p == '!') {
+                a->clobbered = true;
+            } else if (*p == 'i') {
+                a->cflags |= RA_CONST_ANY;
+            } else if (!letter(*p, a)) {
+                g_error("regalloc: unknown constraint letter '%c'", *p);
+            }
+        }
+        if (a->alias >= 0 && i >= nb_oargs) {
+            a->cflags = 0; /* the output's register must hold the input */
+        }
+    }
+    /* Most constrained first, so a fixed register is never taken by an
+     * operand that could have gone anywhere (stable order otherwise). */
+    for (int pass = 0; pass < 2; pass++) {
+        int base = pass ? nb_oargs : 0, n = pass ? nb_iargs : nb_oargs;
+        uint8_t *order = pass ? ct->in_order : ct->out_order;
+        for (int i = 0; i < n; i++) {
+            order[i] = (uint8_t)(base + i);
+        }
+        for (int i = 1; i < n; i++) {
+            uint8_t v = order[i];
+            int pv = __builtin_popcount(ct->args[v].regs);
+            int j = i - 1;
+            while (j >= 0 && __builtin_popcount(ct->args[order[j]].regs) > pv) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = v;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* temp state helpers */
+
+static inline TcgType temp_type(RaState *s, int ti)
+{
+    return s->ctx->temps[ti].type;
+}
+
+static inline TcgTempKind temp_kind(RaState *s, int ti)
+{
+    return s->ctx->temps[ti].kind;
+}
+
+static void ra_mem_alloc(RaState *s, int ti)
+{
+    RaTemp *t = &s->t[ti];
+    for (int i = 0; i < s->nb_slots; i++) {
+        if (!(s->slot_used[i / 64] & (1ull << (i % 64)))) {
+            s->slot_used[i / 64] |= 1ull << (i % 64);
+            t->mem_alloc = true;
+            t->mem_base = s->d->frame_reg;
+            t->mem_off = s->d->frame_offset + 8 * i;
+            return;
+        }
+    }
+    g_error("regalloc: spill area exhausted (%d slots)", s->nb_slots);
+}
+
+static void ra_mem_release(RaState *s, int ti)
+{
+    RaTemp *t = &s->t[ti];
+    if (t->mem_alloc && temp_kind(s, ti) == TEMP_NORMAL) {
+        int i = (t->mem_off - s->d->frame_offset) / 8;
+        s->slot_used[i / 64] &= ~(1ull << (i % 64));
+        t->mem_alloc = false;
+    }
+}
+
+static void ra_assign(RaState *s, int ti, int r)
+{
+    RaTemp *t = &s->t[ti];
+    t->val = VAL_REG;
+    t->reg = (int8_t)r;
+    s->reg_temp[r] = (int16_t)ti;
+    s->reg_stamp[r] = s->now;
+}
+
+/* Make the temp's memory slot current (keeps any register copy). */
+static void ra_temp_sync(RaState *s, int ti)
+{
+    RaTemp *t = &s->t[ti];
+    TcgTempKind k = temp_kind(s, ti);
+
+    if (k == TEMP_FIXED || k == TEMP_CONST || t->coherent) {
+        return;
+    }
+    if (t->val != VAL_REG && t->val != VAL_CONST) {
+        return;
+    }
+    if (!t->mem_alloc) {
+        ra_mem_alloc(s, ti);
+    }
+    if (t->val == VAL_REG) {
+        s->o->st(s->h, temp_type(s, ti), t->reg, t->mem_base, t->mem_off);
+    } else {
+        s->o->sti(s->h, temp_type(s, ti), t->cval, t->mem_base, t->mem_off);
+    }
+    t->coherent = true;
+}
+
+/*
+ * Drop the temp's register.  dead: the value is not needed any more (for
+ * globals and locals liveness guarantees memory is already current);
+ * otherwise the caller has synced it and it now lives in memory.
+ */
+static void ra_temp_free(RaState *s, int ti, bool dead)
+{
+    RaTemp *t = &s->t[ti];
+    TcgTempKind k = temp_kind(s, ti);
+
+    if (k == TEMP_FIXED) {
+        return;
+    }
+    if (t->val == VAL_REG && s->reg_temp[t->reg] == ti) {
+        s->reg_temp[t->reg] = -1;
+    }
+    switch (k) {
+    case TEMP_CONST:
+        t->val = VAL_CONST;
+        t->cval = s->ctx->temps[ti].val;
+        break;
+    case TEMP_GLOBAL:
+        t->val = VAL_MEM;
+        t->coherent = true;
+        break;
+    case TEMP_LOCAL:
+        t->val = t->mem_alloc ? VAL_MEM : VAL_DEAD;
+        t->coherent = true;
+        break;
+    default:
+        if (dead) {
+            t->val = VAL_DEAD;
+            ra_mem_release(s, ti);
+        } else {
+            t->val = t->mem_alloc ? VAL_MEM : VAL_DEAD;
+        }
+        t->coherent = true;
+        break;
+    }
+}
+
+static void ra_temp_save(RaState *s, int ti)
+{
+    ra_temp_sync(s, ti);
+    ra_temp_free(s, ti, false);
+}
+
+/* A free register in set (outside locked/reserved), trying prefer first. */
+static int ra_find_free(RaState *s, TcgRegSet set, TcgRegSet prefer)
+{
+    set &= ~(s->d->reserved | s->locked);
+    for (int pass = 0; pass < 2; pass++) {
+        TcgRegSet want = pass ? set : (set & prefer);
+        if (!want) {
+            continue;
+        }
+        for (int k = 0; k < s->d->nb_alloc_order; k++) {
+            int r = s->d->alloc_order[k];
+            if (ra_set_has(want, r) && s->reg_temp[r] < 0) {
+                return r;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Empty register r: move its temp to a free register (preferring `prefer`)
+ * if there is one, else write it back and leave it in memory. */
+static void ra_reg_evict(RaState *s, int r, TcgRegSet prefer)
+{
+    int ti = s->reg_temp[r];
+    if (ti < 0) {
+        return;
+    }
+    if (temp_kind(s, ti) == TEMP_CONST) {
+        ra_temp_free(s, ti, false);
+        return;
+    }
+    TcgRegSet saved = s->locked;
+    s->locked |= s->busy | (1u << r);
+    int r2 = ra_find_free(s, s->all, prefer);
+    s->locked = saved;
+    if (r2 >= 0) {
+        s->o->mov(s->h, temp_type(s, ti), r2, r);
+        s->reg_temp[r] = -1;
+        ra_assign(s, ti, r2);
+    } else {
+        ra_temp_save(s, ti);
+    }
+}
+
+/* A register from set, evicting its occupant if none is free. */
+static int ra_reg_alloc(RaState *s, TcgRegSet set, TcgRegSet prefer)
+{
+    int r = ra_find_free(s, set, prefer);
+    if (r >= 0) {
+        return r;
+    }
+    /* Victim: a cached constant if any (free to rematerialise), else the
+     * least recently used value, with a small bias towards values already
+     * clean in memory (no store needed). */
+    set &= ~(s->d->reserved | s->locked);
+    int best = -1;
+    int64_t best_score = INT64_MIN;
+    for (int k = 0; k < s->d->nb_alloc_order; k++) {
+        int c = s->d->alloc_order[k];
+        if (!ra_set_has(set, c)) {
+            continue;
+        }
+        int ti = s->reg_temp[c];
+        int64_t score = (int64_t)(s->now - s->reg_stamp[c]);
+        if (temp_kind(s, ti) == TEMP_CONST) {
+            score += 1 << 20;
+        } else if (s->t[ti].coherent) {
+            score += 8;
+        }
+        if (score > best_score) {
+            best = c;
+            best_score = score;
+        }
+    }
+    if (best < 0) {
+        g_error("regalloc: no register available (constraint too tight)");
+    }
+    ra_reg_evict(s, best, 0);
+    return best;
+}
+
+/* Is the temp's value a known constant right now? */
+static bool ra_temp_const(RaState *s, int ti, int64_t *val)
+{
+    if (temp_kind(s, ti) == TEMP_CONST) {
+        *val = s->ctx->temps[ti].val;
+        return true;
+    }
+    if (s->t[ti].val == VAL_CONST) {
+        *val = s->t[ti].cval;
+        return true;
+    }
+    return false;
+}
+
+static void ra_warn_dead(RaState *s, int ti)
+{
+    if (!s->warned_dead) {
+        s->warned_dead = true;
+        g_warning("regalloc: temp %d used while dead (front-end bug: a normal temp "
+                  "used across a basic-block boundary?)", ti);
+    }
+}
+
+/* Emit code putting temp ti's value into register r; bookkeeping unchanged. */
+static void ra_copy_to_reg(RaState *s, int ti, int r)
+{
+    RaTemp *t = &s->t[ti];
+    TcgType type = temp_type(s, ti);
+    switch (t->val) {
+    case VAL_REG:
+        if (t->reg != r) {
+            s->o->mov(s->h, type, r, t->reg);
+        }
+        break;
+    case VAL_MEM:
+        s->o->ld(s->h, type, r, t->mem_base, t->mem_off);
+        break;
+    case VAL_CONST:
+        s->o->movi(s->h, type, r, t->cval);
+        break;
+    default:
+        ra_warn_dead(s, ti);
+        break;
+    }
+}
+
+/* Bring temp ti into a register of set, owned by the temp; returns it. */
+static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
+{
+    RaTemp *t = &s->t[ti];
+    if (t->val == VAL_REG && ra_set_has(set, t->reg)) {
+        return t->reg;
+    }
+    int r = ra_reg_alloc(s, set, prefer);
+    ra_copy_to_reg(s, ti, r);
+    if (temp_kind(s, ti) == TEMP_FIXED) {
+        return r; /* a copy: the fixed temp stays in its register */
+    }
+    if (t->val == VAL_REG) {
+        s->reg_temp[t->reg] = -1;
+    } else if (t->val == VAL_MEM || t->val == VAL_DEAD) {
+        t->coherent = t->val == VAL_MEM;
+    }
+    ra_assign(s, ti, r);
+    return r;
+}
+
+static void ra_sync_globals(RaState *s, bool locals_too)
+{
+    for (int i = 0; i < s->ctx->nb_globals; i++) {
+        ra_temp_sync(s, i);
+    }
+    if (locals_too) {
+        for (int i = s->ctx->nb_globals; i < s->ctx->nb_temps; i++) {
+            if (temp_kind(s, i) == TEMP_LOCAL) {
+                ra_temp_sync(s, i);
+            }
+        }
+    }
+}
+
+/* Canonical state at a label / unconditional branch: everything in memory,
+ * no register holds anything. */
+static void ra_save_all(RaState *s)
+{
+    for (int i = 0; i < s->ctx->nb_temps; i++) {
+        TcgTempKind k = temp_kind(s, i);
+        if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
+            ra_temp_save(s, i);
+        } else if (k != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
+            ra_temp_free(s, i, true);
+        }
+    }
+}
+
+/* After leaving the TB (globals are clean): forget every register. */
+static void ra_reset_all(RaState *s)
+{
+    for (int i = 0; i < s->ctx->nb_temps; i++) {
+        if (temp_kind(s, i) != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
+            ra_temp_free(s, i, true);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* ops */
+
+static void ra_output_done(RaState *s, const TcgOp *op, int i, int r)
+{
+    int ti = (int)op->args[i];
+    RaTemp *t = &s->t[ti];
+    if (temp_kind(s, ti) == TEMP_FIXED) {
+        g_error("regalloc: op writes a fixed temp");
+    }
+    if (t->val == VAL_REG && t->reg != r && s->reg_temp[t->reg] == ti) {
+        s->reg_temp[t->reg] = -1;
+    }
+    if (s->reg_temp[r] >= 0 && s->reg_temp[r] != ti) {
+        /* Only happens if an output shares a register with a live input
+         * that was not evicted: a constraint-table bug. */
+        g_error("regalloc: output register %d still owned by temp %d", r, s->reg_temp[r]);
+    }
+    ra_assign(s, ti, r);
+    t->coherent = false;
+    if (tcg_life_sync(op, i)) {
+        ra_temp_sync(s, ti);
+    }
+    if (tcg_life_dead(op, i)) {
+        ra_temp_free(s, ti, true);
+    }
+}
+
+static void ra_mov(RaState *s, const TcgOp *op)
+{
+    int to = (int)op->args[0], ti = (int)op->args[1];
+    RaTemp *o = &s->t[to], *in = &s->t[ti];
+    TcgType type = temp_type(s, to);
+    bool in_dead = tcg_life_dead(op, 1) && temp_kind(s, ti) != TEMP_FIXED;
+
+    int64_t cval;
+
+    if (to == ti) {
+        return;
+    }
+    if (ra_temp_const(s, ti, &cval)) {
+        /* Record the constant; it becomes an immediate where used. */
+        if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
+            s->reg_temp[o->reg] = -1;
+        }
+        o->val = VAL_CONST;
+        o->cval = type == TCG_I32 ? (int32_t)cval : cval;
+        o->coherent = false;
+        if (tcg_life_sync(op, 0)) {
+            ra_temp_sync(s, to);
+        }
+        if (tcg_life_dead(op, 0)) {
+            ra_temp_free(s, to, true);
+        }
+        if (in_dead) {
+            ra_temp_free(s, ti, true);
+        }
+        return;
+    }
+    if (in->val == VAL_REG && tcg_life_sync(op, 0) && tcg_life_dead(op, 0)) {
+        /* Only the memory copy of the output is wanted: store directly. */
+        if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
+            s->reg_temp[o->reg] = -1;
+        }
+        if (!o->mem_alloc) {
+            ra_mem_alloc(s, to);
+        }
+        s->o->st(s->h, type, in->reg, o->mem_base, o->mem_off);
+        o->val = VAL_MEM;
+        o->coherent = true;
+        if (in_dead) {
+            ra_temp_free(s, ti, true);
+        }
+        return;
+    }
+    if (in->val != VAL_REG) {
+        ra_temp_load(s, ti, s->all, 0);
+    }
+    int r;
+    if (in_dead) {
+        r = in->reg;
+        ra_temp_free(s, ti, true);
+    } else {
+        s->locked = 1u << in->reg;
+        if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
+            r = o->reg;
+        } else {
+            r = ra_reg_alloc(s, s->all, 0);
+        }
+        s->locked = 0;
+        s->o->mov(s->h, type, r, in->reg);
+    }
+    ra_output_done(s, op, 0, r);
+}
+
+static bool ra_const_ok(RaState *s, TcgType type, int64_t val, unsigned cflags)
+{
+    if (cflags & RA_CONST_ANY) {
+        return true;
+    }
+    return cflags && s->o->const_ok(s->h, type, val, cflags);
+}
+
+/* An input whose register the op overwrites (alias or '!'). */
+static int ra_input_scratch(RaState *s, int ti, TcgRegSet set, bool dies)
+{
+    RaTemp *t = &s->t[ti];
+    int64_t cval;
+    int r;
+
+    if (ra_temp_const(s, ti, &cval)) {
+        if (t->val == VAL_REG && ra_set_has(set, t->reg) && !ra_set_has(s->locked, t->reg)) {
+            /* A cached constant: give the register up to the op. */
+            r = t->reg;
+            ra_temp_free(s, ti, false);
+            return r;
+        }
+        r = ra_reg_alloc(s, set, 0);
+        s->o->movi(s->h, temp_type(s, ti), r, cval);
+        return r;
+    }
+    if (t->val != VAL_REG && temp_kind(s, ti) != TEMP_FIXED) {
+        ra_temp_load(s, ti, set, 0);
+    }
+    int cur = t->reg;
+    if (ra_set_has(set, cur) && !ra_set_has(s->locked, cur) &&
+        temp_kind(s, ti) != TEMP_FIXED) {
+        if (dies) {
+            return cur;
+        }
+        /* Keep the value in cur for the op; the temp moves elsewhere. */
+        s->locked |= 1u << cur;
+        int r2 = ra_reg_alloc(s, s->all, 0);
+        s->locked &= ~(1u << cur);
+        s->o->mov(s->h, temp_type(s, ti), r2, cur);
+        s->reg_temp[cur] = -1;
+        ra_assign(s, ti, r2);
+        return cur;
+    }
+    if (dies && ra_set_has(set, cur) && s->reg_temp[cur] == ti) {
+        return cur; /* same dying temp already locked by another input */
+    }
+    r = ra_reg_alloc(s, set, 0);
+    s->o->mov(s->h, temp_type(s, ti), r, cur);
+    return r;
+}
+
+static void ra_op(RaState *s, const TcgOp *op)
+{
+    const TcgOpDef *def = &tcg_op_defs[op->opc];
+    const RaOpConstraint *ct = s->o->constraint(s->h, s->ctx, op);
+    int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
+    RaOpArgs args;
+    TcgRegSet i_locked = 0, i_scratch = 0, o_locked = 0;
+
+    g_assert(ct->nb_oargs == nb_o && ct->nb_iargs == nb_i);
+    memset(&args, 0, sizeof(args));
+    memset(args.scratch, -1, sizeof(args.scratch));
+    for (int i = nb_o + nb_i; i < nb_o + nb_i + op->nb_cargs; i++) {
+        args.a[i] = op->args[i];
+    }
+
+    /* Inputs. */
+    s->locked = 0;
+    for (int k = 0; k < nb_i; k++) {
+        int i = ct->in_order[k];
+        int ti = (int)op->args[i];
+        const RaArgConstraint *ac = &ct->args[i];
+        RaTemp *t = &s->t[ti];
+        TcgType type = temp_type(s, ti);
+        bool dies = tcg_life_dead(op, i) && temp_kind(s, ti) != TEMP_FIXED;
+        int64_t cval;
+        int r;
+
+        if (ra_temp_const(s, ti, &cval) && ra_const_ok(s, type, cval, ac->cflags)) {
+            args.a[i] = (TcgArg)cval;
+            args.is_const[i] = true;
+            continue;
+        }
+        if (t->val == VAL_DEAD && temp_kind(s, ti) != TEMP_FIXED) {
+            ra_warn_dead(s, ti);
+        }
+        if (ac->alias >= 0 || ac->clobbered) {
+            r = ra_input_scratch(s, ti, ac->regs, dies);
+            i_scratch |= 1u << r;
+        } else if (t->val == VAL_REG && ra_set_has(ac->regs, t->reg)) {
+            r = t->reg;
+        } else if (temp_kind(s, ti) == TEMP_FIXED) {
+            r = ra_reg_alloc(s, ac->regs, 0);
+            s->o->mov(s->h, type, r, t->reg);
+        } else {
+            r = ra_temp_load(s, ti, ac->regs, 0);
+        }
+        args.a[i] = (TcgArg)r;
+        i_locked |= 1u << r;
+        s->locked = i_locked;
+        s->reg_stamp[r] = s->now;
+    }
+
+    /* Dying inputs release their registers (the op still reads them). */
+    s->busy = i_locked;
+    for (int i = nb_o; i < nb_o + nb_i; i++) {
+        if (tcg_life_dead(op, i)) {
+            ra_temp_free(s, (int)op->args[i], true);
+        }
+    }
+
+    /* Memory state the op needs. */
+    if (def->flags & TCG_OPF_BB_EXIT) {
+        ra_sync_globals(s, false);
+    } else if (def->flags & TCG_OPF_COND_BRANCH) {
+        ra_sync_globals(s, true);
+    } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
+        ra_sync_globals(s, false);
+    }
+
+    /* Registers the op destroys. */
+    s->locked = i_locked | ct->clobber;
+    for (int r = 0; r < s->d->nb_regs; r++) {
+        if (ra_set_has(ct->clobber, r) && s->reg_temp[r] >= 0) {
+            ra_reg_evict(s, r, 0);
+        }
+    }
+
+    /* Outputs: may reuse a dying input's register, never a scratch copy. */
+    for (int k = 0; k < nb_o; k++) {
+        int i = ct->out_order[k];
+        const RaArgConstraint *oc = &ct->args[i];
+        int r;
+        if (oc->alias >= 0) {
+            r = (int)args.a[oc->alias];
+        } else {
+            s->locked = o_locked | i_scratch | ct->clobber | (oc->newreg ? i_locked : 0);
+            r = ra_reg_alloc(s, oc->regs, 0);
+            if (s->reg_temp[r] >= 0) {
+                ra_reg_evict(s, r, 0);
+            }
+        }
+        args.a[i] = (TcgArg)r;
+        o_locked |= 1u << r;
+        s->busy |= 1u << r;
+    }
+
+    /* Scratch registers for multi-instruction sequences. */
+    for (int k = 0; k < ct->nb_scratch; k++) {
+        s->locked = i_locked | o_locked | ct->clobber;
+        int r = ra_reg_alloc(s, ct->scratch_regs, 0);
+        args.scratch[k] = (int8_t)r;
+        o_locked |= 1u << r;
+        s->busy |= 1u << r;
+    }
+    s->locked = 0;
+    s->busy = 0;
+
+    s->o->emit_op(s->h, op, &args);
+
+    for (int i = 0; i < nb_o; i++) {
+        ra_output_done(s, op, i, (int)args.a[i]);
+    }
+    if (def->flags & TCG_OPF_BB_EXIT) {
+        ra_reset_all(s);
+    }
+}
+
+/* ---- calls ---- */
+
+typedef struct RaMove {
+    int8_t dst, src;
+} RaMove;
+
+/* Register-to-register parallel move (every dst distinct). */
+static void ra_parallel_move(RaState *s, RaMove *m, int n)
+{
+    while (n > 0) {
+        bool progress = false;
+        for (int i = 0; i < n; i++) {
+            bool blocked = false;
+            for (int j = 0; j < n; j++) {
+                if (j != i && m[j].src == m[i].dst) {
+                    blocked = true;
+                    break;
+                }
+            }
+            if (!blocked) {
+                s->o->mov(s->h, TCG_I64, m[i].dst, m[i].src);
+                m[i] = m[--n];
+                progress = true;
+                break;
+            }
+        }
+        if (!progress) {
+            /* Only cycles left: swap one pair, redirect readers. */
+            int d = m[0].dst, sr = m[0].src;
+            s->o->xchg(s->h, d, sr);
+            m[0] = m[--n];
+            for (int j = 0; j < n; j++) {
+                if (m[j].src == d) {
+                    m[j].src = (int8_t)sr;
+                } else if (m[j].src == sr) {
+                    m[j].src = (int8_t)d;
+                }
+            }
+            /* Drop moves that became no-ops. */
+            for (int j = 0; j < n; j++) {
+                if (m[j].src == m[j].dst) {
+                    m[j--] = m[--n];
+                }
+            }
+        }
+    }
+}
+
+static bool ra_is_dying_arg(const TcgOp *op, int ti)
+{
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        if ((int)op->args[i] == ti && tcg_life_dead(op, i)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool ra_is_arg(const TcgOp *op, int ti)
+{
+    for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+        if ((int)op->args[i] == ti) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void ra_call(RaState *s, const TcgOp *op)
+{
+    int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
+    const TcgHelperInfo *info = (const TcgHelperInfo *)op->args[nb_o + nb_i];
+    const RaHostDesc *d = s->d;
+    TcgRegSet callee_saved = s->all & ~d->call_clobbered;
+
+    /* Globals: the helper may read the cpu state (and maybe write it). */
+    if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
+        for (int i = 0; i < s->ctx->nb_globals; i++) {
+            if (temp_kind(s, i) != TEMP_GLOBAL) {
+                continue;
+            }
+            if (ra_is_arg(op, i)) {
+                ra_temp_sync(s, i);
+            } else {
+                ra_temp_save(s, i);
+            }
+        }
+    } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
+        ra_sync_globals(s, false);
+    }
+
+    /* Values that outlive the call leave the call-clobbered registers. */
+    s->locked = 0;
+    for (int r = 0; r < d->nb_regs; r++) {
+        int ti = s->reg_temp[r];
+        if (ra_set_has(d->call_clobbered, r) && ti >= 0 && !ra_is_dying_arg(op, ti)) {
+            s->locked = d->call_clobbered;
+            ra_reg_evict(s, r, callee_saved);
+            s->locked = 0;
+        }
+    }
+
+    /* Arguments: registers first (parallel move), then memory/constants. */
+    RaMove moves[TCG_MAX_CALL_IARGS];
+    int nb_moves = 0;
+    for (int i = 0; i < nb_i; i++) {
+        int ti = (int)op->args[nb_o + i];
+        RaTemp *t = &s->t[ti];
+        int dst = d->call_arg_regs[i];
+        if (t->val == VAL_REG && t->reg != dst) {
+            moves[nb_moves].dst = (int8_t)dst;
+            moves[nb_moves].src = t->reg;
+            nb_moves++;
+        }
+    }
+    ra_parallel_move(s, moves, nb_moves);
+    for (int i = 0; i < nb_i; i++) {
+        int ti = (int)op->args[nb_o + i];
+        if (s->t[ti].val != VAL_REG) {
+            ra_copy_to_reg(s, ti, d->call_arg_regs[i]);
+        }
+    }
+
+    for (int i = nb_o; i < nb_o + nb_i; i++) {
+        if (tcg_life_dead(op, i)) {
+            ra_temp_free(s, (int)op->args[i], true);
+        }
+    }
+    /* Anything still in a clobbered register (should be nothing). */
+    for (int r = 0; r < d->nb_regs; r++) {
+        if (ra_set_has(d->call_clobbered, r) && s->reg_temp[r] >= 0) {
+            ra_temp_save(s, s->reg_temp[r]);
+        }
+    }
+    if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
+        for (int i = 0; i < s->ctx->nb_globals; i++) {
+            if (temp_kind(s, i) == TEMP_GLOBAL && s->t[i].val != VAL_MEM) {
+                ra_temp_save(s, i);
+            }
+        }
+    }
+
+    s->o->emit_call(s->h, info);
+
+    if (nb_o) {
+        ra_output_done(s, op, 0, d->call_ret_reg);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+static void ra_init_state(RaState *s)
+{
+    TcgContext *ctx = s->ctx;
+    for (int r = 0; r < RA_MAX_REGS; r++) {
+        s->reg_temp[r] = -1;
+    }
+    s->all = 0;
+    for (int k = 0; k < s->d->nb_alloc_order; k++) {
+        s->all |= 1u << s->d->alloc_order[k];
+    }
+    s->all &= ~s->d->reserved;
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        const TcgTemp *tt = &ctx->temps[i];
+        RaTemp *t = &s->t[i];
+        memset(t, 0, sizeof(*t));
+        t->reg = -1;
+        switch (tt->kind) {
+        case TEMP_GLOBAL:
+            t->val = VAL_MEM;
+            t->coherent = true;
+            t->mem_alloc = true;
+            t->mem_base = s->d->env_reg;
+            t->mem_off = tt->mem_offset;
+            break;
+        case TEMP_FIXED:
+            t->val = VAL_REG;
+            t->reg = s->d->env_reg;
+            break;
+        case TEMP_CONST:
+            t->val = VAL_CONST;
+            t->cval = tt->val;
+            t->coherent = true;
+            break;
+        default:
+            t->val = VAL_DEAD;
+            t->coherent = true;
+            break;
+        }
+    }
+}
+
+bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *ops, void *h)
+{
+    RaState s = {
+        .ctx = ctx,
+        .d = desc,
+        .o = ops,
+        .h = h,
+    };
+    bool ok = true;
+
+    s.t = g_new(RaTemp, ctx->nb_temps > 0 ? ctx->nb_temps : 1);
+    s.nb_slots = desc->frame_size / 8;
+    s.slot_used = g_new0(uint64_t, (s.nb_slots + 63) / 64 + 1);
+    ra_init_state(&s);
+
+    for (int oi = 0; oi < ctx->nb_ops; oi++) {
+        const TcgOp *op = &ctx->ops[oi];
+        s.now++;
+        switch (op->opc) {
+        case INDEX_op_nop:
+            continue;
+        case INDEX_op_insn_start:
+        case INDEX_op_set_label:
+        case INDEX_op_br: {
+            RaOpArgs args;
+            memset(&args, 0, sizeof(args));
+            memset(args.scratch, -1, sizeof(args.scratch));
+            args.a[0] = op->args[0];
+            if (op->opc != INDEX_op_insn_start) {
+                ra_save_all(&s);
+            }
+            ops->emit_op(h, op, &args);
+            break;
+        }
+        case INDEX_op_mov:
+            ra_mov(&s, op);
+            break;
+        case INDEX_op_call:
+            ra_call(&s, op);
+            break;
+        default:
+            ra_op(&s, op);
+            break;
+        }
+        if (ops->full(h)) {
+            ok = false;
+            break;
+        }
+    }
+
+    g_free(s.slot_used);
+    g_free(s.t);
+    return ok;
+}

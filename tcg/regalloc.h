@@ -1,0 +1,117 @@
+/*
+ * The register allocator shared by native back ends (tcg/regalloc.c).
+ *
+ * It is a one-pass, local allocator integrated with code emission, in the
+ * style of QEMU's: ops are visited in order; for each op the allocator
+ * brings the inputs into registers that satisfy the op's constraints
+ * (or passes constants as immediates where the host accepts them), picks
+ * output registers, asks the back end to emit the op with concrete
+ * registers, and then updates where every temp lives.  Liveness
+ * (tcg/liveness.c) tells it when a value dies and when a global must be
+ * written back.
+ *
+ * The back end describes its registers (RaHostDesc), provides a constraint
+ * set per op (RaOpConstraint, normally parsed once from strings such as
+ * { "r", "0", "re" }), and a few emit callbacks (RaHostOps).
+ */
+#ifndef TCG_REGALLOC_H
+#define TCG_REGALLOC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rove/tcg.h"
+
+#define RA_MAX_REGS 32
+#define RA_MAX_SCRATCH 3
+
+typedef uint32_t TcgRegSet;
+
+static inline bool ra_set_has(TcgRegSet s, int r)
+{
+    return (s >> r) & 1;
+}
+
+typedef struct RaArgConstraint {
+    TcgRegSet regs;     /* registers the arg may live in */
+    uint16_t cflags;    /* host-defined constant classes accepted; 0 = none */
+    int8_t alias;       /* input: index of the output sharing its register */
+    bool newreg;        /* output: must not share a register with any input */
+    bool clobbered;     /* input: its register is destroyed by the op */
+} RaArgConstraint;
+
+/*
+ * Constraints for one op form.  Strings per arg, in op order (outputs then
+ * inputs); generic letters:
+ *   '0'..'9'  (input) same register as that output; the input is copied
+ *             first if it is still live after the op
+ *   '&'       (output) distinct from every input register
+ *   '!'       (input) the op destroys this register (copied if live)
+ *   'i'       any constant is accepted as an immediate
+ * anything else is passed to the host's letter parser.
+ */
+typedef struct RaOpConstraint {
+    RaArgConstraint args[TCG_MAX_OP_ARGS];
+    uint8_t nb_oargs, nb_iargs;
+    uint8_t nb_scratch;     /* scratch registers the emitter needs */
+    TcgRegSet scratch_regs; /* ...chosen from this set */
+    TcgRegSet clobber;      /* other registers the op destroys */
+    uint8_t in_order[TCG_MAX_OP_ARGS];  /* inputs, most constrained first */
+    uint8_t out_order[TCG_MAX_OP_ARGS]; /* outputs, most constrained first */
+} RaOpConstraint;
+
+typedef bool (*RaLetterFn)(char c, RaArgConstraint *ct);
+
+/* Parse one constraint; aborts on a malformed table (a back-end bug). */
+void ra_constraint_parse(RaOpConstraint *ct, int nb_oargs, int nb_iargs,
+                         const char *const *strs, RaLetterFn letter);
+
+/* The concrete operands handed to the emitter. */
+typedef struct RaOpArgs {
+    TcgArg a[TCG_MAX_OP_ARGS];      /* regs (or constant values), then cargs */
+    bool is_const[TCG_MAX_OP_ARGS];
+    int8_t scratch[RA_MAX_SCRATCH];
+} RaOpArgs;
+
+typedef struct RaHostDesc {
+    int nb_regs;
+    TcgRegSet reserved;         /* never allocated (stack pointer, env, ...) */
+    TcgRegSet call_clobbered;
+    int8_t alloc_order[RA_MAX_REGS];
+    int nb_alloc_order;
+    int8_t call_arg_regs[TCG_MAX_CALL_IARGS];
+    int8_t call_ret_reg;
+    int8_t env_reg;             /* holds the TEMP_FIXED env temp */
+    int8_t frame_reg;           /* base of the spill area */
+    int32_t frame_offset;       /* spill area: [frame_reg + offset, + size) */
+    int32_t frame_size;
+} RaHostDesc;
+
+typedef struct RaHostOps {
+    void (*mov)(void *h, TcgType type, int dst, int src);
+    void (*movi)(void *h, TcgType type, int dst, int64_t val);
+    void (*ld)(void *h, TcgType type, int dst, int base, int32_t off);
+    void (*st)(void *h, TcgType type, int src, int base, int32_t off);
+    /* Store a constant without needing a register. */
+    void (*sti)(void *h, TcgType type, int64_t val, int base, int32_t off);
+    void (*xchg)(void *h, int r1, int r2);
+    bool (*const_ok)(void *h, TcgType type, int64_t val, unsigned cflags);
+    /* Constraints for this op (may depend on constant operands). */
+    const RaOpConstraint *(*constraint)(void *h, const TcgContext *ctx, const TcgOp *op);
+    /* Emit one op with allocated operands.  For control ops (labels,
+     * insn_start, exits, branches) too: the allocator has already put the
+     * register state in the shape the op needs. */
+    void (*emit_op)(void *h, const TcgOp *op, const RaOpArgs *args);
+    void (*emit_call)(void *h, const TcgHelperInfo *info);
+    /* True once the code buffer is exhausted: the pass stops early. */
+    bool (*full)(void *h);
+} RaHostOps;
+
+/*
+ * Allocate and emit every op of ctx (liveness must already have run).
+ * Returns false if the host reported the buffer full.
+ */
+bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *ops,
+                      void *h);
+
+#endif

@@ -1,0 +1,333 @@
+/*
+ * The x86-64 host back end: prologue/epilogue, per-TB code generation glue
+ * (liveness -> register allocation + emission -> slow paths and label
+ * fixups), jump patching for TB chaining, and entry into generated code.
+ *
+ * Layout of what init() puts at the start of the code buffer:
+ *     guest_base slot (8 bytes of data, 16 with padding)
+ *     prologue:  push callee-saved; rbp = env; r15 = guest_base;
+ *                reserve the spill frame; jmp *rsi
+ *     ret0:      xor eax, eax
+ *     epilogue:  release the frame; pop callee-saved; ret
+ * Generated code runs with rsp 16-byte aligned, so helper calls need no
+ * adjustment.  See docs/backend-x86_64.md.
+ */
+#include "tcg/x86_64/x86-gen.h"
+
+#include <glib.h>
+#include <string.h>
+
+static const int saved_regs[] = {
+    X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15,
+};
+
+/* Bytes subtracted from rsp after the pushes: the frame, plus 8 to bring
+ * rsp (8 mod 16 after call + 6 pushes) to a 16-byte boundary. */
+#define X86_FRAME_ADJUST (X86_FRAME_SIZE + 8)
+
+static struct {
+    bool ready;
+    uintptr_t prologue_rx;
+    uintptr_t epilogue_rx;
+    uintptr_t ret0_rx;
+    uint64_t *gb_slot_rw;   /* guest_base, loaded into r15 by the prologue */
+} x86_state;
+
+/* ------------------------------------------------------------------ */
+/* allocator glue */
+
+static void cb_mov(void *h, TcgType type, int dst, int src)
+{
+    X86Gen *g = h;
+    if (dst != src) {
+        x86_mov_rr(&g->a, type, dst, src);
+    }
+}
+
+static void cb_movi(void *h, TcgType type, int dst, int64_t val)
+{
+    X86Gen *g = h;
+    x86_movi(&g->a, type, dst, val);
+}
+
+static void cb_ld(void *h, TcgType type, int dst, int base, int32_t off)
+{
+    X86Gen *g = h;
+    x86_load(&g->a, type, type == TCG_I64 ? MO_64 : MO_32, dst, base, -1, off);
+}
+
+static void cb_st(void *h, TcgType type, int src, int base, int32_t off)
+{
+    X86Gen *g = h;
+    x86_store(&g->a, type == TCG_I64 ? MO_64 : MO_32, src, base, -1, off);
+}
+
+static void cb_sti(void *h, TcgType type, int64_t val, int base, int32_t off)
+{
+    X86Gen *g = h;
+    x86_store_imm(&g->a, type == TCG_I64 ? MO_64 : MO_32, val, base, -1, off);
+}
+
+static void cb_xchg(void *h, int r1, int r2)
+{
+    X86Gen *g = h;
+    x86_xchg(&g->a, r1, r2);
+}
+
+static bool cb_full(void *h)
+{
+    X86Gen *g = h;
+    return x86_overflowed(&g->a);
+}
+
+const RaHostOps x86_ra_ops = {
+    .mov = cb_mov,
+    .movi = cb_movi,
+    .ld = cb_ld,
+    .st = cb_st,
+    .sti = cb_sti,
+    .xchg = cb_xchg,
+    .const_ok = x86_const_ok,
+    .constraint = x86_op_constraint,
+    .emit_op = x86_emit_op,
+    .emit_call = x86_emit_call,
+    .full = cb_full,
+};
+
+void x86_host_desc(RaHostDesc *desc, bool guest_base_reg)
+{
+    /* Callee-saved first: values there survive helper calls for free.
+     * rcx/rdx/rax last: shifts, division and returns want them. */
+    static const int8_t order[] = {
+        X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15, X86_R10, X86_R11, X86_R9,
+        X86_R8, X86_RDI, X86_RSI, X86_RCX, X86_RDX, X86_RAX,
+    };
+    static const int8_t args[] = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9 };
+
+    memset(desc, 0, sizeof(*desc));
+    desc->nb_regs = X86_NB_REGS;
+    desc->reserved = (1u << X86_RSP) | (1u << X86_ENV_REG);
+    if (guest_base_reg) {
+        desc->reserved |= 1u << X86_GUEST_BASE_REG;
+    }
+    desc->call_clobbered = (1u << X86_RAX) | (1u << X86_RCX) | (1u << X86_RDX) |
+                           (1u << X86_RSI) | (1u << X86_RDI) | (1u << X86_R8) |
+                           (1u << X86_R9) | (1u << X86_R10) | (1u << X86_R11);
+    memcpy(desc->alloc_order, order, sizeof(order));
+    desc->nb_alloc_order = (int)sizeof(order);
+    memcpy(desc->call_arg_regs, args, sizeof(args));
+    desc->call_ret_reg = X86_RAX;
+    desc->env_reg = X86_ENV_REG;
+    desc->frame_reg = X86_RSP;
+    desc->frame_offset = 0;
+    desc->frame_size = X86_FRAME_SIZE;
+}
+
+/* ------------------------------------------------------------------ */
+/* per-TB state */
+
+void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                  TbCodeInfo *info, unsigned features)
+{
+    memset(g, 0, sizeof(*g));
+    g->a.rw = rw;
+    g->a.rx = rx;
+    g->a.size = size;
+    g->a.features = features;
+    g->ctx = ctx;
+    g->info = info;
+    g->cur_insn = -1;
+    memset(g->label_pos, -1, sizeof(g->label_pos));
+    g->addr_bits = 64;
+    g->gb_reg = -1;
+    if (ctx) {
+        g->guest_base = ctx->guest_base;
+        if (ctx->guest_addr_bits > 0 && ctx->guest_addr_bits < 64) {
+            g->addr_bits = ctx->guest_addr_bits;
+        }
+        if (!x86_fits_s32((int64_t)ctx->guest_base)) {
+            g->gb_reg = X86_GUEST_BASE_REG;
+        }
+        g->fault_func = (void *)ctx->mem_fault_func;
+    }
+    g->epilogue_rx = x86_state.epilogue_rx;
+    g->ret0_rx = x86_state.ret0_rx;
+    if (info) {
+        memset(info, 0, offsetof(TbCodeInfo, insn_end));
+        info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = TCG_NO_JUMP;
+        info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = TCG_NO_JUMP;
+    }
+}
+
+void x86_gen_free(X86Gen *g)
+{
+    g_free(g->refs);
+    g_free(g->slow);
+    g->refs = NULL;
+    g->slow = NULL;
+}
+
+/* Out-of-line: mem_fault_func(env, addr, is_store | misaligned << 1, pc). */
+static void emit_slow_stub(X86Gen *g, const X86SlowPath *sp, unsigned flag)
+{
+    X86Asm *a = &g->a;
+    if (sp->addr_reg != X86_RSI) {
+        x86_mov_rr(a, TCG_I64, X86_RSI, sp->addr_reg); /* before rdi is reused */
+    }
+    x86_mov_rr(a, TCG_I64, X86_RDI, X86_ENV_REG);
+    x86_movi(a, TCG_I32, X86_RDX, flag);
+    x86_op_modrm_rip(a, X86_OPC_LEA | X86_P_W, X86_RCX, a->rx + sp->access_pos, 0);
+    if (g->fault_func) {
+        x86_call_to(a, (uintptr_t)g->fault_func); /* does not return */
+    }
+    x86_ud2(a);
+}
+
+bool x86_gen_finish(X86Gen *g)
+{
+    X86Asm *a = &g->a;
+
+    for (int i = 0; i < g->nb_slow; i++) {
+        const X86SlowPath *sp = &g->slow[i];
+        for (int k = 0; k < 2; k++) {
+            if (sp->jcc_pos[k] == UINT32_MAX) {
+                continue;
+            }
+            x86_patch32(a, sp->jcc_pos[k], (uint32_t)(a->pos - (sp->jcc_pos[k] + 4)));
+            emit_slow_stub(g, sp, (sp->is_store ? 1u : 0u) | (k ? 2u : 0u));
+        }
+    }
+    for (int i = 0; i < g->nb_refs; i++) {
+        const X86LabelRef *r = &g->refs[i];
+        int32_t target = g->label_pos[r->label];
+        if (target < 0) {
+            g_warning("x86: branch to a label that was never set");
+            return false;
+        }
+        x86_patch32(a, r->pos, (uint32_t)(target - (int64_t)(r->pos + 4)));
+    }
+    if (g->info && g->cur_insn >= 0 && g->cur_insn < TCG_MAX_INSNS) {
+        /* The last insn owns everything to the end, stubs included. */
+        g->info->insn_end[g->cur_insn] = (uint32_t)(a->pos - g->start);
+    }
+    return !x86_overflowed(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* TcgBackend */
+
+static void x86_init(CodeBuffer *buf)
+{
+    size_t used = (buf->used + 15) & ~(size_t)15;
+    X86Asm a = {
+        .rw = buf->rw + used,
+        .rx = (uintptr_t)buf->rx + used,
+        .size = buf->size > used ? buf->size - used : 0,
+        .features = x86_host_features(),
+    };
+
+    uintptr_t slot_rx = x86_rx_here(&a);
+    x86_out64(&a, 0);
+    x86_out64(&a, 0);
+
+    x86_state.prologue_rx = x86_rx_here(&a);
+    for (size_t i = 0; i < G_N_ELEMENTS(saved_regs); i++) {
+        x86_push(&a, saved_regs[i]);
+    }
+    x86_mov_rr(&a, TCG_I64, X86_ENV_REG, X86_RDI);
+    x86_op_modrm_rip(&a, X86_OPC_MOVL_GvEv | X86_P_W, X86_GUEST_BASE_REG, slot_rx, 0);
+    x86_alu_ri(&a, X86_ALU_SUB, TCG_I64, X86_RSP, X86_FRAME_ADJUST);
+    x86_jmp_reg(&a, X86_RSI);
+
+    x86_align(&a, 16, 0);
+    x86_state.ret0_rx = x86_rx_here(&a);
+    x86_movi(&a, TCG_I32, X86_RAX, 0);
+    x86_state.epilogue_rx = x86_rx_here(&a);
+    x86_alu_ri(&a, X86_ALU_ADD, TCG_I64, X86_RSP, X86_FRAME_ADJUST);
+    for (int i = (int)G_N_ELEMENTS(saved_regs) - 1; i >= 0; i--) {
+        x86_pop(&a, saved_regs[i]);
+    }
+    x86_ret(&a);
+    x86_align(&a, 16, 0);
+
+    if (x86_overflowed(&a)) {
+        g_error("x86: code buffer too small for the prologue");
+    }
+    x86_state.gb_slot_rw = (uint64_t *)(void *)(buf->rw + used);
+    x86_state.ready = true;
+    buf->used = used + a.pos;
+}
+
+static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *info)
+{
+    if (!x86_state.ready) {
+        g_error("x86: gen_code before init");
+    }
+    tcg_liveness(ctx);
+
+    X86Gen *g = g_new(X86Gen, 1);
+    size_t used = buf->used;
+    size_t room = buf->size > used ? buf->size - used : 0;
+    x86_gen_init(g, buf->rw + used, (uintptr_t)buf->rx + used, room, ctx, info,
+                 x86_host_features());
+
+    x86_align(&g->a, 16, 0);
+    g->start = g->a.pos;
+
+    if (g->gb_reg >= 0 && __atomic_load_n(x86_state.gb_slot_rw, __ATOMIC_RELAXED) !=
+                              (uint64_t)ctx->guest_base) {
+        /* Process-wide: every context of a process shares guest_base. */
+        __atomic_store_n(x86_state.gb_slot_rw, (uint64_t)ctx->guest_base,
+                         __ATOMIC_RELEASE);
+    }
+
+    RaHostDesc desc;
+    x86_host_desc(&desc, g->gb_reg >= 0);
+    bool ok = tcg_regalloc_run(ctx, &desc, &x86_ra_ops, g) && x86_gen_finish(g);
+    const void *entry = NULL;
+    if (ok) {
+        /* Pad so the next TB starts 16-aligned; int3 is never reached. */
+        while ((g->a.rx + g->a.pos) & 15) {
+            x86_out8(&g->a, 0xcc);
+        }
+        if (!x86_overflowed(&g->a)) {
+            info->size = (uint32_t)g->a.pos;
+            entry = (const void *)(g->a.rx + g->start);
+        }
+    }
+    x86_gen_free(g);
+    g_free(g);
+    return entry;
+}
+
+static void x86_patch_jump(CodeBuffer *buf, uintptr_t site_rx, uintptr_t target_rx)
+{
+    intptr_t disp = (intptr_t)(target_rx - (site_rx + 4));
+    if (!x86_fits_s32(disp) || (site_rx & 3)) {
+        g_error("x86: bad jump patch %#lx -> %#lx", (unsigned long)site_rx,
+                (unsigned long)target_rx);
+    }
+    uint32_t *p = code_rw_from_rx(buf, (const void *)site_rx);
+    __atomic_store_n(p, (uint32_t)disp, __ATOMIC_RELEASE);
+}
+
+static uintptr_t x86_exec(void *env, const void *code_rx)
+{
+    uintptr_t (*entry)(void *, const void *) =
+        (uintptr_t (*)(void *, const void *))x86_state.prologue_rx;
+    return entry(env, code_rx);
+}
+
+static const void *x86_return_to_loop_addr(void)
+{
+    return (const void *)x86_state.ret0_rx;
+}
+
+const TcgBackend tcg_backend_x86_64 = {
+    .name = "x86_64",
+    .init = x86_init,
+    .gen_code = x86_gen_code,
+    .patch_jump = x86_patch_jump,
+    .exec = x86_exec,
+    .return_to_loop_addr = x86_return_to_loop_addr,
+};

@@ -1,0 +1,80 @@
+/*
+ * Internal interface of the x86-64 back end: the per-TB code generation
+ * state shared by the op lowering (x86-ops.c) and the TB/prologue glue
+ * (x86-backend.c).  Tests use it to drive single ops with chosen registers.
+ */
+#ifndef TCG_X86_64_X86_GEN_H
+#define TCG_X86_64_X86_GEN_H
+
+#include "rove/tcg-backend.h"
+#include "rove/tcg.h"
+#include "tcg/regalloc.h"
+#include "tcg/x86_64/x86-asm.h"
+
+/* Register roles. */
+#define X86_ENV_REG X86_RBP        /* the cpu state pointer, always */
+#define X86_GUEST_BASE_REG X86_R15 /* guest_base, when it needs a register */
+
+/* Spill area at [rsp, rsp + X86_FRAME_SIZE) inside generated code. */
+#define X86_FRAME_SIZE 4096
+
+/* Constant classes for RaArgConstraint.cflags. */
+enum {
+    X86_CT_S32 = 1 << 0,     /* 'e': sign-extended imm32 */
+    X86_CT_U32 = 1 << 1,     /* 'Z': zero-extended imm32 (32-bit op form) */
+    X86_CT_NOT_S32 = 1 << 2, /* 'I': ~value fits a sign-extended imm32 */
+};
+
+typedef struct X86LabelRef {
+    uint32_t pos;   /* rel32 field */
+    uint32_t label;
+} X86LabelRef;
+
+typedef struct X86SlowPath {
+    uint32_t jcc_pos[2];   /* rel32 fields of the bounds / alignment checks */
+    uint32_t access_pos;   /* the guest access instruction (its host pc) */
+    int8_t addr_reg;
+    bool is_store;
+} X86SlowPath;
+
+typedef struct X86Gen {
+    X86Asm a;
+    TcgContext *ctx;
+    TbCodeInfo *info;
+    size_t start;            /* TB start within a */
+    int cur_insn;            /* index of the current guest insn, -1 before */
+    int32_t label_pos[TCG_MAX_LABELS]; /* -1: not bound yet */
+    X86LabelRef *refs;
+    int nb_refs, max_refs;
+    X86SlowPath *slow;
+    int nb_slow, max_slow;
+    /* user-mode memory model */
+    uintptr_t guest_base;
+    unsigned addr_bits;      /* >= 64: no bounds check */
+    int gb_reg;              /* X86_GUEST_BASE_REG, or -1: guest_base is a disp */
+    void *fault_func;
+    /* epilogue entries */
+    uintptr_t epilogue_rx;   /* return with rax as set */
+    uintptr_t ret0_rx;       /* return 0 */
+} X86Gen;
+
+/* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
+ * encoding tests: then no memory model). */
+void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                  TbCodeInfo *info, unsigned features);
+void x86_gen_free(X86Gen *g);
+/* After the last op: slow paths, label fixups.  False if a label was never
+ * bound or the buffer overflowed. */
+bool x86_gen_finish(X86Gen *g);
+
+/* RaHostOps callbacks (h is an X86Gen *). */
+const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const TcgOp *op);
+void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args);
+void x86_emit_call(void *h, const TcgHelperInfo *info);
+bool x86_const_ok(void *h, TcgType type, int64_t val, unsigned cflags);
+
+/* Fill desc for the current memory model (reserves r15 if needed). */
+void x86_host_desc(RaHostDesc *desc, bool guest_base_reg);
+extern const RaHostOps x86_ra_ops;
+
+#endif

@@ -1,0 +1,984 @@
+/*
+ * x86-64 lowering of every IR op: the per-op register constraints handed
+ * to the allocator, and the instruction sequences emitted once registers
+ * are known.  docs/backend-x86_64.md lists what each op becomes.
+ *
+ * Constraints are data: strings per operand (see tcg/regalloc.h for the
+ * generic letters), parsed once.  Host letters:
+ *   r  any general register      a/c/d  rax/rcx/rdx only
+ *   B  any but rax/rdx (divisor) e  sign-extended imm32
+ *   Z  zero-extended imm32       I  a constant whose complement fits 'e'
+ * Where the best instruction depends on the operands (a constant shift
+ * count, an optional host feature) the constraint picks the form, and the
+ * emitter handles every register overlap that form allows.
+ */
+#include "tcg/x86_64/x86-gen.h"
+
+#include <glib.h>
+#include <string.h>
+
+#define ALL_REGS (0xffffu & ~(1u << X86_RSP))
+#define REG(r) (1u << (r))
+
+/* ------------------------------------------------------------------ */
+/* constraints */
+
+typedef enum {
+    C_NONE,
+    C_R,            /* goto_ptr */
+    C_I_R_RE,       /* brcond */
+    C_R_R,
+    C_NR_R_POPCNT,  /* baseline ctpop: &r, r + 2 scratch */
+    C_R_R_RE,
+    C_R_R_REZ,
+    C_R_R_RI,       /* r, r, rI */
+    C_R_R_I,
+    C_R_R_R,
+    C_NR_R_R,
+    C_R_0_C,
+    C_MULH,
+    C_DIV,
+    C_REM,
+    C_MOVCOND,
+    C_ST_RE,
+    C_ST_RI,
+    C_ST_R,
+    C_ST_R_SCRATCH,
+    C_QLD,
+    C_QLD_CHK,
+    C_QST,
+    C_NB,
+} X86CtId;
+
+typedef struct X86CtDef {
+    uint8_t nb_o, nb_i, nb_scratch;
+    const char *args[6];
+    TcgRegSet clobber;
+} X86CtDef;
+
+static const X86CtDef ct_defs[C_NB] = {
+    [C_NONE] = { 0, 0, 0, { NULL }, 0 },
+    [C_R] = { 0, 1, 0, { "r" }, 0 },
+    [C_I_R_RE] = { 0, 2, 0, { "r", "re" }, 0 },
+    [C_R_R] = { 1, 1, 0, { "r", "r" }, 0 },
+    [C_NR_R_POPCNT] = { 1, 1, 2, { "&r", "r" }, 0 },
+    [C_R_R_RE] = { 1, 2, 0, { "r", "r", "re" }, 0 },
+    [C_R_R_REZ] = { 1, 2, 0, { "r", "r", "reZ" }, 0 },
+    [C_R_R_RI] = { 1, 2, 0, { "r", "r", "rI" }, 0 },
+    [C_R_R_I] = { 1, 2, 0, { "r", "r", "i" }, 0 },
+    [C_R_R_R] = { 1, 2, 0, { "r", "r", "r" }, 0 },
+    [C_NR_R_R] = { 1, 2, 0, { "&r", "r", "r" }, 0 },
+    [C_R_0_C] = { 1, 2, 0, { "r", "0", "c" }, 0 },
+    [C_MULH] = { 1, 2, 0, { "d", "a!", "r" }, REG(X86_RAX) },
+    [C_DIV] = { 1, 2, 0, { "a", "0", "B" }, REG(X86_RDX) },
+    [C_REM] = { 1, 2, 0, { "d", "a!", "B" }, REG(X86_RAX) },
+    [C_MOVCOND] = { 1, 4, 0, { "r", "r", "re", "r", "r" }, 0 },
+    [C_ST_RE] = { 0, 2, 0, { "re", "r" }, 0 },
+    [C_ST_RI] = { 0, 2, 0, { "ri", "r" }, 0 },
+    [C_ST_R] = { 0, 2, 0, { "r", "r" }, 0 },
+    [C_ST_R_SCRATCH] = { 0, 2, 1, { "r", "r" }, 0 },
+    [C_QLD] = { 1, 1, 0, { "r", "r" }, 0 },
+    [C_QLD_CHK] = { 1, 1, 1, { "r", "r" }, 0 },
+    [C_QST] = { 0, 2, 1, { "ri", "r" }, 0 },
+};
+
+static RaOpConstraint ct_parsed[C_NB];
+
+static bool x86_letter(char c, RaArgConstraint *ct)
+{
+    switch (c) {
+    case 'r': ct->regs |= ALL_REGS; return true;
+    case 'a': ct->regs |= REG(X86_RAX); return true;
+    case 'c': ct->regs |= REG(X86_RCX); return true;
+    case 'd': ct->regs |= REG(X86_RDX); return true;
+    case 'B': ct->regs |= ALL_REGS & ~(REG(X86_RAX) | REG(X86_RDX)); return true;
+    case 'e': ct->cflags |= X86_CT_S32; return true;
+    case 'Z': ct->cflags |= X86_CT_U32; return true;
+    case 'I': ct->cflags |= X86_CT_NOT_S32; return true;
+    default: return false;
+    }
+}
+
+static void ct_init(void)
+{
+    static gsize once;
+    if (g_once_init_enter(&once)) {
+        for (int i = 0; i < C_NB; i++) {
+            const X86CtDef *d = &ct_defs[i];
+            ra_constraint_parse(&ct_parsed[i], d->nb_o, d->nb_i, d->args, x86_letter);
+            ct_parsed[i].nb_scratch = d->nb_scratch;
+            ct_parsed[i].scratch_regs = ALL_REGS;
+            ct_parsed[i].clobber = d->clobber;
+        }
+        g_once_init_leave(&once, 1);
+    }
+}
+
+bool x86_const_ok(void *h, TcgType type, int64_t val, unsigned cflags)
+{
+    if (type == TCG_I32) {
+        return true; /* every I32 constant is an imm32 */
+    }
+    if ((cflags & X86_CT_S32) && x86_fits_s32(val)) {
+        return true;
+    }
+    if ((cflags & X86_CT_U32) && x86_fits_u32(val)) {
+        return true;
+    }
+    if ((cflags & X86_CT_NOT_S32) && x86_fits_s32(~val)) {
+        return true;
+    }
+    return false;
+}
+
+static bool arg_const(const TcgContext *ctx, const TcgOp *op, int i, int64_t *val)
+{
+    const TcgTemp *t = &ctx->temps[op->args[i]];
+    if (t->kind != TEMP_CONST) {
+        return false;
+    }
+    *val = t->val;
+    return true;
+}
+
+static int type_bits(TcgType type)
+{
+    return type == TCG_I64 ? 64 : 32;
+}
+
+const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const TcgOp *op)
+{
+    X86Gen *g = h;
+    unsigned f = g->a.features;
+    TcgType type = (TcgType)op->type;
+    int64_t v;
+    X86CtId id;
+
+    ct_init();
+    switch (op->opc) {
+    case INDEX_op_goto_ptr:
+        id = C_R;
+        break;
+    case INDEX_op_brcond:
+        id = C_I_R_RE;
+        break;
+    case INDEX_op_add:
+    case INDEX_op_sub:
+    case INDEX_op_mul:
+    case INDEX_op_or:
+    case INDEX_op_xor:
+    case INDEX_op_setcond:
+        id = C_R_R_RE;
+        break;
+    case INDEX_op_and:
+        id = C_R_R_REZ;
+        break;
+    case INDEX_op_andc:
+        if (arg_const(ctx, op, 2, &v) && x86_const_ok(h, type, v, X86_CT_NOT_S32)) {
+            id = C_R_R_RI;
+        } else {
+            id = (f & X86_FEAT_BMI1) ? C_R_R_R : C_NR_R_R;
+        }
+        break;
+    case INDEX_op_orc:
+        if (arg_const(ctx, op, 2, &v) && x86_const_ok(h, type, v, X86_CT_NOT_S32)) {
+            id = C_R_R_RI;
+        } else {
+            id = C_NR_R_R;
+        }
+        break;
+    case INDEX_op_eqv:
+        id = C_R_R_RI;
+        break;
+    case INDEX_op_shl:
+    case INDEX_op_shr:
+    case INDEX_op_sar:
+        if (arg_const(ctx, op, 2, &v)) {
+            id = C_R_R_I;
+        } else {
+            id = (f & X86_FEAT_BMI2) ? C_R_R_R : C_R_0_C;
+        }
+        break;
+    case INDEX_op_rotl:
+    case INDEX_op_rotr:
+        id = arg_const(ctx, op, 2, &v) ? C_R_R_I : C_R_0_C;
+        break;
+    case INDEX_op_clz:
+        id = ((f & X86_FEAT_LZCNT) && arg_const(ctx, op, 2, &v) && v == type_bits(type))
+                 ? C_R_R_I : C_NR_R_R;
+        break;
+    case INDEX_op_ctz:
+        id = ((f & X86_FEAT_BMI1) && arg_const(ctx, op, 2, &v) && v == type_bits(type))
+                 ? C_R_R_I : C_NR_R_R;
+        break;
+    case INDEX_op_ctpop:
+        id = (f & X86_FEAT_POPCNT) ? C_R_R : C_NR_R_POPCNT;
+        break;
+    case INDEX_op_mulsh:
+    case INDEX_op_muluh:
+        id = C_MULH;
+        break;
+    case INDEX_op_div:
+    case INDEX_op_divu:
+        id = C_DIV;
+        break;
+    case INDEX_op_rem:
+    case INDEX_op_remu:
+        id = C_REM;
+        break;
+    case INDEX_op_neg:
+    case INDEX_op_not:
+    case INDEX_op_bswap:
+    case INDEX_op_ext8s:
+    case INDEX_op_ext8u:
+    case INDEX_op_ext16s:
+    case INDEX_op_ext16u:
+    case INDEX_op_ext32s:
+    case INDEX_op_ext32u:
+    case INDEX_op_extrl_i64_i32:
+    case INDEX_op_extu_i32_i64:
+    case INDEX_op_exts_i32_i64:
+    case INDEX_op_ld:
+        id = C_R_R;
+        break;
+    case INDEX_op_movcond:
+        id = C_MOVCOND;
+        break;
+    case INDEX_op_st: {
+        MemOp mop = (MemOp)op->args[3];
+        bool swap = (mop & MO_BSWAP) && (mop & MO_SIZE) != MO_8;
+        if (swap && !(f & X86_FEAT_MOVBE)) {
+            id = C_ST_R_SCRATCH;
+        } else if ((mop & MO_SIZE) == MO_64) {
+            id = swap ? C_ST_R : C_ST_RE;
+        } else {
+            id = C_ST_RI;
+        }
+        break;
+    }
+    case INDEX_op_qemu_ld:
+        id = g->addr_bits < 64 ? C_QLD_CHK : C_QLD;
+        break;
+    case INDEX_op_qemu_st:
+        id = C_QST;
+        break;
+    default:
+        id = C_NONE;
+        break;
+    }
+    return &ct_parsed[id];
+}
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+static void mov_if(X86Asm *a, TcgType type, int d, int s)
+{
+    if (d != s) {
+        x86_mov_rr(a, type, d, s);
+    }
+}
+
+/* Compare a with b (register or constant) for a following jcc/setcc/cmov. */
+static void emit_cmp(X86Asm *a, TcgType type, int ra, TcgArg b, bool bconst)
+{
+    if (bconst && (int64_t)b == 0) {
+        x86_test_rr(a, type, ra, ra);
+    } else if (bconst) {
+        x86_alu_ri(a, X86_ALU_CMP, type, ra, (int32_t)b);
+    } else {
+        x86_alu_rr(a, X86_ALU_CMP, type, ra, (int)b);
+    }
+}
+
+static int64_t typed(TcgType type, int64_t v)
+{
+    return type == TCG_I32 ? (int32_t)v : v;
+}
+
+/* d = a <op> b for commutative ALU ops. */
+static void emit_alu_comm(X86Asm *a, X86Alu op, TcgType type, int d, int ra, TcgArg b,
+                          bool bconst)
+{
+    if (bconst) {
+        mov_if(a, type, d, ra);
+        x86_alu_ri(a, op, type, d, (int32_t)b);
+    } else if (d == ra) {
+        x86_alu_rr(a, op, type, d, (int)b);
+    } else if (d == (int)b) {
+        x86_alu_rr(a, op, type, d, ra);
+    } else {
+        x86_mov_rr(a, type, d, ra);
+        x86_alu_rr(a, op, type, d, (int)b);
+    }
+}
+
+static void emit_add(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (bconst) {
+        int32_t imm = (int32_t)b;
+        if (imm == 0) {
+            mov_if(a, type, d, ra);
+        } else if (d != ra) {
+            x86_lea(a, type, d, ra, -1, 0, imm);
+        } else if (imm == 128) {
+            x86_alu_ri(a, X86_ALU_SUB, type, d, -128); /* imm8 form */
+        } else {
+            x86_alu_ri(a, X86_ALU_ADD, type, d, imm);
+        }
+    } else if (d == ra) {
+        x86_alu_rr(a, X86_ALU_ADD, type, d, (int)b);
+    } else if (d == (int)b) {
+        x86_alu_rr(a, X86_ALU_ADD, type, d, ra);
+    } else {
+        x86_lea(a, type, d, ra, (int)b, 0, 0);
+    }
+}
+
+static void emit_sub(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (bconst) {
+        int32_t imm = (int32_t)b;
+        if (imm == 0) {
+            mov_if(a, type, d, ra);
+        } else if (d != ra && imm != INT32_MIN) {
+            x86_lea(a, type, d, ra, -1, 0, -imm);
+        } else {
+            mov_if(a, type, d, ra);
+            x86_alu_ri(a, X86_ALU_SUB, type, d, imm);
+        }
+    } else if (d == ra) {
+        x86_alu_rr(a, X86_ALU_SUB, type, d, (int)b);
+    } else if (d == (int)b) {
+        x86_grp3(a, X86_GRP3_NEG, type, d);
+        x86_alu_rr(a, X86_ALU_ADD, type, d, ra);
+    } else {
+        x86_mov_rr(a, type, d, ra);
+        x86_alu_rr(a, X86_ALU_SUB, type, d, (int)b);
+    }
+}
+
+static void emit_and(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (!bconst) {
+        emit_alu_comm(a, X86_ALU_AND, type, d, ra, b, false);
+        return;
+    }
+    int64_t v = typed(type, (int64_t)b);
+    if (v == 0xff) {
+        x86_movzx(a, MO_8, d, ra);
+    } else if (v == 0xffff) {
+        x86_movzx(a, MO_16, d, ra);
+    } else if (v == -1) {
+        mov_if(a, type, d, ra);
+    } else if (type == TCG_I64 && v == 0xffffffffll) {
+        x86_mov_rr(a, TCG_I32, d, ra);
+    } else if (type == TCG_I64 && !x86_fits_s32(v)) {
+        /* A 32-bit and zero-extends: exactly "and with a u32 mask". */
+        mov_if(a, TCG_I32, d, ra);
+        x86_alu_ri(a, X86_ALU_AND, TCG_I32, d, (int32_t)v);
+    } else {
+        mov_if(a, type, d, ra);
+        x86_alu_ri(a, X86_ALU_AND, type, d, (int32_t)v);
+    }
+}
+
+static void emit_or(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (bconst && typed(type, (int64_t)b) == 0) {
+        mov_if(a, type, d, ra);
+    } else {
+        emit_alu_comm(a, X86_ALU_OR, type, d, ra, b, bconst);
+    }
+}
+
+static void emit_xor(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (bconst && typed(type, (int64_t)b) == 0) {
+        mov_if(a, type, d, ra);
+    } else if (bconst && typed(type, (int64_t)b) == -1) {
+        mov_if(a, type, d, ra);
+        x86_grp3(a, X86_GRP3_NOT, type, d);
+    } else {
+        emit_alu_comm(a, X86_ALU_XOR, type, d, ra, b, bconst);
+    }
+}
+
+static void emit_mul(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+{
+    if (bconst) {
+        int32_t imm = (int32_t)b;
+        if (imm == 1) {
+            mov_if(a, type, d, ra);
+        } else if (d == ra && imm > 0 && (imm & (imm - 1)) == 0) {
+            x86_shift_ri(a, X86_SHIFT_SHL, type, d, __builtin_ctz((uint32_t)imm));
+        } else {
+            x86_imul_rri(a, type, d, ra, imm);
+        }
+    } else if (d == ra) {
+        x86_imul_rr(a, type, d, (int)b);
+    } else if (d == (int)b) {
+        x86_imul_rr(a, type, d, ra);
+    } else {
+        x86_mov_rr(a, type, d, ra);
+        x86_imul_rr(a, type, d, (int)b);
+    }
+}
+
+static X86Shift shift_kind(TcgOpcode opc)
+{
+    switch (opc) {
+    case INDEX_op_shl: return X86_SHIFT_SHL;
+    case INDEX_op_shr: return X86_SHIFT_SHR;
+    case INDEX_op_sar: return X86_SHIFT_SAR;
+    case INDEX_op_rotl: return X86_SHIFT_ROL;
+    default: return X86_SHIFT_ROR;
+    }
+}
+
+static void emit_shift(X86Asm *a, TcgOpcode opc, TcgType type, int d, int ra, TcgArg b,
+                       bool bconst)
+{
+    X86Shift k = shift_kind(opc);
+    int w = type_bits(type);
+
+    if (bconst) {
+        int n = (int)(b & (w - 1));
+        if (n == 0) {
+            mov_if(a, type, d, ra);
+        } else if ((k == X86_SHIFT_ROL || k == X86_SHIFT_ROR) && d != ra &&
+                   (a->features & X86_FEAT_BMI2)) {
+            x86_rorx(a, type, d, ra, k == X86_SHIFT_ROR ? n : w - n);
+        } else {
+            mov_if(a, type, d, ra);
+            x86_shift_ri(a, k, type, d, n);
+        }
+    } else if ((a->features & X86_FEAT_BMI2) && k != X86_SHIFT_ROL && k != X86_SHIFT_ROR) {
+        /* One uop, no flags: better than "shl r, cl" even in place. */
+        x86_shiftx(a, k, type, d, ra, (int)b);
+    } else {
+        /* "r, 0, c" form: count already in cl */
+        g_assert((int)b == X86_RCX && d == ra);
+        x86_shift_cl(a, k, type, d);
+    }
+}
+
+static void emit_clz_ctz(X86Asm *a, bool clz, TcgType type, int d, int ra, TcgArg z,
+                         bool zconst)
+{
+    int w = type_bits(type);
+    bool native = clz ? (a->features & X86_FEAT_LZCNT) : (a->features & X86_FEAT_BMI1);
+
+    if (native) {
+        x86_bitop(a, clz ? X86_OPC_LZCNT : X86_OPC_TZCNT, type, d, ra);
+        if (!zconst) {
+            /* CF is set when the source was zero. */
+            x86_cmov(a, X86_CC_B, type, d, (int)z);
+        }
+        return;
+    }
+    g_assert(!zconst && d != ra && d != (int)z);
+    if (clz) {
+        x86_bitop(a, X86_OPC_BSR, type, d, ra);
+        x86_alu_ri(a, X86_ALU_XOR, type, d, w - 1);
+        x86_test_rr(a, type, ra, ra);
+    } else {
+        x86_bitop(a, X86_OPC_BSF, type, d, ra);
+    }
+    x86_cmov(a, X86_CC_E, type, d, (int)z);
+}
+
+/* Population count without popcnt: the SWAR sum of bits. */
+static void emit_ctpop_swar(X86Asm *a, TcgType type, int d, int s, int t, int m)
+{
+    bool q = type == TCG_I64;
+    x86_mov_rr(a, type, d, s);
+    x86_mov_rr(a, type, t, d);
+    x86_shift_ri(a, X86_SHIFT_SHR, type, t, 1);
+    if (q) {
+        x86_movi(a, type, m, 0x5555555555555555ll);
+        x86_alu_rr(a, X86_ALU_AND, type, t, m);
+    } else {
+        x86_alu_ri(a, X86_ALU_AND, type, t, 0x55555555);
+    }
+    x86_alu_rr(a, X86_ALU_SUB, type, d, t);
+    x86_mov_rr(a, type, t, d);
+    if (q) {
+        x86_movi(a, type, m, 0x3333333333333333ll);
+        x86_alu_rr(a, X86_ALU_AND, type, t, m);
+        x86_shift_ri(a, X86_SHIFT_SHR, type, d, 2);
+        x86_alu_rr(a, X86_ALU_AND, type, d, m);
+    } else {
+        x86_alu_ri(a, X86_ALU_AND, type, t, 0x33333333);
+        x86_shift_ri(a, X86_SHIFT_SHR, type, d, 2);
+        x86_alu_ri(a, X86_ALU_AND, type, d, 0x33333333);
+    }
+    x86_alu_rr(a, X86_ALU_ADD, type, d, t);
+    x86_mov_rr(a, type, t, d);
+    x86_shift_ri(a, X86_SHIFT_SHR, type, t, 4);
+    x86_alu_rr(a, X86_ALU_ADD, type, d, t);
+    if (q) {
+        x86_movi(a, type, m, 0x0f0f0f0f0f0f0f0fll);
+        x86_alu_rr(a, X86_ALU_AND, type, d, m);
+        x86_movi(a, type, m, 0x0101010101010101ll);
+        x86_imul_rr(a, type, d, m);
+        x86_shift_ri(a, X86_SHIFT_SHR, type, d, 56);
+    } else {
+        x86_alu_ri(a, X86_ALU_AND, type, d, 0x0f0f0f0f);
+        x86_imul_rri(a, type, d, d, 0x01010101);
+        x86_shift_ri(a, X86_SHIFT_SHR, type, d, 24);
+    }
+}
+
+static void emit_setcond(X86Asm *a, TcgType type, TcgCond cond, int d, int ra, TcgArg b,
+                         bool bconst)
+{
+    if (cond == TCG_COND_ALWAYS || cond == TCG_COND_NEVER) {
+        x86_movi(a, TCG_I32, d, cond == TCG_COND_ALWAYS);
+        return;
+    }
+    /* Zeroing first avoids a partial-register merge, but only when d is
+     * not an input (the xor would destroy it before the compare). */
+    bool zero_first = d != ra && (bconst || d != (int)b);
+    if (zero_first) {
+        x86_movi(a, TCG_I32, d, 0);
+    }
+    emit_cmp(a, type, ra, b, bconst);
+    x86_setcc(a, x86_cond_from_tcg(cond), d);
+    if (!zero_first) {
+        x86_movzx(a, MO_8, d, d);
+    }
+}
+
+static void emit_movcond(X86Asm *a, TcgType type, TcgCond cond, int d, int c1, TcgArg c2,
+                         bool c2const, int v1, int v2)
+{
+    if (cond == TCG_COND_ALWAYS || cond == TCG_COND_NEVER) {
+        mov_if(a, type, d, cond == TCG_COND_ALWAYS ? v1 : v2);
+        return;
+    }
+    X86Cond cc = x86_cond_from_tcg(cond);
+    emit_cmp(a, type, c1, c2, c2const);
+    if (d == v2) {
+        x86_cmov(a, cc, type, d, v1);
+    } else if (d == v1) {
+        x86_cmov(a, (X86Cond)(cc ^ 1), type, d, v2);
+    } else {
+        x86_mov_rr(a, type, d, v2); /* mov leaves the flags alone */
+        x86_cmov(a, cc, type, d, v1);
+    }
+}
+
+/* Load with any MemOp, including byte-swapped forms. */
+static void emit_load(X86Asm *a, TcgType type, MemOp mop, int d, int base, int index,
+                      int32_t disp)
+{
+    MemOp size = mop & MO_SIZE;
+    bool sign = mop & MO_SIGN;
+
+    if (!(mop & MO_BSWAP) || size == MO_8) {
+        x86_load(a, type, mop & (MO_SIZE | MO_SIGN), d, base, index, disp);
+    } else if (size == MO_16) {
+        x86_load(a, type, MO_16, d, base, index, disp);
+        x86_rol16_8(a, d); x86_rol16_8(a, d);
+        if (sign) {
+            x86_movsx(a, type, MO_16, d, d);
+        }
+    } else if (a->features & X86_FEAT_MOVBE) {
+        x86_movbe_load(a, size, d, base, index, disp);
+        if (size == MO_32 && sign && type == TCG_I64) {
+            x86_movsx(a, TCG_I64, MO_32, d, d);
+        }
+    } else {
+        x86_load(a, size == MO_64 ? TCG_I64 : TCG_I32, size, d, base, index, disp);
+        x86_bswap(a, size == MO_64 ? TCG_I64 : TCG_I32, d);
+        if (size == MO_32 && sign && type == TCG_I64) {
+            x86_movsx(a, TCG_I64, MO_32, d, d);
+        }
+    }
+}
+
+static uint64_t bswap_size(uint64_t v, MemOp size)
+{
+    switch (size) {
+    case MO_16: return __builtin_bswap16((uint16_t)v);
+    case MO_32: return __builtin_bswap32((uint32_t)v);
+    case MO_64: return __builtin_bswap64(v);
+    default: return (uint8_t)v;
+    }
+}
+
+/* Store with any MemOp; scratch may be -1 when the form needs none. */
+static void emit_store(X86Asm *a, MemOp mop, TcgArg v, bool vconst, int base, int index,
+                       int32_t disp, int scratch)
+{
+    MemOp size = mop & MO_SIZE;
+    bool swap = (mop & MO_BSWAP) && size != MO_8;
+
+    if (vconst) {
+        int64_t val = (int64_t)v;
+        if (swap) {
+            val = (int64_t)bswap_size((uint64_t)val, size);
+        }
+        if (size == MO_64 && !x86_fits_s32(val)) {
+            /* One 64-bit store (atomic), not two halves. */
+            g_assert(scratch >= 0);
+            x86_movi(a, TCG_I64, scratch, val);
+            x86_store(a, size, scratch, base, index, disp);
+        } else {
+            x86_store_imm(a, size, val, base, index, disp);
+        }
+    } else if (!swap) {
+        x86_store(a, size, (int)v, base, index, disp);
+    } else if (a->features & X86_FEAT_MOVBE) {
+        x86_movbe_store(a, size, (int)v, base, index, disp);
+    } else {
+        g_assert(scratch >= 0);
+        x86_mov_rr(a, size == MO_64 ? TCG_I64 : TCG_I32, scratch, (int)v);
+        if (size == MO_16) {
+            x86_rol16_8(a, scratch);
+        } else {
+            x86_bswap(a, size == MO_64 ? TCG_I64 : TCG_I32, scratch);
+        }
+        x86_store(a, size, scratch, base, index, disp);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* control flow */
+
+static void label_ref(X86Gen *g, size_t pos, int label)
+{
+    if (g->nb_refs == g->max_refs) {
+        g->max_refs = g->max_refs ? g->max_refs * 2 : 32;
+        g->refs = g_renew(X86LabelRef, g->refs, g->max_refs);
+    }
+    g->refs[g->nb_refs].pos = (uint32_t)pos;
+    g->refs[g->nb_refs].label = (uint32_t)label;
+    g->nb_refs++;
+}
+
+static void emit_jump_label(X86Gen *g, int cc, int label)
+{
+    X86Asm *a = &g->a;
+    if (g->label_pos[label] >= 0) {
+        uintptr_t target = a->rx + (size_t)g->label_pos[label];
+        if (cc < 0) {
+            x86_jmp_to(a, target);
+        } else {
+            x86_jcc_to(a, (X86Cond)cc, target);
+        }
+        return;
+    }
+    size_t at = cc < 0 ? x86_jmp32(a) : x86_jcc32(a, (X86Cond)cc);
+    label_ref(g, at, label);
+}
+
+static X86SlowPath *slow_new(X86Gen *g, int addr, bool is_store)
+{
+    if (g->nb_slow == g->max_slow) {
+        g->max_slow = g->max_slow ? g->max_slow * 2 : 16;
+        g->slow = g_renew(X86SlowPath, g->slow, g->max_slow);
+    }
+    X86SlowPath *sp = &g->slow[g->nb_slow++];
+    sp->jcc_pos[0] = sp->jcc_pos[1] = UINT32_MAX;
+    sp->addr_reg = (int8_t)addr;
+    sp->is_store = is_store;
+    sp->access_pos = 0;
+    return sp;
+}
+
+/*
+ * Guest address checks: out of the guest space, or misaligned under
+ * MO_ALIGN, branch to an out-of-line call of mem_fault_func.  Returns the
+ * slow-path record; the caller sets access_pos.
+ */
+static X86SlowPath *emit_guest_checks(X86Gen *g, int addr, MemOp mop, int scratch,
+                                      bool is_store)
+{
+    X86Asm *a = &g->a;
+    X86SlowPath *sp = slow_new(g, addr, is_store);
+    if (g->addr_bits < 64) {
+        x86_mov_rr(a, TCG_I64, scratch, addr);
+        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I64, scratch, (int)g->addr_bits);
+        sp->jcc_pos[0] = (uint32_t)x86_jcc32(a, X86_CC_NE);
+    }
+    if ((mop & MO_ALIGN) && (mop & MO_SIZE) != MO_8) {
+        x86_op_modrm(a, 0xf6 | X86_P_BYTE_RM, 0, addr); /* test addr8, imm8 */
+        x86_out8(a, (1u << (mop & MO_SIZE)) - 1);
+        sp->jcc_pos[1] = (uint32_t)x86_jcc32(a, X86_CC_NE);
+    }
+    return sp;
+}
+
+static void guest_operand(X86Gen *g, int addr, int *base, int *index, int32_t *disp)
+{
+    if (g->gb_reg >= 0) {
+        *base = g->gb_reg;
+        *index = addr;
+        *disp = 0;
+    } else {
+        *base = addr;
+        *index = -1;
+        *disp = (int32_t)g->guest_base;
+    }
+}
+
+static void emit_qemu_ld(X86Gen *g, TcgType type, int d, int addr, uint32_t oi, int scratch)
+{
+    MemOp mop = tcg_oi_memop(oi);
+    int base, index;
+    int32_t disp;
+    X86SlowPath *sp = emit_guest_checks(g, addr, mop, scratch, false);
+    guest_operand(g, addr, &base, &index, &disp);
+    sp->access_pos = (uint32_t)g->a.pos;
+    emit_load(&g->a, type, mop, d, base, index, disp);
+}
+
+static void emit_qemu_st(X86Gen *g, TcgArg v, bool vconst, int addr, uint32_t oi, int scratch)
+{
+    MemOp mop = tcg_oi_memop(oi);
+    int base, index;
+    int32_t disp;
+    X86SlowPath *sp = emit_guest_checks(g, addr, mop, scratch, true);
+    guest_operand(g, addr, &base, &index, &disp);
+    sp->access_pos = (uint32_t)g->a.pos;
+    emit_store(&g->a, mop, v, vconst, base, index, disp, scratch);
+}
+
+static void emit_insn_start(X86Gen *g)
+{
+    TbCodeInfo *info = g->info;
+    if (!info) {
+        return;
+    }
+    if (g->cur_insn >= 0 && g->cur_insn < TCG_MAX_INSNS) {
+        info->insn_end[g->cur_insn] = (uint32_t)(g->a.pos - g->start);
+    }
+    g->cur_insn++;
+    if (g->cur_insn < TCG_MAX_INSNS) {
+        info->nb_insns = g->cur_insn + 1;
+    }
+}
+
+static void emit_goto_tb(X86Gen *g, unsigned slot)
+{
+    X86Asm *a = &g->a;
+    /* The rel32 must be 4-aligned so patch_jump can store it atomically. */
+    x86_align(a, 4, 3);
+    x86_out8(a, 0xe9);
+    size_t field = a->pos;
+    x86_out32(a, 0); /* falls through until chained */
+    if (g->info && slot < 2) {
+        g->info->jmp_insn_offset[slot] = (uint32_t)(field - g->start);
+        g->info->jmp_reset_offset[slot] = (uint32_t)(a->pos - g->start);
+    }
+}
+
+static void emit_exit_tb(X86Gen *g, uintptr_t val)
+{
+    X86Asm *a = &g->a;
+    if (val == 0) {
+        x86_jmp_to(a, g->ret0_rx);
+    } else {
+        x86_movi(a, TCG_I64, X86_RAX, (int64_t)val);
+        x86_jmp_to(a, g->epilogue_rx);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+void x86_emit_call(void *h, const TcgHelperInfo *info)
+{
+    X86Gen *g = h;
+    x86_call_to(&g->a, (uintptr_t)info->func);
+}
+
+void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
+{
+    X86Gen *g = h;
+    X86Asm *a = &g->a;
+    TcgType type = (TcgType)op->type;
+    const TcgArg *x = args->a;
+    const bool *c = args->is_const;
+    int d = (int)x[0], r1 = (int)x[1];
+
+    switch (op->opc) {
+    case INDEX_op_insn_start:
+        emit_insn_start(g);
+        break;
+    case INDEX_op_set_label:
+        g->label_pos[x[0]] = (int32_t)a->pos;
+        break;
+    case INDEX_op_br:
+        emit_jump_label(g, -1, (int)x[0]);
+        break;
+    case INDEX_op_brcond: {
+        TcgCond cond = (TcgCond)x[2];
+        if (cond == TCG_COND_NEVER) {
+            break;
+        }
+        if (cond == TCG_COND_ALWAYS) {
+            emit_jump_label(g, -1, (int)x[3]);
+            break;
+        }
+        emit_cmp(a, type, (int)x[0], x[1], c[1]);
+        emit_jump_label(g, x86_cond_from_tcg(cond), (int)x[3]);
+        break;
+    }
+    case INDEX_op_goto_tb:
+        emit_goto_tb(g, (unsigned)x[0]);
+        break;
+    case INDEX_op_exit_tb:
+        emit_exit_tb(g, (uintptr_t)x[0]);
+        break;
+    case INDEX_op_goto_ptr:
+        x86_jmp_reg(a, (int)x[0]);
+        break;
+    case INDEX_op_mb:
+        /* x86 is TSO: only store->load ordering needs a fence. */
+        if (x[0] & TCG_MO_ST_LD) {
+            x86_mfence(a);
+        }
+        break;
+
+    case INDEX_op_add:
+        emit_add(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_sub:
+        emit_sub(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_mul:
+        emit_mul(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_mulsh:
+    case INDEX_op_muluh:
+        /* rdx:rax = rax * x[2] */
+        x86_grp3(a, op->opc == INDEX_op_mulsh ? X86_GRP3_IMUL : X86_GRP3_MUL, type,
+                 (int)x[2]);
+        break;
+    case INDEX_op_div:
+    case INDEX_op_rem:
+        x86_cqo(a, type);
+        x86_grp3(a, X86_GRP3_IDIV, type, (int)x[2]);
+        break;
+    case INDEX_op_divu:
+    case INDEX_op_remu:
+        x86_movi(a, TCG_I32, X86_RDX, 0);
+        x86_grp3(a, X86_GRP3_DIV, type, (int)x[2]);
+        break;
+    case INDEX_op_and:
+        emit_and(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_or:
+        emit_or(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_xor:
+        emit_xor(a, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_andc:
+        if (c[2]) {
+            emit_and(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+        } else if (a->features & X86_FEAT_BMI1) {
+            x86_andn(a, type, d, (int)x[2], r1);
+        } else {
+            /* '&' output: d is neither input */
+            x86_mov_rr(a, type, d, (int)x[2]);
+            x86_grp3(a, X86_GRP3_NOT, type, d);
+            x86_alu_rr(a, X86_ALU_AND, type, d, r1);
+        }
+        break;
+    case INDEX_op_orc:
+        if (c[2]) {
+            emit_or(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+        } else {
+            x86_mov_rr(a, type, d, (int)x[2]);
+            x86_grp3(a, X86_GRP3_NOT, type, d);
+            x86_alu_rr(a, X86_ALU_OR, type, d, r1);
+        }
+        break;
+    case INDEX_op_eqv:
+        if (c[2]) {
+            emit_xor(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+        } else {
+            emit_alu_comm(a, X86_ALU_XOR, type, d, r1, x[2], false);
+            x86_grp3(a, X86_GRP3_NOT, type, d);
+        }
+        break;
+    case INDEX_op_shl:
+    case INDEX_op_shr:
+    case INDEX_op_sar:
+    case INDEX_op_rotl:
+    case INDEX_op_rotr:
+        emit_shift(a, (TcgOpcode)op->opc, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_clz:
+    case INDEX_op_ctz:
+        emit_clz_ctz(a, op->opc == INDEX_op_clz, type, d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_ctpop:
+        if (a->features & X86_FEAT_POPCNT) {
+            x86_bitop(a, X86_OPC_POPCNT, type, d, r1);
+        } else {
+            emit_ctpop_swar(a, type, d, r1, args->scratch[0], args->scratch[1]);
+        }
+        break;
+    case INDEX_op_neg:
+        mov_if(a, type, d, r1);
+        x86_grp3(a, X86_GRP3_NEG, type, d);
+        break;
+    case INDEX_op_not:
+        mov_if(a, type, d, r1);
+        x86_grp3(a, X86_GRP3_NOT, type, d);
+        break;
+    case INDEX_op_bswap:
+        mov_if(a, type, d, r1);
+        x86_bswap(a, type, d);
+        break;
+    case INDEX_op_ext8s:
+        x86_movsx(a, type, MO_8, d, r1);
+        break;
+    case INDEX_op_ext8u:
+        x86_movzx(a, MO_8, d, r1);
+        break;
+    case INDEX_op_ext16s:
+        x86_movsx(a, type, MO_16, d, r1);
+        break;
+    case INDEX_op_ext16u:
+        x86_movzx(a, MO_16, d, r1);
+        break;
+    case INDEX_op_ext32s:
+    case INDEX_op_exts_i32_i64:
+        x86_movsx(a, TCG_I64, MO_32, d, r1);
+        break;
+    case INDEX_op_ext32u:
+    case INDEX_op_extu_i32_i64:
+        x86_mov_rr(a, TCG_I32, d, r1); /* writing r32 clears bits 63..32 */
+        break;
+    case INDEX_op_extrl_i64_i32:
+        /* I32 values ignore bits 63..32: nothing to do in place. */
+        mov_if(a, TCG_I32, d, r1);
+        break;
+    case INDEX_op_setcond:
+        emit_setcond(a, type, (TcgCond)x[3], d, r1, x[2], c[2]);
+        break;
+    case INDEX_op_movcond:
+        emit_movcond(a, type, (TcgCond)x[5], d, r1, x[2], c[2], (int)x[3], (int)x[4]);
+        break;
+    case INDEX_op_ld:
+        emit_load(a, type, (MemOp)x[3], d, r1, -1, (int32_t)(intptr_t)x[2]);
+        break;
+    case INDEX_op_st:
+        emit_store(a, (MemOp)x[3], x[0], c[0], r1, -1, (int32_t)(intptr_t)x[2],
+                   args->scratch[0]);
+        break;
+    case INDEX_op_qemu_ld:
+        emit_qemu_ld(g, type, d, r1, (uint32_t)x[2], args->scratch[0]);
+        break;
+    case INDEX_op_qemu_st:
+        emit_qemu_st(g, x[0], c[0], r1, (uint32_t)x[2], args->scratch[0]);
+        break;
+    default:
+        g_error("x86: cannot emit op %s", tcg_op_defs[op->opc].name);
+    }
+}
