@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "rove/exec.h"
 #include "rove/user-mem.h"
@@ -64,6 +65,8 @@ typedef struct GuestSiginfo {
     } u;
 } GuestSiginfo;
 
+typedef struct TaskState TaskState;
+
 /* Process-wide state. */
 typedef struct LinuxProc {
     char *exe_path;        /* absolute host path of the guest program */
@@ -79,13 +82,42 @@ typedef struct LinuxProc {
     uint64_t brk_cur;      /* guest-visible break */
     uint64_t brk_mapped;   /* page-aligned end of what is mapped */
 
+    uint64_t stack_lo, stack_hi; /* the initial stack, for /proc/self/maps */
+    uint64_t *auxv;        /* copy of the guest's auxv, for /proc/self/auxv */
+    size_t auxv_len;       /* bytes */
+
     uint64_t sigtramp;     /* guest address of the rt_sigreturn trampoline */
     GuestSigAction sigact[LU_NSIG + 1];
+    /* Process-directed signals (bit n-1 = signal n), recorded by the host
+     * handlers (atomically) until some thread takes them. */
+    volatile uint64_t pending;
+    GuestSiginfo pending_info[LU_NSIG + 1];
+    volatile uint32_t signal_seq;  /* bumped by every host signal */
+
+    /* Guest threads (thread.c): a ring of TaskStates, `current` runs. */
+    TaskState *current;
+    int nthreads;
+    int next_tid;
+    volatile int preempt;  /* set by the ticker: time slice over */
+    bool ticker_started;
 } LinuxProc;
 
+/* Why a guest thread is not running (thread.c). */
+enum {
+    LU_THREAD_RUNNABLE,
+    LU_THREAD_FUTEX,   /* FUTEX_WAIT on futex_addr (until deadline if set) */
+    LU_THREAD_SLEEP,   /* nanosleep until deadline */
+    LU_THREAD_IO,      /* its syscall would block: re-run it when one of
+                        * io_fds is ready, at the deadline, or (with
+                        * io_wake_on_signal) after the next host signal */
+    LU_THREAD_SIGWAIT, /* rt_sigsuspend: until a signal it takes arrives */
+    LU_THREAD_DEAD,    /* exited; the scheduler frees it */
+};
+
 /* Per-thread state. */
-typedef struct TaskState {
+struct TaskState {
     LinuxProc *proc;
+    int tid;
     uint64_t sigmask;           /* guest blocked set (bit n-1 = signal n) */
     uint64_t altstack_sp;
     uint64_t altstack_size;
@@ -93,9 +125,8 @@ typedef struct TaskState {
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_list_len;
 
-    /* Signals: bit n-1 set = signal n pending.  Written by host handlers
-     * (atomically) and by the emulator. */
-    volatile uint64_t pending;
+    /* Thread-directed signals (tgkill between guest threads). */
+    uint64_t pending;
     GuestSiginfo pending_info[LU_NSIG + 1];
     /* A synchronous fault to deliver before anything else. */
     bool sync_pending;
@@ -106,7 +137,22 @@ typedef struct TaskState {
     uint64_t saved_sigmask;
     /* The current syscall returned LU_ERESTARTSYS; pc is at the ecall. */
     bool syscall_restart;
-} TaskState;
+
+    /* Scheduling (thread.c) */
+    TaskState *next;            /* ring of threads */
+    int state;                  /* LU_THREAD_* */
+    uint64_t futex_addr;
+    uint32_t futex_bitset;
+    bool has_deadline;
+    struct timespec deadline;   /* CLOCK_MONOTONIC */
+    struct pollfd *io_fds;      /* g_malloc'd, io_nfds entries */
+    int io_nfds;
+    bool io_wake_on_signal;
+    uint32_t io_signal_seq;
+    bool io_rerun;              /* parked before in this same syscall */
+    bool io_timed_out;          /* the re-run must not wait any more */
+    void *regs;                 /* arch registers while not running */
+};
 
 static inline TaskState *lu_task(CpuState *cpu)
 {
@@ -155,6 +201,31 @@ static inline int64_t lu_host_ret_nores(long r)
     return r == -1 ? -errno : r;
 }
 
+/*
+ * A host syscall that blocks, made safe against the signal race: if a host
+ * signal arrives after the last pending-signal check but before the kernel
+ * is entered, the call returns EINTR instead of sleeping (the handler
+ * rewinds an interrupted call that has not yet entered the kernel; see
+ * signal.c).  Returns like syscall(2): -1 with errno set.
+ */
+long lu_safe_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+static inline long lu_safe_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+                                   long a6)
+{
+    long r = lu_safe_syscall6(nr, a1, a2, a3, a4, a5, a6);
+    if (r < 0 && r > -4096) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+/* ---- procfs.c ---- */
+#define LU_NOT_SPECIAL INT_MIN
+/* Open an emulated /proc file (maps, auxv, cpuinfo): an fd, -errno, or
+ * LU_NOT_SPECIAL when p is an ordinary path. */
+int lu_open_special(CpuState *cpu, const char *p);
+
 /* ---- syscall.c ---- */
 int64_t lu_do_syscall(CpuState *cpu, int nr, const uint64_t *args);
 
@@ -180,9 +251,11 @@ typedef struct LuExecInfo {
  * prints "rove-riscv64: PROG: reason" and returns false. */
 bool lu_load_program(CpuState *cpu, const char *path, const char *display_name,
                      char **argv, char **envp, LuExecInfo *out);
-/* Is the file at host path an ELF this emulator can run, or a #! script?
- * Returns 0 or a negative errno (-ENOEXEC, -ENOENT, ...). */
-int lu_check_exec(const char *path);
+/* How execve should run the file at host path: LU_EXEC_EMULATE (a riscv64
+ * ELF, or a #! script whose interpreter is one), LU_EXEC_HOST (anything
+ * else: the host kernel runs or refuses it), or a negative errno. */
+enum { LU_EXEC_EMULATE = 0, LU_EXEC_HOST = 1 };
+int lu_check_exec(LinuxProc *proc, const char *path);
 
 /* ---- syscall-mem.c ---- */
 int lu_host_prot(int guest_prot);
@@ -197,6 +270,8 @@ void lu_signal_init(CpuState *cpu);
 void lu_queue_sync_signal(CpuState *cpu, int sig, int code, uint64_t addr);
 /* Queue a signal for this process as if sent by the kernel. */
 void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info);
+/* Queue a signal for one guest thread (tgkill), waking it. */
+void lu_queue_thread_signal(CpuState *cpu, TaskState *ts, int sig, const GuestSiginfo *info);
 /* Deliver pending signals (called by the cpu loop after each exit). */
 void lu_process_pending_signals(CpuState *cpu);
 /* Default action of a fatal signal: exit the host process with it. */
@@ -223,6 +298,7 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
                        void *opaque);
 /* Host signal mask helpers for fork/exec paths. */
 void lu_signal_reset_for_exec(void);
+void lu_signal_restore_after_exec_failure(void);
 
 /* ---- riscv64/signal.c (the arch part of delivery) ---- */
 void lu_arch_setup_frame(CpuState *cpu, int sig, const GuestSigAction *ka,
@@ -237,6 +313,49 @@ _Noreturn void lu_arch_cpu_loop(CpuState *cpu);
 /* The syscall argument/return registers, for fork/execve/sigreturn. */
 uint64_t lu_arch_get_sp(CpuState *cpu);
 void lu_arch_set_retval(CpuState *cpu, uint64_t v);
+
+/* ---- riscv64: registers of a thread that is not running ---- */
+void *lu_arch_regs_new(void);
+void lu_arch_regs_save(CpuState *cpu, void *regs);
+void lu_arch_regs_load(CpuState *cpu, const void *regs);
+/* A woken thread's syscall result (its pc is already past the ecall). */
+void lu_arch_regs_set_retval(void *regs, uint64_t v);
+/* Registers of a new thread: a copy of the caller's, returning 0 from
+ * clone on stack sp (if non-zero) with tls (if set_tls). */
+void lu_arch_regs_clone(CpuState *cpu, void *regs, uint64_t sp, bool set_tls, uint64_t tls);
+
+/* ---- thread.c: guest threads multiplexed on the one host thread ---- */
+#define LU_EBLOCK 4097   /* handler blocked the thread: the loop must switch */
+void lu_thread_init(CpuState *cpu);
+/* Create a thread (clone with CLONE_VM); returns its tid or -errno. */
+int64_t lu_thread_create(CpuState *cpu, uint64_t flags, uint64_t newsp, uint64_t ptid,
+                         uint64_t tls, uint64_t ctid);
+/* The current thread exits (exit(2)); never returns if it was the last. */
+void lu_thread_exit(CpuState *cpu, int code);
+/* Pick the thread to run next (the current one if it may go on). */
+void lu_schedule(CpuState *cpu);
+TaskState *lu_thread_by_tid(LinuxProc *proc, int tid);
+/* Wake a blocked thread (signal arrival): its syscall returns -EINTR or,
+ * for LU_THREAD_IO, is re-run. */
+void lu_thread_interrupt(TaskState *ts);
+/* futex: FUTEX_WAIT blocks (returns -LU_EBLOCK) when other threads exist. */
+int64_t lu_futex(CpuState *cpu, const uint64_t *a);
+/* With several threads, a syscall that would block on fd (events POLLIN
+ * or POLLOUT; fd -1: wait4) parks the thread and returns true: the
+ * handler then returns -LU_EBLOCK and the syscall re-runs later. */
+bool lu_thread_would_block(CpuState *cpu, int fd, short events);
+/* Generic parking for a re-runnable syscall (see LU_THREAD_IO); the
+ * deadline is taken from rel_timeout only on the first park of a syscall.
+ * false if single-threaded. */
+struct pollfd;
+bool lu_thread_park(CpuState *cpu, const struct pollfd *fds, int nfds,
+                    const struct timespec *rel_timeout, bool wake_on_signal);
+/* rt_sigsuspend with several threads: wait for a signal (pc advances,
+ * the result is -EINTR).  false if single-threaded. */
+bool lu_thread_sigwait(CpuState *cpu);
+/* nanosleep with several threads; false if single-threaded. */
+bool lu_thread_sleep(CpuState *cpu, const struct timespec *deadline_mono);
+void lu_thread_fork_child(CpuState *cpu);
 
 /* ---- strace.c ---- */
 void lu_strace_pre(CpuState *cpu, int nr, const uint64_t *args);

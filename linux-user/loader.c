@@ -230,7 +230,7 @@ static bool load_interp(CpuState *cpu, const char *name, const char *interp, LuI
 
     if (proc->sysroot) {
         path = lu_path(proc, interp, buf);
-    } else if (access(interp, F_OK) == 0 && lu_check_exec(interp) == 0) {
+    } else if (lu_check_exec(proc, interp) == LU_EXEC_EMULATE) {
         path = interp;
     } else {
         /* Debian's libc6-riscv64-cross lives here: use it as the sysroot. */
@@ -303,6 +303,8 @@ static bool build_stack(CpuState *cpu, const char *name, const char *execfn, cha
         return false;
     }
     page_set_flags(cpu, bottom, top, guest_page_flags(prot));
+    lu_proc(cpu)->stack_lo = bottom;
+    lu_proc(cpu)->stack_hi = top;
 
     uint64_t sp = top - 8;
     uint64_t execfn_addr = sp = push_bytes(sp, execfn, strlen(execfn) + 1);
@@ -354,6 +356,9 @@ static bool build_stack(CpuState *cpu, const char *name, const char *execfn, cha
     memcpy(w, envp_g, (envc + 1) * 8);
     w += envc + 1;
     memcpy(w, auxv, sizeof(auxv));
+    g_free(lu_proc(cpu)->auxv);
+    lu_proc(cpu)->auxv = g_memdup2(auxv, sizeof(auxv));
+    lu_proc(cpu)->auxv_len = sizeof(auxv);
     g_free(envp_g);
     g_free(argv_g);
     out->sp = sp;
@@ -469,9 +474,9 @@ out:
     return ok;
 }
 
-int lu_check_exec(const char *path)
+/* Kind of the file at host path: 1 riscv64 ELF, 2 #! script, 0 other. */
+static int exec_kind(const char *path, uint8_t *hdr, size_t hdrsz, ssize_t *got)
 {
-    uint8_t hdr[64];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
@@ -486,15 +491,45 @@ int lu_check_exec(const char *path)
         close(fd);
         return -EACCES;
     }
-    ssize_t n = pread(fd, hdr, sizeof(hdr), 0);
+    ssize_t n = pread(fd, hdr, hdrsz, 0);
     close(fd);
+    *got = n;
     if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
-        return 0;
+        return 2;
     }
     /* class 64, little-endian, EM_RISCV */
-    if (n < 64 || memcmp(hdr, "\177ELF", 4) != 0 || hdr[4] != 2 || hdr[5] != 1 ||
-        hdr[18] != 243 || hdr[19] != 0) {
-        return -ENOEXEC;
+    if (n >= 64 && memcmp(hdr, "\177ELF", 4) == 0 && hdr[4] == 2 && hdr[5] == 1 &&
+        hdr[18] == 243 && hdr[19] == 0) {
+        return 1;
     }
     return 0;
+}
+
+int lu_check_exec(LinuxProc *proc, const char *path)
+{
+    char cur[PATH_MAX];
+    g_strlcpy(cur, path, sizeof(cur));
+    for (int depth = 0; depth < LU_MAX_SHEBANG_DEPTH; depth++) {
+        uint8_t hdr[256];
+        ssize_t n = 0;
+        int k = exec_kind(cur, hdr, sizeof(hdr), &n);
+        if (k < 0) {
+            return k;
+        }
+        if (k == 1) {
+            return LU_EXEC_EMULATE;
+        }
+        if (k == 0) {
+            return LU_EXEC_HOST;
+        }
+        char *interp, *arg;
+        if (!parse_shebang(hdr, n, &interp, &arg)) {
+            return -ENOEXEC;
+        }
+        char buf[PATH_MAX];
+        g_strlcpy(cur, lu_path(proc, interp, buf), sizeof(cur));
+        g_free(interp);
+        g_free(arg);
+    }
+    return -ELOOP;
 }

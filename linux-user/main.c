@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 
     CpuState *cpu = cpu_create(&target_riscv64, backend);
     cpu->opaque = ts;
+    lu_thread_init(cpu);
     lu_signal_init(cpu);
 
     char **env = build_env(&o);

@@ -78,23 +78,87 @@ static bool host_sig_reserved(int sig)
 
 /* ---- host handlers ---- */
 
-static void record_pending(CpuState *cpu, int sig, const siginfo_t *si)
+/* The process the handlers record signals for (set once, at init). */
+static LinuxProc *sig_proc;
+
+/*
+ * Safe blocking syscalls.  lu_sig_flag is set by every host signal handler
+ * and cleared when the cpu loop looks at pending signals.  lu_safe_syscall6
+ * tests it right before the syscall instruction; a signal landing between
+ * that test and the instruction makes the handler move the pc to the
+ * "interrupted" exit.  A signal inside the syscall makes the kernel return
+ * EINTR (handlers have no SA_RESTART).  Either way the syscall layer sees
+ * EINTR, and the guest sees its signal and a restart or -EINTR.
+ */
+volatile int lu_sig_flag __attribute__((visibility("hidden")));
+
+#if defined(__x86_64__)
+extern const char lu_safe_syscall_start[], lu_safe_syscall_end[], lu_safe_syscall_intr[];
+__asm__(".text\n"
+        ".globl lu_safe_syscall6\n"
+        ".type lu_safe_syscall6, @function\n"
+        "lu_safe_syscall6:\n"
+        "    mov %rdi, %rax\n"          /* nr */
+        "    mov %rsi, %rdi\n"
+        "    mov %rdx, %rsi\n"
+        "    mov %rcx, %rdx\n"
+        "    mov %r8, %r10\n"
+        "    mov %r9, %r8\n"
+        "    mov 8(%rsp), %r9\n"
+        "lu_safe_syscall_start:\n"
+        "    cmpl $0, lu_sig_flag(%rip)\n"
+        "    jnz lu_safe_syscall_intr\n"
+        "    syscall\n"
+        "lu_safe_syscall_end:\n"
+        "    ret\n"
+        "lu_safe_syscall_intr:\n"
+        "    mov $-4, %rax\n"           /* -EINTR */
+        "    ret\n"
+        ".size lu_safe_syscall6, .-lu_safe_syscall6\n");
+
+static void safe_syscall_rewind(void *puc)
 {
-    TaskState *ts = lu_task(cpu);
-    if (!(ts->pending & SIGBIT(sig))) {
-        G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
-        memcpy(&ts->pending_info[sig], si, sizeof(GuestSiginfo));
-        ts->pending_info[sig].si_signo = sig;
+    ucontext_t *uc = puc;
+    uintptr_t pc = uc->uc_mcontext.gregs[REG_RIP];
+    if (pc > (uintptr_t)lu_safe_syscall_start && pc < (uintptr_t)lu_safe_syscall_end) {
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)lu_safe_syscall_intr;
     }
-    __atomic_or_fetch(&ts->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+#else
+long lu_safe_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    /* Portable fallback: the race described above stays open. */
+    if (lu_sig_flag) {
+        return -EINTR;
+    }
+    long r = syscall(nr, a1, a2, a3, a4, a5, a6);
+    return r == -1 ? -errno : r;
+}
+
+static void safe_syscall_rewind(void *puc)
+{
+}
+#endif
+
+static void record_pending(LinuxProc *proc, int sig, const siginfo_t *si)
+{
+    if (!(proc->pending & SIGBIT(sig))) {
+        G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
+        memcpy(&proc->pending_info[sig], si, sizeof(GuestSiginfo));
+        proc->pending_info[sig].si_signo = sig;
+    }
+    __atomic_or_fetch(&proc->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&proc->signal_seq, 1, __ATOMIC_SEQ_CST);
 }
 
 static void host_async_handler(int sig, siginfo_t *si, void *puc)
 {
     CpuState *cpu = lu_thread_cpu;
     int saved = errno;
-    if (cpu) {
-        record_pending(cpu, sig, si);
+    lu_sig_flag = 1;
+    safe_syscall_rewind(puc);
+    if (cpu && sig_proc) {
+        record_pending(sig_proc, sig, si);
         cpu_exit(cpu);
     }
     errno = saved;
@@ -165,6 +229,7 @@ void lu_signal_init(CpuState *cpu)
     TaskState *ts = lu_task(cpu);
     LinuxProc *proc = ts->proc;
     lu_thread_cpu = cpu;
+    sig_proc = proc;
 
     /* The fault handler needs a stack of its own (guest stack overflow
      * cannot happen on the host stack, but an emulator one can). */
@@ -216,6 +281,13 @@ void lu_signal_reset_for_exec(void)
     sigprocmask(SIG_SETMASK, &set, NULL);
 }
 
+void lu_signal_restore_after_exec_failure(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* ---- guest-side state ---- */
 
 int lu_sigaction(CpuState *cpu, int sig, const GuestSigAction *act, GuestSigAction *old)
@@ -237,7 +309,11 @@ int lu_sigaction(CpuState *cpu, int sig, const GuestSigAction *act, GuestSigActi
         if (act->handler == GUEST_SIG_IGN ||
             (act->handler == GUEST_SIG_DFL && default_action(sig) == DFL_IGN)) {
             /* POSIX: setting SIG_IGN discards a pending instance. */
-            __atomic_and_fetch(&lu_task(cpu)->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            TaskState *t = proc->current;
+            for (int i = 0; t && i < proc->nthreads; i++, t = t->next) {
+                t->pending &= ~SIGBIT(sig);
+            }
         }
     }
     return 0;
@@ -252,7 +328,7 @@ static bool sig_is_ignored(LinuxProc *proc, int sig)
 bool lu_signal_pending_unblocked(CpuState *cpu)
 {
     TaskState *ts = lu_task(cpu);
-    uint64_t p = ts->pending & ~ts->sigmask;
+    uint64_t p = (ts->pending | ts->proc->pending) & ~ts->sigmask;
     if (ts->sync_pending) {
         return true;
     }
@@ -266,12 +342,51 @@ bool lu_signal_pending_unblocked(CpuState *cpu)
 
 void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info)
 {
-    TaskState *ts = lu_task(cpu);
+    LinuxProc *proc = lu_proc(cpu);
+    if (!(proc->pending & SIGBIT(sig))) {
+        proc->pending_info[sig] = *info;
+    }
+    __atomic_or_fetch(&proc->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    cpu_exit(cpu);
+}
+
+void lu_queue_thread_signal(CpuState *cpu, TaskState *ts, int sig, const GuestSiginfo *info)
+{
     if (!(ts->pending & SIGBIT(sig))) {
         ts->pending_info[sig] = *info;
     }
-    __atomic_or_fetch(&ts->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    ts->pending |= SIGBIT(sig);
+    if (ts != lu_task(cpu) && !(ts->sigmask & SIGBIT(sig))) {
+        lu_thread_interrupt(ts);
+    }
     cpu_exit(cpu);
+}
+
+/*
+ * A process-directed signal the current thread blocks goes to a thread
+ * that does not (waking it), as the kernel's complete_signal() does.
+ */
+static void route_blocked_signals(CpuState *cpu)
+{
+    TaskState *ts = lu_task(cpu);
+    LinuxProc *proc = ts->proc;
+    uint64_t p = proc->pending & ts->sigmask;
+    for (int sig = 1; p && proc->nthreads > 1 && sig <= LU_NSIG; sig++) {
+        if (!(p & SIGBIT(sig)) || sig_is_ignored(proc, sig)) {
+            continue;
+        }
+        TaskState *t = ts->next;
+        for (; t != ts; t = t->next) {
+            if (!(t->sigmask & SIGBIT(sig))) {
+                break;
+            }
+        }
+        if (t != ts) {
+            GuestSiginfo info = proc->pending_info[sig];
+            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            lu_queue_thread_signal(cpu, t, sig, &info);
+        }
+    }
 }
 
 void lu_queue_sync_signal(CpuState *cpu, int sig, int code, uint64_t addr)
@@ -378,21 +493,36 @@ void lu_process_pending_signals(CpuState *cpu)
 {
     TaskState *ts = lu_task(cpu);
 
+    /* Signals that arrived so far are looked at now: later safe syscalls
+     * need not be interrupted for them. */
+    lu_sig_flag = 0;
+
     if (ts->sync_pending) {
         GuestSiginfo info = ts->sync_info;
         ts->sync_pending = false;
         deliver(cpu, info.si_signo, &info, true);
     }
     for (;;) {
-        uint64_t p = ts->pending & ~ts->sigmask;
-        if (!p) {
+        LinuxProc *proc = ts->proc;
+        uint64_t tp = ts->pending & ~ts->sigmask;
+        uint64_t pp = proc->pending & ~ts->sigmask;
+        if (!tp && !pp) {
             break;
         }
-        int sig = __builtin_ctzll(p) + 1;
-        GuestSiginfo info = ts->pending_info[sig];
-        __atomic_and_fetch(&ts->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        GuestSiginfo info;
+        int sig;
+        if (tp) {
+            sig = __builtin_ctzll(tp) + 1;
+            info = ts->pending_info[sig];
+            ts->pending &= ~SIGBIT(sig);
+        } else {
+            sig = __builtin_ctzll(pp) + 1;
+            info = proc->pending_info[sig];
+            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        }
         deliver(cpu, sig, &info, false);
     }
+    route_blocked_signals(cpu);
     if (ts->in_sigsuspend) {
         /* Woken without a handler running: the old mask comes back now. */
         ts->sigmask = ts->saved_sigmask;
@@ -461,11 +591,19 @@ int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, Guest
     sigprocmask(SIG_BLOCK, &blocked, &saved);
     int64_t ret;
     for (;;) {
-        uint64_t p = ts->pending & set;
-        if (p) {
-            int sig = __builtin_ctzll(p) + 1;
+        uint64_t tp = ts->pending & set;
+        uint64_t pp = ts->proc->pending & set;
+        if (tp) {
+            int sig = __builtin_ctzll(tp) + 1;
             *info = ts->pending_info[sig];
-            __atomic_and_fetch(&ts->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            ts->pending &= ~SIGBIT(sig);
+            ret = sig;
+            break;
+        }
+        if (pp) {
+            int sig = __builtin_ctzll(pp) + 1;
+            *info = ts->proc->pending_info[sig];
+            __atomic_and_fetch(&ts->proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
             ret = sig;
             break;
         }

@@ -9,6 +9,7 @@
  * bad buffer gives -EFAULT.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 #include <glib.h>
 
 #include "linux-user/syscall.h"
+
+#define SAFE3(nr, a, b, c) lu_safe_syscall(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 
 /* Host buffer for a guest read/write; *len is cut to what is accessible. */
 static void *io_buf(CpuState *cpu, uint64_t addr, uint64_t *len, int access)
@@ -31,24 +34,34 @@ static void *io_buf(CpuState *cpu, uint64_t addr, uint64_t *len, int access)
     return g2h(addr);
 }
 
+/* With several guest threads, park a thread whose I/O would block. */
+#define MAY_BLOCK(cpu, fd, ev) \
+    do { \
+        if (lu_thread_would_block(cpu, fd, ev)) { \
+            return -LU_EBLOCK; \
+        } \
+    } while (0)
+
 static int64_t sys_read(CpuState *cpu, const uint64_t *a)
 {
+    MAY_BLOCK(cpu, lu_fd(a[0]), POLLIN);
     uint64_t len = a[2];
     void *p = io_buf(cpu, a[1], &len, PAGE_WRITE);
     if (!p) {
         return -EFAULT;
     }
-    return lu_host_ret(read(lu_fd(a[0]), p, len));
+    return lu_host_ret(SAFE3(SYS_read, lu_fd(a[0]), p, len));
 }
 
 static int64_t sys_write(CpuState *cpu, const uint64_t *a)
 {
+    MAY_BLOCK(cpu, lu_fd(a[0]), POLLOUT);
     uint64_t len = a[2];
     void *p = io_buf(cpu, a[1], &len, PAGE_READ);
     if (!p) {
         return -EFAULT;
     }
-    return lu_host_ret(write(lu_fd(a[0]), p, len));
+    return lu_host_ret(SAFE3(SYS_write, lu_fd(a[0]), p, len));
 }
 
 static int64_t sys_pread64(CpuState *cpu, const uint64_t *a)
@@ -58,7 +71,7 @@ static int64_t sys_pread64(CpuState *cpu, const uint64_t *a)
     if (!p) {
         return -EFAULT;
     }
-    return lu_host_ret(pread(lu_fd(a[0]), p, len, (off_t)a[3]));
+    return lu_host_ret(lu_safe_syscall(SYS_pread64, lu_fd(a[0]), (long)p, len, a[3], 0, 0));
 }
 
 static int64_t sys_pwrite64(CpuState *cpu, const uint64_t *a)
@@ -68,7 +81,7 @@ static int64_t sys_pwrite64(CpuState *cpu, const uint64_t *a)
     if (!p) {
         return -EFAULT;
     }
-    return lu_host_ret(pwrite(lu_fd(a[0]), p, len, (off_t)a[3]));
+    return lu_host_ret(lu_safe_syscall(SYS_pwrite64, lu_fd(a[0]), (long)p, len, a[3], 0, 0));
 }
 
 /* readv/writev/preadv/pwritev/preadv2/pwritev2 */
@@ -84,14 +97,17 @@ static int64_t do_vec_io(CpuState *cpu, const uint64_t *a, bool is_write, int mo
     int cnt = (int)a[2];
     switch (mode) {
     case 0:
-        ret = is_write ? writev(fd, v, cnt) : readv(fd, v, cnt);
+        ret = SAFE3(is_write ? SYS_writev : SYS_readv, fd, v, cnt);
         break;
     case 1:
-        ret = is_write ? pwritev(fd, v, cnt, (off_t)a[3]) : preadv(fd, v, cnt, (off_t)a[3]);
+        /* (fd, iov, cnt, pos_l, pos_h): on 64-bit pos_l is the offset */
+        ret = lu_safe_syscall(is_write ? SYS_pwritev : SYS_preadv, fd, (long)v, cnt, a[3], 0,
+                              0);
         break;
     default:
         /* preadv2/pwritev2(fd, iov, cnt, pos_l, pos_h, flags); pos -1 = current */
-        ret = syscall(is_write ? SYS_pwritev2 : SYS_preadv2, fd, v, cnt, a[3], 0, (int)a[5]);
+        ret = lu_safe_syscall(is_write ? SYS_pwritev2 : SYS_preadv2, fd, (long)v, cnt, a[3], 0,
+                              (int)a[5]);
         break;
     }
     g_free(v);
@@ -100,11 +116,13 @@ static int64_t do_vec_io(CpuState *cpu, const uint64_t *a, bool is_write, int mo
 
 static int64_t sys_readv(CpuState *cpu, const uint64_t *a)
 {
+    MAY_BLOCK(cpu, lu_fd(a[0]), POLLIN);
     return do_vec_io(cpu, a, false, 0);
 }
 
 static int64_t sys_writev(CpuState *cpu, const uint64_t *a)
 {
+    MAY_BLOCK(cpu, lu_fd(a[0]), POLLOUT);
     return do_vec_io(cpu, a, true, 0);
 }
 
@@ -139,7 +157,17 @@ static int64_t sys_openat(CpuState *cpu, const uint64_t *a)
     if (lu_is_proc_self_exe(buf)) {
         path = lu_proc(cpu)->exe_path;
     }
-    return lu_host_ret(syscall(SYS_openat, lu_fd(a[0]), path, (int)a[2], (mode_t)a[3]));
+    if (buf[0] == '/') {
+        int fd = lu_open_special(cpu, buf);
+        if (fd != LU_NOT_SPECIAL) {
+            if (fd >= 0 && !((int)a[2] & O_CLOEXEC)) {
+                fcntl(fd, F_SETFD, 0);
+            }
+            return fd;
+        }
+    }
+    return lu_host_ret(lu_safe_syscall(SYS_openat, lu_fd(a[0]), (long)path, (int)a[2],
+                                       (mode_t)a[3], 0, 0));
 }
 
 static int64_t sys_close(CpuState *cpu, const uint64_t *a)
@@ -234,7 +262,7 @@ static int64_t sys_readahead(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_flock(CpuState *cpu, const uint64_t *a)
 {
-    return lu_host_ret(syscall(SYS_flock, lu_fd(a[0]), (int)a[1]));
+    return lu_host_ret(SAFE3(SYS_flock, lu_fd(a[0]), (int)a[1], 0));
 }
 
 /* An optional loff_t * argument. */

@@ -4,6 +4,7 @@
  * layout on riscv64 and x86-64; only the guest pointers inside a msghdr
  * need translating.
  */
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -57,7 +58,8 @@ static int64_t do_addr_in(CpuState *cpu, const uint64_t *a, bool is_bind)
     if (!addr) {
         return -EFAULT;
     }
-    return lu_host_ret(is_bind ? bind(lu_fd(a[0]), addr, len) : connect(lu_fd(a[0]), addr, len));
+    return lu_host_ret(lu_safe_syscall(is_bind ? SYS_bind : SYS_connect, lu_fd(a[0]), (long)addr,
+                                       len, 0, 0, 0));
 }
 
 static int64_t sys_bind(CpuState *cpu, const uint64_t *a)
@@ -77,13 +79,17 @@ static int64_t sys_listen(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_accept4(CpuState *cpu, const uint64_t *a)
 {
+    if (lu_thread_would_block(cpu, lu_fd(a[0]), POLLIN)) {
+        return -LU_EBLOCK;
+    }
     void *addr;
     socklen_t *len;
     int r = get_addr_out(cpu, a[1], a[2], &addr, &len);
     if (r < 0) {
         return r;
     }
-    return lu_host_ret(accept4(lu_fd(a[0]), addr, len, (int)a[3]));
+    return lu_host_ret(lu_safe_syscall(SYS_accept4, lu_fd(a[0]), (long)addr, (long)len, (int)a[3],
+                                       0, 0));
 }
 
 static int64_t sys_accept(CpuState *cpu, const uint64_t *a)
@@ -119,6 +125,9 @@ static int64_t sys_getpeername(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_sendto(CpuState *cpu, const uint64_t *a)
 {
+    if (!((int)a[3] & MSG_DONTWAIT) && lu_thread_would_block(cpu, lu_fd(a[0]), POLLOUT)) {
+        return -LU_EBLOCK;
+    }
     void *buf = lu_guest_ptr(cpu, a[1], a[2], PAGE_READ);
     void *addr = NULL;
     if (!buf) {
@@ -133,11 +142,15 @@ static int64_t sys_sendto(CpuState *cpu, const uint64_t *a)
             return -EFAULT;
         }
     }
-    return lu_host_ret(sendto(lu_fd(a[0]), buf, a[2], (int)a[3], addr, (socklen_t)a[5]));
+    return lu_host_ret(lu_safe_syscall(SYS_sendto, lu_fd(a[0]), (long)buf, a[2], (int)a[3],
+                                       (long)addr, (socklen_t)a[5]));
 }
 
 static int64_t sys_recvfrom(CpuState *cpu, const uint64_t *a)
 {
+    if (!((int)a[3] & MSG_DONTWAIT) && lu_thread_would_block(cpu, lu_fd(a[0]), POLLIN)) {
+        return -LU_EBLOCK;
+    }
     void *buf = lu_guest_ptr(cpu, a[1], a[2], PAGE_WRITE);
     void *addr;
     socklen_t *len;
@@ -148,7 +161,8 @@ static int64_t sys_recvfrom(CpuState *cpu, const uint64_t *a)
     if (r < 0) {
         return r;
     }
-    return lu_host_ret(recvfrom(lu_fd(a[0]), buf, a[2], (int)a[3], addr, len));
+    return lu_host_ret(lu_safe_syscall(SYS_recvfrom, lu_fd(a[0]), (long)buf, a[2], (int)a[3],
+                                       (long)addr, (long)len));
 }
 
 static int64_t sys_setsockopt(CpuState *cpu, const uint64_t *a)
@@ -198,6 +212,10 @@ typedef struct GuestMsghdr {
 
 static int64_t do_msg(CpuState *cpu, const uint64_t *a, bool send)
 {
+    if (!((int)a[2] & MSG_DONTWAIT) &&
+        lu_thread_would_block(cpu, lu_fd(a[0]), send ? POLLOUT : POLLIN)) {
+        return -LU_EBLOCK;
+    }
     GuestMsghdr *g = lu_guest_ptr(cpu, a[1], sizeof(GuestMsghdr),
                                   send ? PAGE_READ : PAGE_READ | PAGE_WRITE);
     if (!g) {
@@ -227,7 +245,8 @@ static int64_t do_msg(CpuState *cpu, const uint64_t *a, bool send)
     m.msg_iov = iov;
     m.msg_iovlen = g->iovlen;
     m.msg_flags = g->flags;
-    long ret = send ? sendmsg(lu_fd(a[0]), &m, (int)a[2]) : recvmsg(lu_fd(a[0]), &m, (int)a[2]);
+    long ret = lu_safe_syscall(send ? SYS_sendmsg : SYS_recvmsg, lu_fd(a[0]), (long)&m, (int)a[2],
+                               0, 0, 0);
     g_free(iov);
     if (ret >= 0 && !send) {
         g->namelen = m.msg_namelen;

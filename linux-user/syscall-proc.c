@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
@@ -25,6 +26,7 @@
 
 #include <glib.h>
 
+#include "accel/tcg/internal.h" /* fork workaround, see below */
 #include "linux-user/syscall.h"
 #include "target/riscv/cpu.h"
 
@@ -37,12 +39,9 @@ static int64_t sys_exit_group(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_exit(CpuState *cpu, const uint64_t *a)
 {
-    /* Our only thread leaving ends the process. */
-    TaskState *ts = lu_task(cpu);
-    if (ts->clear_child_tid) {
-        lu_put_u32(cpu, ts->clear_child_tid, 0);
-    }
-    lu_exit((int)a[0]);
+    /* The last thread leaving ends the process (lu_thread_exit exits). */
+    lu_thread_exit(cpu, (int)a[0]);
+    return -LU_EBLOCK;
 }
 
 /* ---- ids ---- */
@@ -59,7 +58,7 @@ static int64_t sys_getppid(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_gettid(CpuState *cpu, const uint64_t *a)
 {
-    return gettid();
+    return lu_task(cpu)->tid;
 }
 
 static int64_t sys_getuid(CpuState *cpu, const uint64_t *a)
@@ -107,7 +106,6 @@ PASS3(setpgid)
 PASS3(getpgid)
 PASS3(getsid)
 PASS3(setsid)
-PASS3(sched_yield)
 PASS3(getpriority)
 PASS3(setpriority)
 PASS3(sched_getscheduler)
@@ -189,7 +187,7 @@ static int64_t sys_capset(CpuState *cpu, const uint64_t *a)
 static int64_t sys_set_tid_address(CpuState *cpu, const uint64_t *a)
 {
     lu_task(cpu)->clear_child_tid = a[0];
-    return gettid();
+    return lu_task(cpu)->tid;
 }
 
 static int64_t sys_set_robust_list(CpuState *cpu, const uint64_t *a)
@@ -218,6 +216,9 @@ static int64_t sys_get_robust_list(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_futex(CpuState *cpu, const uint64_t *a)
 {
+    if (lu_proc(cpu)->nthreads > 1) {
+        return lu_futex(cpu, a); /* emulated among our guest threads */
+    }
     int op = (int)a[1];
     int cmd = op & FUTEX_CMD_MASK;
     uint64_t uaddr = a[0];
@@ -272,10 +273,47 @@ static int64_t sys_futex(CpuState *cpu, const uint64_t *a)
         return -EFAULT;
     }
     /* Guest memory is host memory: the host futex does the real work. */
-    return lu_host_ret(syscall(SYS_futex, hu, op, (uint32_t)a[2], val2, hu2, (uint32_t)a[5]));
+    return lu_host_ret(lu_safe_syscall(SYS_futex, (long)hu, op, (uint32_t)a[2], (long)val2,
+                                       (long)hu2, (uint32_t)a[5]));
 }
 
 /* ---- fork / exec / wait ---- */
+
+/*
+ * WORKAROUND (until accel/tcg offers a fork hook): the code buffer is a
+ * MAP_SHARED memfd mapped twice (W^X), so after fork parent and child would
+ * share it and each would overwrite the other's translations.  Give the
+ * child a private copy at the same addresses before it runs guest code.
+ */
+static void fork_child_private_code_buffer(CpuState *cpu)
+{
+    CodeBuffer *b = &cpu->exec->buf;
+    if (b->rw == b->rx) {
+        return; /* the MAP_PRIVATE fallback is copied by fork already */
+    }
+    int fd = memfd_create("rove-jit", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)b->size) < 0) {
+        goto fail;
+    }
+    for (size_t done = 0; done < b->used;) {
+        ssize_t n = pwrite(fd, b->rw + done, b->used - done, (off_t)done);
+        if (n <= 0) {
+            goto fail;
+        }
+        done += n;
+    }
+    if (mmap(b->rw, b->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
+            MAP_FAILED ||
+        mmap(b->rx, b->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) ==
+            MAP_FAILED) {
+        goto fail;
+    }
+    close(fd);
+    return;
+fail:
+    fprintf(stderr, "%s: cannot copy the code buffer after fork\n", LU_PROG);
+    _exit(127);
+}
 
 static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
 {
@@ -288,10 +326,11 @@ static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
         flags &= ~(uint64_t)(CLONE_VFORK | CLONE_VM);
     }
     if (flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND)) {
-        if (rove_log_enabled(LOG_UNIMP)) {
-            rove_log("Unsupported clone flags 0x%" PRIx64 " (threads)\n", flags);
+        int64_t r = lu_thread_create(cpu, flags, newsp, ptid, tls, ctid);
+        if (r < 0 && rove_log_enabled(LOG_UNIMP)) {
+            rove_log("Unsupported clone flags 0x%" PRIx64 "\n", flags);
         }
-        return -ENOSYS;
+        return r;
     }
     if ((flags & CLONE_PARENT_SETTID) && !lu_guest_ptr(cpu, ptid, 4, PAGE_WRITE)) {
         return -EFAULT;
@@ -317,8 +356,11 @@ static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
         return pid;
     }
     /* child */
+    fork_child_private_code_buffer(cpu);
+    lu_thread_fork_child(cpu);
     RiscvCpu *rc = riscv_cpu(cpu);
     ts->pending = 0;
+    ts->proc->pending = 0;
     ts->sync_pending = false;
     if (newsp) {
         rc->gpr[2] = newsp;
@@ -378,12 +420,12 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
     if (lu_is_proc_self_exe(buf)) {
         path = proc->exe_path;
     }
-    r = lu_check_exec(path);
-    if (r < 0) {
-        return r;
-    }
     if (access(path, X_OK) < 0) {
         return -errno;
+    }
+    int kind = lu_check_exec(proc, path);
+    if (kind < 0) {
+        return kind;
     }
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *envp = g_ptr_array_new_with_free_func(g_free);
@@ -395,6 +437,21 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
         g_ptr_array_free(argv, TRUE);
         g_ptr_array_free(envp, TRUE);
         return r;
+    }
+    if (kind == LU_EXEC_HOST) {
+        /* Not ours (a host binary, a host script): like qemu-user, let the
+         * host kernel run it. */
+        if (rove_log_file) {
+            fflush(rove_log_file);
+        }
+        fflush(stderr);
+        lu_signal_reset_for_exec();
+        execve(path, (char **)argv->pdata, (char **)envp->pdata);
+        int e = errno;
+        lu_signal_restore_after_exec_failure();
+        g_ptr_array_free(argv, TRUE);
+        g_ptr_array_free(envp, TRUE);
+        return -e;
     }
     /* rove [options] -0 argv0 -- path argv[1..] */
     GPtrArray *h = g_ptr_array_new_with_free_func(g_free);
@@ -434,9 +491,7 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
     lu_signal_reset_for_exec();
     execve(proc->rove_path, (char **)h->pdata, (char **)envp->pdata);
     int e = errno;
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    lu_signal_restore_after_exec_failure();
     g_ptr_array_free(h, TRUE);
     g_ptr_array_free(argv, TRUE);
     g_ptr_array_free(envp, TRUE);
@@ -445,6 +500,16 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_wait4(CpuState *cpu, const uint64_t *a)
 {
+    if (!((int)a[2] & WNOHANG) && lu_proc(cpu)->nthreads > 1) {
+        /* Other guest threads must run while this one waits: poll, and
+         * park until the next host signal (SIGCHLD) if nothing is ready. */
+        uint64_t b[4] = { a[0], a[1], a[2] | WNOHANG, a[3] };
+        int64_t r = sys_wait4(cpu, b);
+        if (r != 0 || !lu_thread_would_block(cpu, -1, 0)) {
+            return r;
+        }
+        return -LU_EBLOCK;
+    }
     int *status = NULL;
     struct rusage *ru = NULL;
     if (a[1] && !(status = lu_guest_ptr(cpu, a[1], sizeof(int), PAGE_WRITE))) {
@@ -454,7 +519,8 @@ static int64_t sys_wait4(CpuState *cpu, const uint64_t *a)
     if (a[3] && !(ru = lu_guest_ptr(cpu, a[3], sizeof(struct rusage), PAGE_WRITE))) {
         return -EFAULT;
     }
-    return lu_host_ret(wait4((pid_t)a[0], status, (int)a[2], ru));
+    return lu_host_ret(lu_safe_syscall(SYS_wait4, (pid_t)a[0], (long)status, (int)a[2], (long)ru,
+                                       0, 0));
 }
 
 static int64_t sys_waitid(CpuState *cpu, const uint64_t *a)
@@ -467,7 +533,8 @@ static int64_t sys_waitid(CpuState *cpu, const uint64_t *a)
     if (a[4] && !(ru = lu_guest_ptr(cpu, a[4], sizeof(struct rusage), PAGE_WRITE))) {
         return -EFAULT;
     }
-    return lu_host_ret(syscall(SYS_waitid, (int)a[0], (int)a[1], info, (int)a[3], ru));
+    return lu_host_ret(lu_safe_syscall(SYS_waitid, (int)a[0], (int)a[1], (long)info, (int)a[3],
+                                       (long)ru, 0));
 }
 
 /* ---- limits, usage, system info ---- */
@@ -647,6 +714,14 @@ static int64_t sys_prctl(CpuState *cpu, const uint64_t *a)
         }
         return -EINVAL;
     }
+}
+
+static int64_t sys_sched_yield(CpuState *cpu, const uint64_t *a)
+{
+    if (lu_proc(cpu)->nthreads > 1) {
+        lu_proc(cpu)->preempt = 1;
+    }
+    return 0;
 }
 
 static int64_t sys_enosys(CpuState *cpu, const uint64_t *a)

@@ -122,6 +122,18 @@ static int64_t sys_rt_sigsuspend(CpuState *cpu, const uint64_t *a)
     if (lu_get_u64(cpu, a[0], &mask) < 0) {
         return -EFAULT;
     }
+    TaskState *ts = lu_task(cpu);
+    if (ts->proc->nthreads > 1) {
+        /* Let the other guest threads run while this one waits. */
+        ts->saved_sigmask = ts->sigmask;
+        ts->sigmask = mask & ~UNBLOCKABLE;
+        ts->in_sigsuspend = true;
+        if (lu_signal_pending_unblocked(cpu)) {
+            return -EINTR;
+        }
+        lu_thread_sigwait(cpu);
+        return -LU_EBLOCK;
+    }
     return lu_masked_wait(cpu, true, mask, suspend_fn, NULL);
 }
 
@@ -131,7 +143,7 @@ static int64_t sys_rt_sigpending(CpuState *cpu, const uint64_t *a)
     if (a[1] > 8) {
         return -EINVAL;
     }
-    uint64_t p = ts->pending & ts->sigmask;
+    uint64_t p = (ts->pending | ts->proc->pending) & ts->sigmask;
     return lu_copy_to_guest(cpu, a[0], &p, a[1]);
 }
 
@@ -152,7 +164,19 @@ static int64_t sys_rt_sigtimedwait(CpuState *cpu, const uint64_t *a)
         }
         tmo = &ts;
     }
-    int64_t r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, tmo, &info);
+    int64_t r;
+    if (lu_proc(cpu)->nthreads > 1) {
+        /* Poll; if nothing is there, park until a signal or the timeout. */
+        struct timespec zero = { 0, 0 };
+        r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, &zero, &info);
+        if (r == -EAGAIN && !lu_task(cpu)->io_timed_out && !(tmo && !tmo->tv_sec &&
+                                                                !tmo->tv_nsec)) {
+            lu_thread_park(cpu, NULL, 0, tmo, true);
+            return -LU_EBLOCK;
+        }
+    } else {
+        r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, tmo, &info);
+    }
     if (r > 0 && a[1] && lu_copy_to_guest(cpu, a[1], &info, sizeof(info)) < 0) {
         return -EFAULT;
     }
@@ -163,6 +187,11 @@ static int64_t sys_rt_sigtimedwait(CpuState *cpu, const uint64_t *a)
 static bool self_only_signal(int sig)
 {
     return sig == 32 || sig == 33;
+}
+
+static bool sig_ignored_now(LinuxProc *proc, int sig)
+{
+    return proc->sigact[sig].handler == GUEST_SIG_IGN;
 }
 
 static void queue_self(CpuState *cpu, int sig, int code)
@@ -189,14 +218,41 @@ static int64_t sys_kill(CpuState *cpu, const uint64_t *a)
     return lu_host_ret_nores(kill(pid, sig));
 }
 
+/*
+ * A signal to one of our guest threads: with several of them (or for the
+ * signals the host keeps), queued here rather than sent by the host.
+ * Returns 1 if handled.
+ */
+static int thread_kill(CpuState *cpu, int tid, int sig)
+{
+    LinuxProc *proc = lu_proc(cpu);
+    TaskState *t = lu_thread_by_tid(proc, tid);
+    if (!t || (proc->nthreads <= 1 && !self_only_signal(sig))) {
+        return 0;
+    }
+    if (sig == 0) {
+        return 1;
+    }
+    GuestSiginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = sig;
+    info.si_code = SI_TKILL;
+    info.u.kill.pid = getpid();
+    info.u.kill.uid = getuid();
+    if (sig_ignored_now(proc, sig)) {
+        return 1;
+    }
+    lu_queue_thread_signal(cpu, t, sig, &info);
+    return 1;
+}
+
 static int64_t sys_tkill(CpuState *cpu, const uint64_t *a)
 {
     int tid = (int)a[0], sig = (int)a[1];
     if (sig < 0 || sig > LU_NSIG) {
         return -EINVAL;
     }
-    if (self_only_signal(sig) && tid == gettid()) {
-        queue_self(cpu, sig, SI_TKILL);
+    if (thread_kill(cpu, tid, sig)) {
         return 0;
     }
     return lu_host_ret_nores(syscall(SYS_tkill, tid, sig));
@@ -208,8 +264,7 @@ static int64_t sys_tgkill(CpuState *cpu, const uint64_t *a)
     if (sig < 0 || sig > LU_NSIG) {
         return -EINVAL;
     }
-    if (self_only_signal(sig) && tgid == getpid() && tid == gettid()) {
-        queue_self(cpu, sig, SI_TKILL);
+    if (tgid == getpid() && thread_kill(cpu, tid, sig)) {
         return 0;
     }
     return lu_host_ret_nores(syscall(SYS_tgkill, tgid, tid, sig));

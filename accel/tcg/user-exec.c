@@ -22,14 +22,23 @@ static uint8_t *page_flags_table;
 
 bool guest_mem_init(void)
 {
-    void *p = mmap(NULL, GUEST_ADDR_LIMIT, PROT_NONE,
+    /* Align guest_base to 1 GiB so guest huge-page-aligned ranges are
+     * huge-page aligned on the host too (transparent huge pages cut TLB
+     * misses on large working sets). */
+    const size_t align = 1ul << 30;
+    void *p = mmap(NULL, GUEST_ADDR_LIMIT + align, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         fprintf(stderr, "rove: cannot reserve %llu GiB of address space for the guest\n",
                 (unsigned long long)(GUEST_ADDR_LIMIT >> 30));
         return false;
     }
-    guest_base = (uintptr_t)p;
+    uintptr_t start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+    if (start > (uintptr_t)p) {
+        munmap(p, start - (uintptr_t)p);
+    }
+    munmap((void *)(start + GUEST_ADDR_LIMIT), (uintptr_t)p + align - start);
+    guest_base = start;
     void *t = mmap(NULL, NB_PAGES, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (t == MAP_FAILED) {

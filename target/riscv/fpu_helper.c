@@ -2,9 +2,7 @@
  * RISC-V F/D run-time helpers: RISC-V's exact results, canonical NaNs and
  * fflags, computed on the host FPU.
  *
- * The fast path runs one SSE (or FMA3) instruction under a temporary MXCSR:
- * save MXCSR, load the guest rounding mode with all exceptions masked and
- * the flags clear, compute, read the flags, restore.  IEEE 754 fixes the
+ * Each operation runs one SSE (or FMA3) instruction.  IEEE 754 fixes the
  * value of every correctly rounded operation, and x86 SSE agrees with
  * RISC-V on everything that is left to the implementation except NaNs:
  *  - tininess is detected after rounding on both, and a masked underflow
@@ -16,8 +14,16 @@
  *    replaced, which is cheap because it only needs a test of the result;
  *  - x86 FMA raises no IE for 0 * inf + qNaN, RISC-V raises NV: fixed up on
  *    the (rare) NaN-result path.
- * The whole operation sits in one asm statement so the compiler cannot
- * move floating-point work across the MXCSR switch.
+ *
+ * Two ways to run it (details at HOST_RUN and fast_ok):
+ *  - fast: RNE and NX already accrued in fflags and an ordinary result (a
+ *    normal number strictly inside the range; some exact zeros): no other
+ *    flag is possible and NX is already set, so the operation runs with no
+ *    MXCSR access at all.  This is nearly every operation of a program;
+ *  - general: load MXCSR with the mode and clear flags, compute, read the
+ *    flags, load the host default back -- all in one asm statement so the
+ *    compiler cannot move floating-point work across the switch.  Reading
+ *    MXCSR (STMXCSR) is slow on some hosts, hence the fast path.
  *
  * RMM (ties away from zero) has no x86 mode.  It goes to the exact
  * software path below (fpu_soft_*: unpack, exact 128-bit integer
@@ -135,32 +141,66 @@ static bool host_fma;
 
 #if FPU_HOST_X86
 
-/* MXCSR for RNE, RTZ, RDN, RUP: all exceptions masked, flags clear; RC is
+/*
+ * MXCSR for RNE, RTZ, RDN, RUP: all exceptions masked, flags clear; RC is
  * bits 13-14 (0 nearest, 1 down, 2 up, 3 toward zero).  5..7 never reach
- * here (RMM is handled in software, reserved modes are rejected). */
+ * here (RMM is handled in software, reserved modes are rejected).
+ *
+ * Invariant: outside these asm statements MXCSR holds MX_HOST (the Linux
+ * default: RNE, everything masked, no DAZ/FTZ; its sticky flags are
+ * ignored).  The emulator never changes it elsewhere, so an RNE operation
+ * that needs no flags runs with no MXCSR access at all, and the others
+ * load their mode and put MX_HOST back instead of saving the old value
+ * (STMXCSR is slow on some hosts: ~35 cycles on AMD Zen).
+ */
+#define MX_HOST 0x1f80u
 static const uint32_t rm_mxcsr[8] = {
     0x1f80, 0x7f80, 0x3f80, 0x5f80, 0x1f80, 0x1f80, 0x1f80, 0x1f80,
 };
+static const uint32_t mx_host = MX_HOST;
 
-/* MXCSR flags IE DE ZE OE UE PE (bits 0..5) -> NV DZ OF UF NX. */
-static inline uint32_t mx_to_rv(uint32_t m)
-{
-    return ((m & 1) << 4) | ((m & 4) << 1) | ((m & 8) >> 1) | ((m & 16) >> 3) |
-           ((m & 32) >> 5);
-}
+/* MXCSR flags IE DE ZE OE UE PE (bits 0..5) -> NV DZ OF UF NX; DE has no
+ * RISC-V counterpart. */
+#define MX2RV(m) ((((m) & 1) << 4) | (((m) & 4) << 1) | (((m) & 8) >> 1) |   \
+                  (((m) & 16) >> 3) | (((m) & 32) >> 5))
+#define X4(M, b) M(b), M(b + 1), M(b + 2), M(b + 3)
+#define X16(M, b) X4(M, b), X4(M, b + 4), X4(M, b + 8), X4(M, b + 12)
+static const uint8_t mx2rv[64] = { X16(MX2RV, 0), X16(MX2RV, 16), X16(MX2RV, 32),
+                                   X16(MX2RV, 48) };
 
-#define MX_PRE "stmxcsr %[old]\n\tldmxcsr %[mx]\n\t"
-#define MX_POST "\n\tstmxcsr %[fl]\n\tldmxcsr %[old]"
+#define UNPAREN(...) __VA_ARGS__
+
+/*
+ * Run `insn` (asm text) under rounding mode rm.  With fl != NULL, MXCSR is
+ * loaded with clear flags and the RISC-V flags the insn raised are stored
+ * to *fl; with fl == NULL the flags are not wanted (see FAST_PATH) and RNE
+ * needs no MXCSR switch.  One asm statement each, so the compiler cannot
+ * move the arithmetic across the mode switch.
+ */
+#define HOST_RUN(rm, fl, insn, outs, ins)                                     \
+    do {                                                                      \
+        uint32_t mx_ = rm_mxcsr[(rm) & 7];                                    \
+        if (fl) {                                                             \
+            uint32_t f_;                                                      \
+            __asm__ volatile("ldmxcsr %[mx]\n\t" insn "\n\t"                  \
+                             "stmxcsr %[f]\n\tldmxcsr %[host]"                \
+                             : UNPAREN outs, [f] "=m"(f_)                     \
+                             : UNPAREN ins, [mx] "m"(mx_), [host] "m"(mx_host)); \
+            *(fl) = mx2rv[f_ & 0x3f];                                         \
+        } else if ((rm) == RV_RM_RNE) {                                       \
+            __asm__ volatile(insn : UNPAREN outs : UNPAREN ins);              \
+        } else {                                                              \
+            __asm__ volatile("ldmxcsr %[mx]\n\t" insn "\n\tldmxcsr %[host]"   \
+                             : UNPAREN outs                                   \
+                             : UNPAREN ins, [mx] "m"(mx_), [host] "m"(mx_host)); \
+        }                                                                     \
+    } while (0)
 
 /* x = x OP y */
 #define HOST_BINOP(fn, T, insn)                                               \
-    static inline T fn(T x, T y, unsigned rm, uint32_t *rvfl)                 \
+    static inline T fn(T x, T y, unsigned rm, uint32_t *fl)                   \
     {                                                                         \
-        uint32_t old, fl, mx = rm_mxcsr[rm & 7];                              \
-        __asm__ volatile(MX_PRE insn " %[y], %[x]" MX_POST                    \
-                         : [x] "+x"(x), [old] "=m"(old), [fl] "=m"(fl)        \
-                         : [y] "x"(y), [mx] "m"(mx));                         \
-        *rvfl = mx_to_rv(fl);                                                 \
+        HOST_RUN(rm, fl, insn " %[y], %[x]", ([x] "+x"(x)), ([y] "x"(y)));    \
         return x;                                                             \
     }
 HOST_BINOP(host_add_s, float, "addss")
@@ -173,14 +213,10 @@ HOST_BINOP(host_mul_d, double, "mulsd")
 HOST_BINOP(host_div_d, double, "divsd")
 
 #define HOST_UNOP(fn, TI, TO, insn, cons)                                     \
-    static inline TO fn(TI x, unsigned rm, uint32_t *rvfl)                    \
+    static inline TO fn(TI x, unsigned rm, uint32_t *fl)                      \
     {                                                                         \
-        uint32_t old, fl, mx = rm_mxcsr[rm & 7];                              \
         TO y;                                                                 \
-        __asm__ volatile(MX_PRE insn " %[x], %[y]" MX_POST                    \
-                         : [y] "=x"(y), [old] "=m"(old), [fl] "=m"(fl)        \
-                         : [x] cons(x), [mx] "m"(mx));                        \
-        *rvfl = mx_to_rv(fl);                                                 \
+        HOST_RUN(rm, fl, insn " %[x], %[y]", ([y] "=x"(y)), ([x] cons(x)));   \
         return y;                                                             \
     }
 HOST_UNOP(host_sqrt_s, float, float, "sqrtss", "x")
@@ -195,16 +231,12 @@ HOST_UNOP(host_i64_to_d, int64_t, double, "cvtsi2sdq", "r")
  * The sticky bit sits far below the rounding point, so the rounding and
  * the inexact flag are those of the full value; doubling is exact. */
 #define HOST_U64_HIGH(fn, T, cvt, add)                                        \
-    static inline T fn(uint64_t v, unsigned rm, uint32_t *rvfl)               \
+    static inline T fn(uint64_t v, unsigned rm, uint32_t *fl)                 \
     {                                                                         \
-        uint32_t old, fl, mx = rm_mxcsr[rm & 7];                              \
         int64_t h = (int64_t)((v >> 1) | (v & 1));                            \
         T y;                                                                  \
-        __asm__ volatile(MX_PRE cvt " %[h], %[y]\n\t" add " %[y], %[y]"       \
-                         MX_POST                                              \
-                         : [y] "=&x"(y), [old] "=m"(old), [fl] "=m"(fl)       \
-                         : [h] "r"(h), [mx] "m"(mx));                         \
-        *rvfl = mx_to_rv(fl);                                                 \
+        HOST_RUN(rm, fl, cvt " %[h], %[y]\n\t" add " %[y], %[y]",             \
+                 ([y] "=&x"(y)), ([h] "r"(h)));                               \
         return y;                                                             \
     }
 HOST_U64_HIGH(host_u64h_to_s, float, "cvtsi2ssq", "addss")
@@ -212,13 +244,10 @@ HOST_U64_HIGH(host_u64h_to_d, double, "cvtsi2sdq", "addsd")
 
 /* c = a * b + c, one rounding (FMA3, VEX encoded). */
 #define HOST_FMA(fn, T, insn)                                                 \
-    static inline T fn(T a, T b, T c, unsigned rm, uint32_t *rvfl)            \
+    static inline T fn(T a, T b, T c, unsigned rm, uint32_t *fl)              \
     {                                                                         \
-        uint32_t old, fl, mx = rm_mxcsr[rm & 7];                              \
-        __asm__ volatile(MX_PRE insn " %[b], %[a], %[c]" MX_POST              \
-                         : [c] "+x"(c), [old] "=m"(old), [fl] "=m"(fl)        \
-                         : [a] "x"(a), [b] "x"(b), [mx] "m"(mx));             \
-        *rvfl = mx_to_rv(fl);                                                 \
+        HOST_RUN(rm, fl, insn " %[b], %[a], %[c]", ([c] "+x"(c)),             \
+                 ([a] "x"(a), [b] "x"(b)));                                   \
         return c;                                                             \
     }
 HOST_FMA(host_fma_s, float, "vfmadd231ss")
@@ -250,93 +279,59 @@ static uint32_t fenv_flags(void)
            (e & FE_INEXACT ? RV_FFLAG_NX : 0);
 }
 
-#define FENV_OP(fn, TI, TO, expr)                                             \
-    static TO fn(TI x, TI y, unsigned rm, uint32_t *rvfl)                     \
-    {                                                                         \
-        int saved = fegetround();                                             \
+/* `expr` over volatile vx, vy so it is evaluated under the new mode. */
+#define FENV_RUN(TI, TO, expr)                                                \
+    do {                                                                      \
         volatile TI vx = x, vy = y;                                           \
         volatile TO r;                                                        \
         (void)vy;                                                             \
         fesetround(rm_fenv[rm & 7]);                                          \
         feclearexcept(FE_ALL_EXCEPT);                                         \
         r = (expr);                                                           \
-        *rvfl = fenv_flags();                                                 \
-        fesetround(saved);                                                    \
+        if (fl) {                                                             \
+            *fl = fenv_flags();                                               \
+        }                                                                     \
+        fesetround(FE_TONEAREST);                                             \
         return r;                                                             \
-    }
-FENV_OP(host_add_s2, float, float, vx + vy)
-FENV_OP(host_sub_s2, float, float, vx - vy)
-FENV_OP(host_mul_s2, float, float, vx * vy)
-FENV_OP(host_div_s2, float, float, vx / vy)
-FENV_OP(host_add_d, double, double, vx + vy)
-FENV_OP(host_sub_d, double, double, vx - vy)
-FENV_OP(host_mul_d, double, double, vx * vy)
-FENV_OP(host_div_d, double, double, vx / vy)
-FENV_OP(host_sqrt_s2, float, float, sqrtf(vx))
-FENV_OP(host_sqrt_d2, double, double, sqrt(vx))
-FENV_OP(host_d_to_s2, double, float, (float)vx)
-FENV_OP(host_i64_to_s2, int64_t, float, (float)vx)
-FENV_OP(host_i64_to_d2, int64_t, double, (double)vx)
-FENV_OP(host_u64_to_s2, uint64_t, float, (float)vx)
-FENV_OP(host_u64_to_d2, uint64_t, double, (double)vx)
+    } while (0)
 
-static inline float host_add_s(float x, float y, unsigned rm, uint32_t *f)
-{
-    return host_add_s2(x, y, rm, f);
-}
-static inline float host_sub_s(float x, float y, unsigned rm, uint32_t *f)
-{
-    return host_sub_s2(x, y, rm, f);
-}
-static inline float host_mul_s(float x, float y, unsigned rm, uint32_t *f)
-{
-    return host_mul_s2(x, y, rm, f);
-}
-static inline float host_div_s(float x, float y, unsigned rm, uint32_t *f)
-{
-    return host_div_s2(x, y, rm, f);
-}
-static inline float host_sqrt_s(float x, unsigned rm, uint32_t *f)
-{
-    return host_sqrt_s2(x, 0, rm, f);
-}
-static inline double host_sqrt_d(double x, unsigned rm, uint32_t *f)
-{
-    return host_sqrt_d2(x, 0, rm, f);
-}
-static inline float host_d_to_s(double x, unsigned rm, uint32_t *f)
-{
-    return host_d_to_s2(x, 0, rm, f);
-}
-static inline float host_i32_to_s(int32_t x, unsigned rm, uint32_t *f)
-{
-    return host_i64_to_s2(x, 0, rm, f);
-}
-static inline float host_i64_to_s(int64_t x, unsigned rm, uint32_t *f)
-{
-    return host_i64_to_s2(x, 0, rm, f);
-}
-static inline double host_i64_to_d(int64_t x, unsigned rm, uint32_t *f)
-{
-    return host_i64_to_d2(x, 0, rm, f);
-}
-static inline float host_u64h_to_s(uint64_t x, unsigned rm, uint32_t *f)
-{
-    return host_u64_to_s2(x, 0, rm, f);
-}
-static inline double host_u64h_to_d(uint64_t x, unsigned rm, uint32_t *f)
-{
-    return host_u64_to_d2(x, 0, rm, f);
-}
+#define FENV_BINOP(fn, T, expr)                                               \
+    static T fn(T x, T y, unsigned rm, uint32_t *fl)                          \
+    {                                                                         \
+        FENV_RUN(T, T, expr);                                                 \
+    }
+#define FENV_UNOP(fn, TI, TO, expr)                                           \
+    static TO fn(TI x, unsigned rm, uint32_t *fl)                             \
+    {                                                                         \
+        TI y = 0;                                                             \
+        FENV_RUN(TI, TO, expr);                                               \
+    }
+FENV_BINOP(host_add_s, float, vx + vy)
+FENV_BINOP(host_sub_s, float, vx - vy)
+FENV_BINOP(host_mul_s, float, vx * vy)
+FENV_BINOP(host_div_s, float, vx / vy)
+FENV_BINOP(host_add_d, double, vx + vy)
+FENV_BINOP(host_sub_d, double, vx - vy)
+FENV_BINOP(host_mul_d, double, vx * vy)
+FENV_BINOP(host_div_d, double, vx / vy)
+FENV_UNOP(host_sqrt_s, float, float, sqrtf(vx))
+FENV_UNOP(host_sqrt_d, double, double, sqrt(vx))
+FENV_UNOP(host_d_to_s, double, float, (float)vx)
+FENV_UNOP(host_i32_to_s, int32_t, float, (float)vx)
+FENV_UNOP(host_i64_to_s, int64_t, float, (float)vx)
+FENV_UNOP(host_i64_to_d, int64_t, double, (double)vx)
+FENV_UNOP(host_u64h_to_s, uint64_t, float, (float)vx)
+FENV_UNOP(host_u64h_to_d, uint64_t, double, (double)vx)
+
 /* Never called: host_fma stays false and the software FMA is used. */
-static inline float host_fma_s(float a, float b, float c, unsigned rm, uint32_t *f)
+static inline float host_fma_s(float a, float b, float c, unsigned rm, uint32_t *fl)
 {
-    (void)a, (void)b, (void)c, (void)rm, (void)f;
+    (void)a, (void)b, (void)c, (void)rm, (void)fl;
     return 0;
 }
-static inline double host_fma_d(double a, double b, double c, unsigned rm, uint32_t *f)
+static inline double host_fma_d(double a, double b, double c, unsigned rm, uint32_t *fl)
 {
-    (void)a, (void)b, (void)c, (void)rm, (void)f;
+    (void)a, (void)b, (void)c, (void)rm, (void)fl;
     return 0;
 }
 
@@ -771,93 +766,203 @@ void helper_fpu_check_frm(void *env, uint64_t serial)
 }
 
 /*
- * The flags come by pointer so that finish_x(env, op(..., &fl), &fl) reads
- * them after op() has run (argument evaluation order is unspecified).
+ * The fast path.  An operation whose result is finite, normal and strictly
+ * between the smallest normal and the largest finite magnitude can raise
+ * no flag but NX: NV gives a NaN, DZ an infinity, OF an infinity or the
+ * largest finite, and UF a result of at most the smallest normal (which a
+ * tiny exact value can round up to).  Once NX has accrued in fflags, which
+ * it does with the first inexact operation of nearly every program, such
+ * an operation needs no flags at all and runs without touching MXCSR (RNE)
+ * or with just the mode switch.  Anything else is computed again with
+ * flags (HOST_RUN with fl != NULL), which also covers programs that clear
+ * fflags.  Recomputing is cheaper than reading MXCSR every time.
  */
-static inline uint64_t finish_s(void *env, float r, const uint32_t *fl)
+static inline bool nx_accrued(void *env)
 {
-    uint32_t v = f2u(r);
+    return ((RiscvCpu *)env)->fflags & RV_FFLAG_NX;
+}
+static inline bool plain_s(uint32_t v)
+{
+    return (v & 0x7fffffffu) - 0x00800001u < 0x7f7fffffu - 0x00800001u;
+}
+static inline bool plain_d(uint64_t v)
+{
+    return (v & ~(1ull << 63)) - 0x0010000000000001ull <
+           0x7fefffffffffffffull - 0x0010000000000001ull;
+}
 
+/* Slow-path ending: canonical NaN, flags into fflags. */
+static inline uint64_t finish_s(void *env, uint32_t v, uint32_t fl)
+{
     if (unlikely(is_nan_s(v))) {
         v = FPU_QNAN_S;
     }
-    fpu_raise(env, *fl);
+    fpu_raise(env, fl);
     return v | FPU_BOX;
 }
 
-static inline uint64_t finish_d(void *env, double r, const uint32_t *fl)
+static inline uint64_t finish_d(void *env, uint64_t v, uint32_t fl)
 {
-    uint64_t v = d2u(r);
-
     if (unlikely(is_nan_d(v))) {
         v = FPU_QNAN_D;
     }
-    fpu_raise(env, *fl);
+    fpu_raise(env, fl);
     return v;
 }
 
-static inline uint64_t soft_done_s(void *env, uint64_t v, const uint32_t *fl)
+/* return fn(args..., flags pointer) the fast way when possible */
+#define HOST_S(env, fn, ...)                                                  \
+    do {                                                                      \
+        uint32_t fl_ = 0, v_;                                                 \
+        if (likely(nx_accrued(env))) {                                        \
+            v_ = f2u(fn(__VA_ARGS__, NULL));                                  \
+            if (likely(plain_s(v_))) {                                        \
+                return v_ | FPU_BOX;                                          \
+            }                                                                 \
+        }                                                                     \
+        v_ = f2u(fn(__VA_ARGS__, &fl_));                                      \
+        return finish_s(env, v_, fl_);                                        \
+    } while (0)
+
+#define HOST_D(env, fn, ...)                                                  \
+    do {                                                                      \
+        uint32_t fl_ = 0;                                                     \
+        uint64_t v_;                                                          \
+        if (likely(nx_accrued(env))) {                                        \
+            v_ = d2u(fn(__VA_ARGS__, NULL));                                  \
+            if (likely(plain_d(v_))) {                                        \
+                return v_;                                                    \
+            }                                                                 \
+        }                                                                     \
+        v_ = d2u(fn(__VA_ARGS__, &fl_));                                      \
+        return finish_d(env, v_, fl_);                                        \
+    } while (0)
+
+static inline uint64_t soft_done(void *env, uint64_t v, uint32_t fl, bool dbl)
 {
-    fpu_raise(env, *fl);
-    return v | FPU_BOX;
+    fpu_raise(env, fl);
+    return dbl ? v : v | FPU_BOX;
 }
+
+/*
+ * Each arithmetic helper is a small leaf function for the common case (RNE
+ * with NX accrued, a plain result: see above), which needs no stack frame,
+ * and a tail call to the general version (*_slow) for everything else.
+ */
+static inline bool fast_ok(void *env, uint64_t rm)
+{
+    RiscvCpu *cpu = env;
+    unsigned r = rm == RV_RM_DYN ? cpu->frm : (unsigned)rm;
+
+    return FPU_HOST_X86 && r == RV_RM_RNE && (cpu->fflags & RV_FFLAG_NX);
+}
+
+/*
+ * A zero result needs no flag either when it is exact: always for add/sub
+ * (a sum that rounds to zero is zero: subnormal sums are exact), and for
+ * mul/div when an operand is a zero (magnitudes shifted out of the sign).
+ */
+#define ZERO_OK_ADD(ma, mb) true
+#define ZERO_OK_MUL(ma, mb) ((ma) == 0 || (mb) == 0)
+#define ZERO_OK_DIV(ma, mb) ((ma) == 0)
 
 /* `neg_b` turns the software add into a subtract (b's sign flipped; a NaN
  * stays a NaN of the same kind). */
-#define FPU_ARITH(op, hostop, softcall, neg_b)                                \
-    uint64_t helper_##op##_s(void *env, uint64_t a, uint64_t b, uint64_t rm)  \
+#define FPU_ARITH(op, hostop, softcall, neg_b, cop, zero_ok)                  \
+    static __attribute__((noinline)) uint64_t                                 \
+    op##_s_slow(void *env, uint64_t a, uint64_t b, uint64_t rm)               \
     {                                                                         \
         uint32_t x = unbox_s(a), y = unbox_s(b), fl = 0;                      \
         unsigned r = fpu_rm(env, rm);                                         \
         uint64_t v;                                                           \
         if (likely(r != RV_RM_RMM)) {                                         \
-            float f = host_##hostop##_s(u2f(x), u2f(y), r, &fl);              \
-            return finish_s(env, f, &fl);                                     \
+            HOST_S(env, host_##hostop##_s, u2f(x), u2f(y), r);                \
         }                                                                     \
         v = softcall(x, y ^ ((neg_b) ? 1u << 31 : 0), false, r, &fl);         \
-        return soft_done_s(env, v, &fl);                                      \
+        return soft_done(env, v, fl, false);                                  \
     }                                                                         \
-    uint64_t helper_##op##_d(void *env, uint64_t a, uint64_t b, uint64_t rm)  \
+    uint64_t helper_##op##_s(void *env, uint64_t a, uint64_t b, uint64_t rm)  \
+    {                                                                         \
+        if (likely(fast_ok(env, rm) && (a >> 32) == 0xffffffffu &&            \
+                   (b >> 32) == 0xffffffffu)) {                               \
+            uint32_t v = f2u(u2f((uint32_t)a) cop u2f((uint32_t)b));          \
+            if (likely(plain_s(v) || (!(v << 1) && zero_ok((uint32_t)a << 1,  \
+                                                          (uint32_t)b << 1)))) { \
+                return v | FPU_BOX;                                           \
+            }                                                                 \
+        }                                                                     \
+        return op##_s_slow(env, a, b, rm);                                    \
+    }                                                                         \
+    static __attribute__((noinline)) uint64_t                                 \
+    op##_d_slow(void *env, uint64_t a, uint64_t b, uint64_t rm)               \
     {                                                                         \
         uint32_t fl = 0;                                                      \
         unsigned r = fpu_rm(env, rm);                                         \
         uint64_t v;                                                           \
         if (likely(r != RV_RM_RMM)) {                                         \
-            double d = host_##hostop##_d(u2d(a), u2d(b), r, &fl);             \
-            return finish_d(env, d, &fl);                                     \
+            HOST_D(env, host_##hostop##_d, u2d(a), u2d(b), r);                \
         }                                                                     \
         v = softcall(a, b ^ ((neg_b) ? 1ull << 63 : 0), true, r, &fl);        \
-        fpu_raise(env, fl);                                                   \
-        return v;                                                             \
+        return soft_done(env, v, fl, true);                                   \
+    }                                                                         \
+    uint64_t helper_##op##_d(void *env, uint64_t a, uint64_t b, uint64_t rm)  \
+    {                                                                         \
+        if (likely(fast_ok(env, rm))) {                                       \
+            uint64_t v = d2u(u2d(a) cop u2d(b));                              \
+            if (likely(plain_d(v) || (!(v << 1) && zero_ok(a << 1, b << 1)))) { \
+                return v;                                                     \
+            }                                                                 \
+        }                                                                     \
+        return op##_d_slow(env, a, b, rm);                                    \
     }
-FPU_ARITH(fadd, add, fpu_soft_add, false)
-FPU_ARITH(fsub, sub, fpu_soft_add, true)
-FPU_ARITH(fmul, mul, fpu_soft_mul, false)
-FPU_ARITH(fdiv, div, fpu_soft_div, false)
+FPU_ARITH(fadd, add, fpu_soft_add, false, +, ZERO_OK_ADD)
+FPU_ARITH(fsub, sub, fpu_soft_add, true, -, ZERO_OK_ADD)
+FPU_ARITH(fmul, mul, fpu_soft_mul, false, *, ZERO_OK_MUL)
+FPU_ARITH(fdiv, div, fpu_soft_div, false, /, ZERO_OK_DIV)
 
 /* RMM square roots are computed as RNE: they can never tie (see top). */
+static __attribute__((noinline)) uint64_t fsqrt_s_slow(void *env, uint64_t a, uint64_t rm)
+{
+    unsigned r = fpu_rm(env, rm);
+
+    HOST_S(env, host_sqrt_s, u2f(unbox_s(a)), r == RV_RM_RMM ? RV_RM_RNE : r);
+}
+
 uint64_t helper_fsqrt_s(void *env, uint64_t a, uint64_t rm)
 {
-    uint32_t fl = 0;
-    unsigned r = fpu_rm(env, rm);
-    float v = host_sqrt_s(u2f(unbox_s(a)), r == RV_RM_RMM ? RV_RM_RNE : r, &fl);
+    if (likely(fast_ok(env, rm) && (a >> 32) == 0xffffffffu)) {
+        uint32_t v = f2u(host_sqrt_s(u2f((uint32_t)a), RV_RM_RNE, NULL));
+        if (likely(plain_s(v))) {
+            return v | FPU_BOX;
+        }
+    }
+    return fsqrt_s_slow(env, a, rm);
+}
 
-    return finish_s(env, v, &fl);
+static __attribute__((noinline)) uint64_t fsqrt_d_slow(void *env, uint64_t a, uint64_t rm)
+{
+    unsigned r = fpu_rm(env, rm);
+
+    HOST_D(env, host_sqrt_d, u2d(a), r == RV_RM_RMM ? RV_RM_RNE : r);
 }
 
 uint64_t helper_fsqrt_d(void *env, uint64_t a, uint64_t rm)
 {
-    uint32_t fl = 0;
-    unsigned r = fpu_rm(env, rm);
-    double v = host_sqrt_d(u2d(a), r == RV_RM_RMM ? RV_RM_RNE : r, &fl);
-
-    return finish_d(env, v, &fl);
+    if (likely(fast_ok(env, rm))) {
+        uint64_t v = d2u(host_sqrt_d(u2d(a), RV_RM_RNE, NULL));
+        if (likely(plain_d(v))) {
+            return v;
+        }
+    }
+    return fsqrt_d_slow(env, a, rm);
 }
 
 /*
  * Fused multiply-add family as sign flips of a * b + c: fmsub negates c,
  * fnmsub negates a (the product), fnmadd both.  Negation is exact and
- * keeps NaNs NaNs, and the NaN result is canonical anyway.
+ * keeps NaNs NaNs, and the NaN result is canonical anyway.  x86 raises no
+ * IE for inf * 0 + qNaN, RISC-V raises NV: fixed up on the slow path, which
+ * every NaN result takes.
  */
 static inline bool inf_times_zero_s(uint32_t a, uint32_t b)
 {
@@ -868,53 +973,82 @@ static inline bool inf_times_zero_d(uint64_t a, uint64_t b)
     return (is_inf_d(a) && is_zero_d(b)) || (is_zero_d(a) && is_inf_d(b));
 }
 
-static inline uint64_t do_fma_s(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t rm,
-                                uint32_t neg_a, uint32_t neg_c)
+static __attribute__((noinline)) uint64_t
+fma_s_slow(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t rm, uint32_t neg_a,
+           uint32_t neg_c)
 {
-    uint32_t x = unbox_s(a) ^ neg_a, y = unbox_s(b), z = unbox_s(c) ^ neg_c, fl = 0;
+    uint32_t x = unbox_s(a) ^ neg_a, y = unbox_s(b), z = unbox_s(c) ^ neg_c, fl = 0, v;
     unsigned r = fpu_rm(env, rm);
 
     if (likely(host_fma && r != RV_RM_RMM)) {
-        float v = host_fma_s(u2f(x), u2f(y), u2f(z), r, &fl);
-        if (unlikely(is_nan_s(f2u(v))) && inf_times_zero_s(x, y)) {
+        if (likely(nx_accrued(env))) {
+            v = f2u(host_fma_s(u2f(x), u2f(y), u2f(z), r, NULL));
+            if (likely(plain_s(v))) {
+                return v | FPU_BOX;
+            }
+        }
+        v = f2u(host_fma_s(u2f(x), u2f(y), u2f(z), r, &fl));
+        if (unlikely(is_nan_s(v)) && inf_times_zero_s(x, y)) {
             fl |= RV_FFLAG_NV;
         }
-        return finish_s(env, v, &fl);
+        return finish_s(env, v, fl);
     }
-    return soft_done_s(env, fpu_soft_fma(x, y, z, false, r, &fl), &fl);
+    v = (uint32_t)fpu_soft_fma(x, y, z, false, r, &fl);
+    return soft_done(env, v, fl, false);
 }
 
-static inline uint64_t do_fma_d(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t rm,
-                                uint64_t neg_a, uint64_t neg_c)
+static __attribute__((noinline)) uint64_t
+fma_d_slow(void *env, uint64_t a, uint64_t b, uint64_t c, uint64_t rm, uint64_t neg_a,
+           uint64_t neg_c)
 {
     uint64_t x = a ^ neg_a, z = c ^ neg_c, v;
     uint32_t fl = 0;
     unsigned r = fpu_rm(env, rm);
 
     if (likely(host_fma && r != RV_RM_RMM)) {
-        double d = host_fma_d(u2d(x), u2d(b), u2d(z), r, &fl);
-        if (unlikely(is_nan_d(d2u(d))) && inf_times_zero_d(x, b)) {
+        if (likely(nx_accrued(env))) {
+            v = d2u(host_fma_d(u2d(x), u2d(b), u2d(z), r, NULL));
+            if (likely(plain_d(v))) {
+                return v;
+            }
+        }
+        v = d2u(host_fma_d(u2d(x), u2d(b), u2d(z), r, &fl));
+        if (unlikely(is_nan_d(v)) && inf_times_zero_d(x, b)) {
             fl |= RV_FFLAG_NV;
         }
-        return finish_d(env, d, &fl);
+        return finish_d(env, v, fl);
     }
     v = fpu_soft_fma(x, b, z, true, r, &fl);
-    fpu_raise(env, fl);
-    return v;
+    return soft_done(env, v, fl, true);
 }
 
 #define FPU_FMA(name, na, nc)                                                 \
     uint64_t helper_##name##_s(void *env, uint64_t a, uint64_t b, uint64_t c, \
                                uint64_t rm)                                   \
     {                                                                         \
-        return do_fma_s(env, a, b, c, rm, (na) ? 1u << 31 : 0,                \
-                        (nc) ? 1u << 31 : 0);                                 \
+        uint32_t sa = (na) ? 1u << 31 : 0, sc = (nc) ? 1u << 31 : 0;          \
+        if (likely(fast_ok(env, rm) && host_fma && (a >> 32) == 0xffffffffu && \
+                   (b >> 32) == 0xffffffffu && (c >> 32) == 0xffffffffu)) {   \
+            uint32_t v = f2u(host_fma_s(u2f((uint32_t)a ^ sa), u2f((uint32_t)b), \
+                                        u2f((uint32_t)c ^ sc), RV_RM_RNE, NULL)); \
+            if (likely(plain_s(v))) {                                         \
+                return v | FPU_BOX;                                           \
+            }                                                                 \
+        }                                                                     \
+        return fma_s_slow(env, a, b, c, rm, sa, sc);                          \
     }                                                                         \
     uint64_t helper_##name##_d(void *env, uint64_t a, uint64_t b, uint64_t c, \
                                uint64_t rm)                                   \
     {                                                                         \
-        return do_fma_d(env, a, b, c, rm, (na) ? 1ull << 63 : 0,              \
-                        (nc) ? 1ull << 63 : 0);                               \
+        uint64_t sa = (na) ? 1ull << 63 : 0, sc = (nc) ? 1ull << 63 : 0;      \
+        if (likely(fast_ok(env, rm) && host_fma)) {                           \
+            uint64_t v = d2u(host_fma_d(u2d(a ^ sa), u2d(b), u2d(c ^ sc),     \
+                                        RV_RM_RNE, NULL));                    \
+            if (likely(plain_d(v))) {                                         \
+                return v;                                                     \
+            }                                                                 \
+        }                                                                     \
+        return fma_d_slow(env, a, b, c, rm, sa, sc);                          \
     }
 FPU_FMA(fmadd, false, false)
 FPU_FMA(fmsub, false, true)
@@ -1095,20 +1229,61 @@ out:
     return width == 32 ? (uint64_t)(int64_t)(int32_t)res : res;
 }
 
-#define FPU_TO_INT(name, dbl, is_signed, width)                               \
+/*
+ * Fast path for the usual case, a value well inside the range converted
+ * with RTZ (C casts) or RNE: x86 CVTTSD2SI truncates, CVTSD2SI rounds per
+ * MXCSR, which is RNE outside the asm statements above.  The bounds are
+ * exclusive and leave room for rounding up, so the result is in range; a
+ * NaN fails the compares.  Everything else goes to to_int().
+ */
+static inline bool to_int_fast(void *env, double x, unsigned rm, double lo, double hi,
+                               int64_t *out)
+{
+    int64_t r;
+
+    if (!FPU_HOST_X86 || !(x > lo && x < hi) || rm > RV_RM_RTZ) {
+        return false;
+    }
+#if FPU_HOST_X86
+    if (rm == RV_RM_RTZ) {
+        __asm__("cvttsd2si %1, %0" : "=r"(r) : "x"(x));
+    } else {
+        __asm__("cvtsd2si %1, %0" : "=r"(r) : "x"(x));
+    }
+#else
+    r = (int64_t)x;
+#endif
+    if ((double)r != x) {
+        fpu_raise(env, RV_FFLAG_NX);
+    }
+    *out = r;
+    return true;
+}
+
+#define FPU_TO_INT(name, dbl, is_signed, width, lim)                         \
     uint64_t helper_##name(void *env, uint64_t a, uint64_t rm)                \
     {                                                                         \
-        return to_int(env, (dbl) ? a : unbox_s(a), dbl, fpu_rm(env, rm),      \
-                      is_signed, width);                                      \
+        uint64_t v = (dbl) ? a : unbox_s(a);                                  \
+        unsigned r = fpu_rm(env, rm);                                         \
+        int64_t i;                                                            \
+        if (likely(to_int_fast(env, (dbl) ? u2d(v) : (double)u2f((uint32_t)v), \
+                               r, lim, &i))) {                                \
+            return (width) == 32 ? (uint64_t)(int64_t)(int32_t)i : (uint64_t)i; \
+        }                                                                     \
+        return to_int(env, v, dbl, r, is_signed, width);                      \
     }
-FPU_TO_INT(fcvt_w_s, false, true, 32)
-FPU_TO_INT(fcvt_wu_s, false, false, 32)
-FPU_TO_INT(fcvt_l_s, false, true, 64)
-FPU_TO_INT(fcvt_lu_s, false, false, 64)
-FPU_TO_INT(fcvt_w_d, true, true, 32)
-FPU_TO_INT(fcvt_wu_d, true, false, 32)
-FPU_TO_INT(fcvt_l_d, true, true, 64)
-FPU_TO_INT(fcvt_lu_d, true, false, 64)
+#define LIM_W -2147483648.0, 2147483647.0
+#define LIM_WU -0.5, 4294967295.0
+#define LIM_L -4611686018427387904.0, 4611686018427387904.0
+#define LIM_LU -0.5, 9223372036854775808.0
+FPU_TO_INT(fcvt_w_s, false, true, 32, LIM_W)
+FPU_TO_INT(fcvt_wu_s, false, false, 32, LIM_WU)
+FPU_TO_INT(fcvt_l_s, false, true, 64, LIM_L)
+FPU_TO_INT(fcvt_lu_s, false, false, 64, LIM_LU)
+FPU_TO_INT(fcvt_w_d, true, true, 32, LIM_W)
+FPU_TO_INT(fcvt_wu_d, true, false, 32, LIM_WU)
+FPU_TO_INT(fcvt_l_d, true, true, 64, LIM_L)
+FPU_TO_INT(fcvt_lu_d, true, false, 64, LIM_LU)
 
 /* integer -> single: v is the 64-bit value (already sign- or zero-extended
  * from 32 bits where the insn says so), `is_signed` its interpretation. */
@@ -1116,52 +1291,40 @@ static uint64_t from_int_s(void *env, uint64_t v, bool is_signed, uint64_t rm)
 {
     unsigned r = fpu_rm(env, rm);
     uint32_t fl = 0;
-    float f;
 
     if (unlikely(r == RV_RM_RMM)) {
-        return soft_done_s(env, fpu_soft_from_int(v, is_signed, false, r, &fl), &fl);
+        v = fpu_soft_from_int(v, is_signed, false, r, &fl);
+        return soft_done(env, v, fl, false);
     }
     if (is_signed || (int64_t)v >= 0) {
-        f = host_i64_to_s((int64_t)v, r, &fl);
-    } else {
-        f = host_u64h_to_s(v, r, &fl);
+        HOST_S(env, host_i64_to_s, (int64_t)v, r);
     }
-    fpu_raise(env, fl);
-    return f2u(f) | FPU_BOX;
+    HOST_S(env, host_u64h_to_s, v, r);
 }
 
 static uint64_t from_int_d(void *env, uint64_t v, bool is_signed, uint64_t rm)
 {
     unsigned r = fpu_rm(env, rm);
     uint32_t fl = 0;
-    double d;
 
     if (unlikely(r == RV_RM_RMM)) {
         v = fpu_soft_from_int(v, is_signed, true, r, &fl);
-        fpu_raise(env, fl);
-        return v;
+        return soft_done(env, v, fl, true);
     }
     if (is_signed || (int64_t)v >= 0) {
-        d = host_i64_to_d((int64_t)v, r, &fl);
-    } else {
-        d = host_u64h_to_d(v, r, &fl);
+        HOST_D(env, host_i64_to_d, (int64_t)v, r);
     }
-    fpu_raise(env, fl);
-    return d2u(d);
+    HOST_D(env, host_u64h_to_d, v, r);
 }
 
 uint64_t helper_fcvt_s_w(void *env, uint64_t a, uint64_t rm)
 {
     unsigned r = fpu_rm(env, rm);
-    uint32_t fl = 0;
-    float f;
 
     if (unlikely(r == RV_RM_RMM)) {
         return from_int_s(env, (uint64_t)(int64_t)(int32_t)a, true, rm);
     }
-    f = host_i32_to_s((int32_t)a, r, &fl);
-    fpu_raise(env, fl);
-    return f2u(f) | FPU_BOX;
+    HOST_S(env, host_i32_to_s, (int32_t)a, r);
 }
 
 uint64_t helper_fcvt_s_wu(void *env, uint64_t a, uint64_t rm)
@@ -1205,9 +1368,10 @@ uint64_t helper_fcvt_s_d(void *env, uint64_t a, uint64_t rm)
     uint32_t fl = 0;
 
     if (unlikely(r == RV_RM_RMM)) {
-        return soft_done_s(env, fpu_soft_d_to_s(a, r, &fl), &fl);
+        uint64_t v = fpu_soft_d_to_s(a, r, &fl);
+        return soft_done(env, v, fl, false);
     }
-    return finish_s(env, host_d_to_s(u2d(a), r, &fl), &fl);
+    HOST_S(env, host_d_to_s, u2d(a), r);
 }
 
 uint64_t helper_fcvt_d_s(void *env, uint64_t a)

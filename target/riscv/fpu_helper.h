@@ -9,10 +9,11 @@
  * translator has already validated, see fpu_check_frm).  Every helper that
  * takes env ORs the exception flags it raises into env->fflags.
  *
- * The arithmetic runs on the host's SSE/FMA units under a temporary MXCSR
- * for RNE/RTZ/RDN/RUP, and on a small exact software path (fpu_soft_*) for
- * RMM and for fused multiply-add on hosts without FMA3.  Design notes and
- * the reasoning behind each corner case: docs/fpu.md.
+ * The arithmetic runs on the host's SSE/FMA units (RNE/RTZ/RDN/RUP; with no
+ * MXCSR access at all in the common case of RNE with NX already accrued),
+ * and on a small exact software path (fpu_soft_*) for RMM and for fused
+ * multiply-add on hosts without FMA3.  Design notes and the reasoning
+ * behind each corner case: docs/fpu.md.
  */
 #ifndef TARGET_RISCV_FPU_HELPER_H
 #define TARGET_RISCV_FPU_HELPER_H
@@ -152,9 +153,11 @@ bool fpu_gen_binop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
 bool fpu_gen_unop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
 /* fd = h(env, fs1, fs2, fs3, rm) */
 bool fpu_gen_fma(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
-/* fd = h(env, fs1, fs2) (fmin/fmax); xd = h(env, fs1, fs2) (compares) */
+/* fd = h(env, fs1, fs2) (fmin/fmax) */
 bool fpu_gen_minmax(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
-bool fpu_gen_cmp(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
+/* feq/flt/fle inline in IR: kind is TCG_COND_EQ, _LT or _LE.  (The
+ * helper_feq_* etc. above compute the same and serve as its reference.) */
+bool fpu_gen_cmp(DisasContext *ctx, const RvArgs *a, bool dbl, TcgCond kind);
 /* xd = h(env, fs1, rm) */
 bool fpu_gen_to_int(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);
 /* fd = h(env, xs1, rm) */

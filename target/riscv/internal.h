@@ -23,11 +23,13 @@ enum {
 
 /* ---- run-time helpers (op_helper.c, csr.c) ---- */
 _Noreturn void helper_raise_exception(void *env, uint64_t excp);
+_Noreturn void helper_fence_i(void *env);
 uint64_t helper_csr_read(void *env, uint64_t csr);
 /* new = (old & ~mask) | (value & mask); returns old. */
 uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mask);
 
 extern const TcgHelperInfo helper_info_raise_exception;
+extern const TcgHelperInfo helper_info_fence_i;
 extern const TcgHelperInfo helper_info_csr_read;
 extern const TcgHelperInfo helper_info_csr_modify;
 

@@ -108,17 +108,17 @@ bool trans_fcvt_d_s(DisasContext *ctx, const RvArgs *a)
 
 bool trans_feq_d(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_feq_d);
+    return fpu_gen_cmp(ctx, a, true, TCG_COND_EQ);
 }
 
 bool trans_flt_d(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_flt_d);
+    return fpu_gen_cmp(ctx, a, true, TCG_COND_LT);
 }
 
 bool trans_fle_d(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_fle_d);
+    return fpu_gen_cmp(ctx, a, true, TCG_COND_LE);
 }
 
 bool trans_fclass_d(DisasContext *ctx, const RvArgs *a)

@@ -9,12 +9,13 @@
  *
  * Rounding mode: a static rm of 5 or 6 is an illegal instruction.  rm = 7
  * (dyn) uses frm, which is illegal when it holds 5..7; that can only be
- * known at run time, so the first dyn instruction of a TB calls
- * helper_fpu_check_frm (which may raise, so it syncs the globals and the pc
- * must be stored), and the following dyn instructions of the same TB skip
- * the check as long as nothing in between can have changed frm (see
- * fpu_frm_checked).  The arithmetic helpers themselves never raise, so
- * they are NO_RWG calls and guest registers can stay in host registers.
+ * known at run time, so the first dyn instruction of a TB compares frm
+ * inline and, on the cold path, stores the pc and calls
+ * helper_fpu_check_frm, which raises.  The following dyn instructions of
+ * the same TB skip the check as long as nothing in between can have
+ * changed frm (see fpu_frm_checked).  The arithmetic helpers themselves
+ * never raise, so they are NO_RWG calls and guest registers can stay in
+ * host registers across them.
  */
 #include <stddef.h>
 
@@ -23,6 +24,8 @@
 #define SIGN_S (1ull << 31)
 #define SIGN_D (1ull << 63)
 #define BOXED_QNAN_S (FPU_BOX | FPU_QNAN_S)
+
+static TcgTemp *gen_unbox_s(DisasContext *ctx, int reg);
 
 /* ---- the per-TB frm check ---- */
 
@@ -41,7 +44,7 @@ static __thread struct {
 
 /* Could this op change frm?  Any call that is not an FP helper (e.g. a CSR
  * write) and any store into the frm field of the cpu state. */
-static bool op_may_write_frm(const TcgContext *t, const TcgOp *op)
+static bool op_may_write_frm(const TcgOp *op)
 {
     if (op->opc == INDEX_op_call) {
         const TcgHelperInfo *h =
@@ -50,9 +53,8 @@ static bool op_may_write_frm(const TcgContext *t, const TcgOp *op)
     }
     if (op->opc == INDEX_op_st) {
         int32_t off = (int32_t)op->args[2];
-        int32_t size = 1 << (tcg_oi_memop((uint32_t)op->args[3]) & MO_SIZE);
+        int32_t size = 1 << ((MemOp)op->args[3] & MO_SIZE);
         int32_t frm = offsetof(RiscvCpu, frm);
-        (void)t;
         return off < frm + (int32_t)sizeof(uint32_t) && off + size > frm;
     }
     return false;
@@ -79,7 +81,7 @@ static bool fpu_frm_checked(DisasContext *ctx)
     }
     for (int i = fpu_frm_cache.scanned > idx ? fpu_frm_cache.scanned : idx + 1;
          i < t->nb_ops; i++) {
-        if (op_may_write_frm(t, &t->ops[i])) {
+        if (op_may_write_frm(&t->ops[i])) {
             return false;
         }
     }
@@ -90,7 +92,9 @@ static bool fpu_frm_checked(DisasContext *ctx)
 bool fpu_gen_rm_check(DisasContext *ctx, int rm)
 {
     TcgContext *t = ctx->tcg;
+    TcgTemp *frm;
     uint64_t serial;
+    int ok;
 
     if (rm == 5 || rm == 6) {
         return false;
@@ -98,11 +102,21 @@ bool fpu_gen_rm_check(DisasContext *ctx, int rm)
     if (rm != RV_RM_DYN || fpu_frm_checked(ctx)) {
         return true;
     }
+    /*
+     * if (frm > RMM) { pc = this insn; helper raises illegal }
+     * The compare is inline and the call sits on the cold path, so the
+     * check costs a load and a branch, not a call, on every TB entry.
+     */
     serial = __atomic_add_fetch(&fpu_check_serial, 1, __ATOMIC_RELAXED);
+    ok = tcg_new_label(t);
+    frm = tcg_temp_new_i32(t);
+    tcg_gen_ld(t, frm, t->env, offsetof(RiscvCpu, frm), MO_UL);
+    tcg_gen_brcondi(t, TCG_COND_LEU, frm, RV_RM_RMM, ok);
     gen_update_pc(ctx, ctx->pc);
     fpu_frm_cache.idx = t->nb_ops;
     tcg_gen_call2(t, &helper_info_fpu_check_frm, NULL, t->env,
                   tcg_constant_i64(t, (int64_t)serial));
+    tcg_gen_set_label(t, ok);
     fpu_frm_cache.serial = serial;
     fpu_frm_cache.scanned = t->nb_ops;
     return true;
@@ -169,13 +183,105 @@ bool fpu_gen_minmax(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
     return true;
 }
 
-bool fpu_gen_cmp(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
+/*
+ * feq/flt/fle inline (they are common in loops and a call costs more than
+ * the compare).  A single is unboxed and moved to the top half, so both
+ * formats share one shape: sign at bit 63, then exponent and fraction.
+ *   nan  = |x| > inf for either operand
+ *   key  = x ^ (x < 0 ? 0x7fff... : 0): orders like the values, as signed
+ *          integers, except -0 < +0, hence the both-zero term
+ *   flt  = key(a) < key(b) && !bothzero && !nan;   NV if nan
+ *   fle  = (key(a) <= key(b) || bothzero) && !nan;  NV if nan
+ *   feq  = (a == b || bothzero) && !nan;           NV if a signalling NaN
+ * The NV bit is ORed into fflags unconditionally (a zero is harmless).
+ */
+static TcgTemp *gen_cmp_operand(DisasContext *ctx, int reg, bool dbl)
+{
+    TcgTemp *v;
+
+    if (dbl) {
+        return get_fpr(ctx, reg);
+    }
+    v = gen_unbox_s(ctx, reg);
+    tcg_gen_shli(ctx->tcg, v, v, 32);
+    return v;
+}
+
+/* 1 if x (in the shared layout) is a NaN; *abs = |x|. */
+static TcgTemp *gen_is_nan(DisasContext *ctx, TcgTemp *x, bool dbl, TcgTemp **abs)
 {
     TcgContext *t = ctx->tcg;
-    TcgTemp *d = tcg_temp_new_i64(t);
+    TcgTemp *m = tcg_temp_new_i64(t);
+    TcgTemp *n = tcg_temp_new_i64(t);
+    uint64_t inf = dbl ? 0x7ff0000000000000ull : 0x7f80000000000000ull;
 
-    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2));
-    gen_set_gpr(ctx, a->rd, d);
+    tcg_gen_andi(t, m, x, (int64_t)~SIGN_D);
+    tcg_gen_setcondi(t, TCG_COND_GTU, n, m, (int64_t)inf);
+    *abs = m;
+    return n;
+}
+
+static TcgTemp *gen_order_key(DisasContext *ctx, TcgTemp *x)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *k = tcg_temp_new_i64(t);
+
+    tcg_gen_sari(t, k, x, 63);
+    tcg_gen_shri(t, k, k, 1);
+    tcg_gen_xor(t, k, k, x);
+    return k;
+}
+
+bool fpu_gen_cmp(DisasContext *ctx, const RvArgs *a, bool dbl, TcgCond kind)
+{
+    TcgContext *t = ctx->tcg;
+    TcgTemp *x = gen_cmp_operand(ctx, a->rs1, dbl);
+    TcgTemp *y = gen_cmp_operand(ctx, a->rs2, dbl);
+    TcgTemp *ax, *ay, *nan, *zero, *r, *nv, *fl;
+
+    nan = gen_is_nan(ctx, x, dbl, &ax);
+    nv = gen_is_nan(ctx, y, dbl, &ay);
+    zero = tcg_temp_new_i64(t);
+    tcg_gen_or(t, zero, ax, ay);
+    tcg_gen_setcondi(t, TCG_COND_EQ, zero, zero, 0);
+    r = tcg_temp_new_i64(t);
+    if (kind == TCG_COND_EQ) {
+        /* NV only for a signalling NaN: NaN with the quiet bit clear */
+        int qbit = dbl ? 51 : 54;
+        TcgTemp *q = tcg_temp_new_i64(t);
+        TcgTemp *s = tcg_temp_new_i64(t);
+
+        tcg_gen_shri(t, q, x, qbit);
+        tcg_gen_andc(t, s, nan, q);
+        tcg_gen_shri(t, q, y, qbit);
+        tcg_gen_andc(t, q, nv, q);
+        tcg_gen_or(t, s, s, q);
+        tcg_gen_andi(t, s, s, 1);
+        tcg_gen_or(t, nan, nan, nv);
+        nv = s;
+        tcg_gen_setcond(t, TCG_COND_EQ, r, x, y);
+        tcg_gen_or(t, r, r, zero);
+    } else {
+        TcgTemp *kx = gen_order_key(ctx, x);
+        TcgTemp *ky = gen_order_key(ctx, y);
+
+        tcg_gen_or(t, nan, nan, nv);
+        nv = nan;
+        tcg_gen_setcond(t, kind, r, kx, ky);
+        if (kind == TCG_COND_LT) {
+            tcg_gen_andc(t, r, r, zero);
+        } else {
+            tcg_gen_or(t, r, r, zero);
+        }
+    }
+    tcg_gen_andc(t, r, r, nan);
+    gen_set_gpr(ctx, a->rd, r);
+
+    fl = tcg_temp_new_i64(t);
+    tcg_gen_ld(t, fl, t->env, offsetof(RiscvCpu, fflags), MO_UL);
+    tcg_gen_shli(t, nv, nv, 4); /* RV_FFLAG_NV */
+    tcg_gen_or(t, fl, fl, nv);
+    tcg_gen_st(t, fl, t->env, offsetof(RiscvCpu, fflags), MO_UL);
     return true;
 }
 
@@ -423,17 +529,17 @@ bool trans_fclass_s(DisasContext *ctx, const RvArgs *a)
 
 bool trans_feq_s(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_feq_s);
+    return fpu_gen_cmp(ctx, a, false, TCG_COND_EQ);
 }
 
 bool trans_flt_s(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_flt_s);
+    return fpu_gen_cmp(ctx, a, false, TCG_COND_LT);
 }
 
 bool trans_fle_s(DisasContext *ctx, const RvArgs *a)
 {
-    return fpu_gen_cmp(ctx, a, &helper_info_fle_s);
+    return fpu_gen_cmp(ctx, a, false, TCG_COND_LE);
 }
 
 bool trans_fcvt_s_w(DisasContext *ctx, const RvArgs *a)

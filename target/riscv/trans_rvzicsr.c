@@ -57,14 +57,16 @@ bool trans_csrrsi(DisasContext *ctx, const RvArgs *a) { return gen_csr_imm(ctx, 
 bool trans_csrrci(DisasContext *ctx, const RvArgs *a) { return gen_csr_imm(ctx, a, CSR_OP_RC); }
 
 /*
- * fence.i: code written by this hart must be visible to its fetches.  Stores
- * to pages holding TBs already invalidate them (the accel layer
- * write-protects such pages), so ending the TB and looking the next one up
- * afresh is all that is left to do.
+ * fence.i: code written by this hart must be visible to its later fetches.
+ * Stores to pages holding TBs already invalidate them (the accel layer
+ * write-protects such pages), but stores through another mapping of the
+ * same memory are not seen that way, so the helper flushes every TB and
+ * restarts the cpu loop at the next insn (see op_helper.c).
  */
 bool trans_fence_i(DisasContext *ctx, const RvArgs *a)
 {
     gen_update_pc(ctx, ctx->pc_succ_insn);
-    ctx->base.is_jmp = (DisasJumpType)DISAS_RV_LOOKUP;
+    tcg_gen_call1(ctx->tcg, &helper_info_fence_i, NULL, ctx->tcg->env);
+    ctx->base.is_jmp = DISAS_NORETURN;
     return true;
 }

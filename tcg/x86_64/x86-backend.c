@@ -3,14 +3,15 @@
  * (liveness -> register allocation + emission -> slow paths and label
  * fixups), jump patching for TB chaining, and entry into generated code.
  *
- * Layout of what init() puts at the start of the code buffer:
- *     guest_base slot (8 bytes of data, 16 with padding)
- *     prologue:  push callee-saved; rbp = env; r15 = guest_base;
- *                reserve the spill frame; jmp *rsi
- *     ret0:      xor eax, eax
- *     epilogue:  release the frame; pop callee-saved; ret
- * Generated code runs with rsp 16-byte aligned, so helper calls need no
- * adjustment.  See docs/backend-x86_64.md.
+ * The prologue and the "return 0" epilogue are assembled into the binary
+ * (below), so exec() and return_to_loop_addr() are valid for every code
+ * buffer and never dangle.  init() puts what TB code must reach with
+ * rip-relative operands or rel32 jumps into each buffer:
+ *     limit table:  2^n for n = 0..63 (guest address bounds checks)
+ *     ret0:         xor eax, eax
+ *     epilogue:     release the frame; pop callee-saved; ret
+ * A small registry maps a buffer to those addresses.  Generated code runs
+ * with rsp 16-byte aligned.  See docs/backend-x86_64.md.
  */
 #include "tcg/x86_64/x86-gen.h"
 
@@ -23,15 +24,94 @@ static const int saved_regs[] = {
 
 /* Bytes subtracted from rsp after the pushes: the frame, plus 8 to bring
  * rsp (8 mod 16 after call + 6 pushes) to a 16-byte boundary. */
-#define X86_FRAME_ADJUST (X86_FRAME_SIZE + 8)
+#define X86_FRAME_ADJUST 4104
+#define X86_STR_(x) #x
+#define X86_STR(x) X86_STR_(x)
+_Static_assert(X86_FRAME_ADJUST == X86_FRAME_SIZE + 8, "frame size mismatch");
 
-static struct {
-    bool ready;
-    uintptr_t prologue_rx;
-    uintptr_t epilogue_rx;
+/* guest_base for r15, read by the prologue (process-wide in user mode). */
+__attribute__((visibility("hidden"))) uint64_t rove_x86_guest_base;
+
+/* uintptr_t prologue(void *env, const void *code): enter generated code. */
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl rove_x86_prologue\n"
+        ".hidden rove_x86_prologue\n"
+        ".type rove_x86_prologue, @function\n"
+        "rove_x86_prologue:\n"
+        "    push %rbp\n"
+        "    push %rbx\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    push %r14\n"
+        "    push %r15\n"
+        "    mov %rdi, %rbp\n"
+        "    mov rove_x86_guest_base(%rip), %r15\n"
+        "    sub $" X86_STR(X86_FRAME_ADJUST) ", %rsp\n"
+        "    jmp *%rsi\n"
+        ".size rove_x86_prologue, .-rove_x86_prologue\n"
+        ".p2align 4\n"
+        ".globl rove_x86_ret0\n"
+        ".hidden rove_x86_ret0\n"
+        ".type rove_x86_ret0, @function\n"
+        "rove_x86_ret0:\n"
+        "    xor %eax, %eax\n"
+        "    add $" X86_STR(X86_FRAME_ADJUST) ", %rsp\n"
+        "    pop %r15\n"
+        "    pop %r14\n"
+        "    pop %r13\n"
+        "    pop %r12\n"
+        "    pop %rbx\n"
+        "    pop %rbp\n"
+        "    ret\n"
+        ".size rove_x86_ret0, .-rove_x86_ret0\n");
+extern const uint8_t rove_x86_prologue[] __attribute__((visibility("hidden")));
+extern const uint8_t rove_x86_ret0[] __attribute__((visibility("hidden")));
+
+/* What init() placed in one code buffer. */
+typedef struct X86BufInfo {
+    uintptr_t rx;           /* buffer range [rx, rx + size) */
+    size_t size;
+    uintptr_t limit_rx;
     uintptr_t ret0_rx;
-    uint64_t *gb_slot_rw;   /* guest_base, loaded into r15 by the prologue */
-} x86_state;
+    uintptr_t epilogue_rx;
+} X86BufInfo;
+
+static GMutex bufs_lock;
+static X86BufInfo *bufs;
+static int nb_bufs;
+
+static bool buf_lookup(uintptr_t rx, X86BufInfo *out)
+{
+    bool found = false;
+    g_mutex_lock(&bufs_lock);
+    for (int i = nb_bufs - 1; i >= 0; i--) {
+        if (rx >= bufs[i].rx && rx - bufs[i].rx < bufs[i].size) {
+            *out = bufs[i];
+            found = true;
+            break;
+        }
+    }
+    g_mutex_unlock(&bufs_lock);
+    return found;
+}
+
+static void buf_register(const X86BufInfo *bi)
+{
+    g_mutex_lock(&bufs_lock);
+    int i;
+    for (i = 0; i < nb_bufs; i++) {
+        if (bufs[i].rx == bi->rx) {
+            break; /* re-initialised (or a new mapping at the same place) */
+        }
+    }
+    if (i == nb_bufs) {
+        bufs = g_renew(X86BufInfo, bufs, nb_bufs + 1);
+        nb_bufs++;
+    }
+    bufs[i] = *bi;
+    g_mutex_unlock(&bufs_lock);
+}
 
 /* ------------------------------------------------------------------ */
 /* allocator glue */
@@ -150,8 +230,6 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
         }
         g->fault_func = (void *)ctx->mem_fault_func;
     }
-    g->epilogue_rx = x86_state.epilogue_rx;
-    g->ret0_rx = x86_state.ret0_rx;
     if (info) {
         memset(info, 0, offsetof(TbCodeInfo, insn_end));
         info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = TCG_NO_JUMP;
@@ -167,26 +245,25 @@ void x86_gen_free(X86Gen *g)
     g->slow = NULL;
 }
 
-/* Out-of-line: mem_fault_func(env, addr, is_store | misaligned << 1, pc). */
-static void emit_slow_stub(X86Gen *g, const X86SlowPath *sp, unsigned flag)
+/*
+ * Out of line, after the TB body: one stub per failing check, all ending in
+ * a shared tail that calls mem_fault_func(env, addr, is_store | misaligned
+ * << 1, host pc of the access), which does not return.
+ *     tail:   mov rdi, rbp; call fault_func; ud2
+ *     stub:   mov rsi, addr; mov edx, flags; lea rcx, [rip + access]; jmp tail
+ */
+static void emit_slow_paths(X86Gen *g)
 {
     X86Asm *a = &g->a;
-    if (sp->addr_reg != X86_RSI) {
-        x86_mov_rr(a, TCG_I64, X86_RSI, sp->addr_reg); /* before rdi is reused */
+    if (g->nb_slow == 0) {
+        return;
     }
+    uintptr_t tail = x86_rx_here(a);
     x86_mov_rr(a, TCG_I64, X86_RDI, X86_ENV_REG);
-    x86_movi(a, TCG_I32, X86_RDX, flag);
-    x86_op_modrm_rip(a, X86_OPC_LEA | X86_P_W, X86_RCX, a->rx + sp->access_pos, 0);
     if (g->fault_func) {
-        x86_call_to(a, (uintptr_t)g->fault_func); /* does not return */
+        x86_call_to(a, (uintptr_t)g->fault_func);
     }
     x86_ud2(a);
-}
-
-bool x86_gen_finish(X86Gen *g)
-{
-    X86Asm *a = &g->a;
-
     for (int i = 0; i < g->nb_slow; i++) {
         const X86SlowPath *sp = &g->slow[i];
         for (int k = 0; k < 2; k++) {
@@ -194,9 +271,21 @@ bool x86_gen_finish(X86Gen *g)
                 continue;
             }
             x86_patch32(a, sp->jcc_pos[k], (uint32_t)(a->pos - (sp->jcc_pos[k] + 4)));
-            emit_slow_stub(g, sp, (sp->is_store ? 1u : 0u) | (k ? 2u : 0u));
+            if (sp->addr_reg != X86_RSI) {
+                x86_mov_rr(a, TCG_I64, X86_RSI, sp->addr_reg);
+            }
+            x86_movi(a, TCG_I32, X86_RDX, (sp->is_store ? 1 : 0) | (k ? 2 : 0));
+            x86_op_modrm_rip(a, X86_OPC_LEA | X86_P_W, X86_RCX, a->rx + sp->access_pos, 0);
+            x86_jmp_to(a, tail);
         }
     }
+}
+
+bool x86_gen_finish(X86Gen *g)
+{
+    X86Asm *a = &g->a;
+
+    emit_slow_paths(g);
     for (int i = 0; i < g->nb_refs; i++) {
         const X86LabelRef *r = &g->refs[i];
         int32_t target = g->label_pos[r->label];
@@ -225,24 +314,16 @@ static void x86_init(CodeBuffer *buf)
         .size = buf->size > used ? buf->size - used : 0,
         .features = x86_host_features(),
     };
+    X86BufInfo bi = { .rx = (uintptr_t)buf->rx, .size = buf->size };
 
-    uintptr_t slot_rx = x86_rx_here(&a);
-    x86_out64(&a, 0);
-    x86_out64(&a, 0);
-
-    x86_state.prologue_rx = x86_rx_here(&a);
-    for (size_t i = 0; i < G_N_ELEMENTS(saved_regs); i++) {
-        x86_push(&a, saved_regs[i]);
+    bi.limit_rx = x86_rx_here(&a);
+    for (int n = 0; n < 64; n++) {
+        x86_out64(&a, 1ull << n);
     }
-    x86_mov_rr(&a, TCG_I64, X86_ENV_REG, X86_RDI);
-    x86_op_modrm_rip(&a, X86_OPC_MOVL_GvEv | X86_P_W, X86_GUEST_BASE_REG, slot_rx, 0);
-    x86_alu_ri(&a, X86_ALU_SUB, TCG_I64, X86_RSP, X86_FRAME_ADJUST);
-    x86_jmp_reg(&a, X86_RSI);
-
-    x86_align(&a, 16, 0);
-    x86_state.ret0_rx = x86_rx_here(&a);
+    /* A copy of the epilogue in reach of rel32 jumps from the TBs. */
+    bi.ret0_rx = x86_rx_here(&a);
     x86_movi(&a, TCG_I32, X86_RAX, 0);
-    x86_state.epilogue_rx = x86_rx_here(&a);
+    bi.epilogue_rx = x86_rx_here(&a);
     x86_alu_ri(&a, X86_ALU_ADD, TCG_I64, X86_RSP, X86_FRAME_ADJUST);
     for (int i = (int)G_N_ELEMENTS(saved_regs) - 1; i >= 0; i--) {
         x86_pop(&a, saved_regs[i]);
@@ -253,15 +334,15 @@ static void x86_init(CodeBuffer *buf)
     if (x86_overflowed(&a)) {
         g_error("x86: code buffer too small for the prologue");
     }
-    x86_state.gb_slot_rw = (uint64_t *)(void *)(buf->rw + used);
-    x86_state.ready = true;
+    buf_register(&bi);
     buf->used = used + a.pos;
 }
 
 static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *info)
 {
-    if (!x86_state.ready) {
-        g_error("x86: gen_code before init");
+    X86BufInfo bi;
+    if (!buf_lookup((uintptr_t)buf->rx, &bi)) {
+        g_error("x86: gen_code on a buffer init() has not seen");
     }
     tcg_liveness(ctx);
 
@@ -270,15 +351,17 @@ static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *in
     size_t room = buf->size > used ? buf->size - used : 0;
     x86_gen_init(g, buf->rw + used, (uintptr_t)buf->rx + used, room, ctx, info,
                  x86_host_features());
+    g->limit_rx = bi.limit_rx;
+    g->ret0_rx = bi.ret0_rx;
+    g->epilogue_rx = bi.epilogue_rx;
 
     x86_align(&g->a, 16, 0);
     g->start = g->a.pos;
 
-    if (g->gb_reg >= 0 && __atomic_load_n(x86_state.gb_slot_rw, __ATOMIC_RELAXED) !=
-                              (uint64_t)ctx->guest_base) {
+    if (g->gb_reg >= 0 &&
+        __atomic_load_n(&rove_x86_guest_base, __ATOMIC_RELAXED) != ctx->guest_base) {
         /* Process-wide: every context of a process shares guest_base. */
-        __atomic_store_n(x86_state.gb_slot_rw, (uint64_t)ctx->guest_base,
-                         __ATOMIC_RELEASE);
+        __atomic_store_n(&rove_x86_guest_base, (uint64_t)ctx->guest_base, __ATOMIC_RELEASE);
     }
 
     RaHostDesc desc;
@@ -291,7 +374,7 @@ static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *in
             x86_out8(&g->a, 0xcc);
         }
         if (!x86_overflowed(&g->a)) {
-            info->size = (uint32_t)g->a.pos;
+            info->size = (uint32_t)(g->a.pos - g->start);
             entry = (const void *)(g->a.rx + g->start);
         }
     }
@@ -314,13 +397,13 @@ static void x86_patch_jump(CodeBuffer *buf, uintptr_t site_rx, uintptr_t target_
 static uintptr_t x86_exec(void *env, const void *code_rx)
 {
     uintptr_t (*entry)(void *, const void *) =
-        (uintptr_t (*)(void *, const void *))x86_state.prologue_rx;
+        (uintptr_t (*)(void *, const void *))(uintptr_t)rove_x86_prologue;
     return entry(env, code_rx);
 }
 
 static const void *x86_return_to_loop_addr(void)
 {
-    return (const void *)x86_state.ret0_rx;
+    return rove_x86_ret0;
 }
 
 const TcgBackend tcg_backend_x86_64 = {

@@ -53,6 +53,7 @@ typedef struct X86Gen {
     unsigned addr_bits;      /* >= 64: no bounds check */
     int gb_reg;              /* X86_GUEST_BASE_REG, or -1: guest_base is a disp */
     void *fault_func;
+    uintptr_t limit_rx;      /* table of 2^n for n = 0..63 (bounds checks) */
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
@@ -66,6 +67,9 @@ void x86_gen_free(X86Gen *g);
 /* After the last op: slow paths, label fixups.  False if a label was never
  * bound or the buffer overflowed. */
 bool x86_gen_finish(X86Gen *g);
+
+/* Can a constant guest address be a plain displacement (no checks)? */
+bool x86_guest_const_addr_ok(const X86Gen *g, uint64_t addr, MemOp mop);
 
 /* RaHostOps callbacks (h is an X86Gen *). */
 const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const TcgOp *op);

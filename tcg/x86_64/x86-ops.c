@@ -40,13 +40,18 @@ typedef enum {
     C_DIV,
     C_REM,
     C_MOVCOND,
+    /* stores: value form x address form ("r" base, or "i" constant guest
+     * address); keep the order of store_value_form() */
     C_ST_RE,
     C_ST_RI,
     C_ST_R,
     C_ST_R_SCRATCH,
+    C_ST_RE_I,
+    C_ST_RI_I,
+    C_ST_R_I,
+    C_ST_R_SCRATCH_I,
     C_QLD,
-    C_QLD_CHK,
-    C_QST,
+    C_QLD_I,
     C_NB,
 } X86CtId;
 
@@ -77,9 +82,12 @@ static const X86CtDef ct_defs[C_NB] = {
     [C_ST_RI] = { 0, 2, 0, { "ri", "r" }, 0 },
     [C_ST_R] = { 0, 2, 0, { "r", "r" }, 0 },
     [C_ST_R_SCRATCH] = { 0, 2, 1, { "r", "r" }, 0 },
+    [C_ST_RE_I] = { 0, 2, 0, { "re", "i" }, 0 },
+    [C_ST_RI_I] = { 0, 2, 0, { "ri", "i" }, 0 },
+    [C_ST_R_I] = { 0, 2, 0, { "r", "i" }, 0 },
+    [C_ST_R_SCRATCH_I] = { 0, 2, 1, { "r", "i" }, 0 },
     [C_QLD] = { 1, 1, 0, { "r", "r" }, 0 },
-    [C_QLD_CHK] = { 1, 1, 1, { "r", "r" }, 0 },
-    [C_QST] = { 0, 2, 1, { "ri", "r" }, 0 },
+    [C_QLD_I] = { 1, 1, 0, { "r", "i" }, 0 },
 };
 
 static RaOpConstraint ct_parsed[C_NB];
@@ -144,6 +152,41 @@ static bool arg_const(const TcgContext *ctx, const TcgOp *op, int i, int64_t *va
 static int type_bits(TcgType type)
 {
     return type == TCG_I64 ? 64 : 32;
+}
+
+/* Value operand of a store: immediates where the store can take them, a
+ * scratch register when a byte swap needs one. */
+static X86CtId store_value_form(unsigned f, MemOp mop, bool const_addr)
+{
+    bool swap = (mop & MO_BSWAP) && (mop & MO_SIZE) != MO_8;
+    X86CtId id;
+    if (swap && !(f & X86_FEAT_MOVBE)) {
+        id = C_ST_R_SCRATCH;
+    } else if ((mop & MO_SIZE) == MO_64) {
+        id = swap ? C_ST_R : C_ST_RE; /* a swapped constant may not fit */
+    } else {
+        id = C_ST_RI;
+    }
+    return const_addr ? (X86CtId)(id + (C_ST_RE_I - C_ST_RE)) : id;
+}
+
+/*
+ * A constant guest address that needs no run-time check (inside the guest
+ * space, aligned if it must be) and can be a displacement: the access
+ * becomes [guest_base_reg + addr] or [guest_base + addr].
+ */
+bool x86_guest_const_addr_ok(const X86Gen *g, uint64_t addr, MemOp mop)
+{
+    if (g->addr_bits < 64 && (addr >> g->addr_bits) != 0) {
+        return false;
+    }
+    if ((mop & MO_ALIGN) && (addr & ((1u << (mop & MO_SIZE)) - 1))) {
+        return false;
+    }
+    if (g->gb_reg >= 0) {
+        return x86_fits_s32((int64_t)addr);
+    }
+    return x86_fits_s32((int64_t)(g->guest_base + addr));
 }
 
 const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const TcgOp *op)
@@ -244,24 +287,21 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
     case INDEX_op_movcond:
         id = C_MOVCOND;
         break;
-    case INDEX_op_st: {
-        MemOp mop = (MemOp)op->args[3];
-        bool swap = (mop & MO_BSWAP) && (mop & MO_SIZE) != MO_8;
-        if (swap && !(f & X86_FEAT_MOVBE)) {
-            id = C_ST_R_SCRATCH;
-        } else if ((mop & MO_SIZE) == MO_64) {
-            id = swap ? C_ST_R : C_ST_RE;
-        } else {
-            id = C_ST_RI;
-        }
+    case INDEX_op_st:
+        id = store_value_form(f, (MemOp)op->args[3], false);
+        break;
+    case INDEX_op_qemu_ld: {
+        MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
+        id = arg_const(ctx, op, 1, &v) && x86_guest_const_addr_ok(g, (uint64_t)v, mop)
+                 ? C_QLD_I : C_QLD;
         break;
     }
-    case INDEX_op_qemu_ld:
-        id = g->addr_bits < 64 ? C_QLD_CHK : C_QLD;
+    case INDEX_op_qemu_st: {
+        MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
+        id = store_value_form(f, mop, arg_const(ctx, op, 1, &v) &&
+                                          x86_guest_const_addr_ok(g, (uint64_t)v, mop));
         break;
-    case INDEX_op_qemu_st:
-        id = C_QST;
-        break;
+    }
     default:
         id = C_NONE;
         break;
@@ -580,7 +620,7 @@ static void emit_load(X86Asm *a, TcgType type, MemOp mop, int d, int base, int i
         x86_load(a, type, mop & (MO_SIZE | MO_SIGN), d, base, index, disp);
     } else if (size == MO_16) {
         x86_load(a, type, MO_16, d, base, index, disp);
-        x86_rol16_8(a, d); x86_rol16_8(a, d);
+        x86_rol16_8(a, d);
         if (sign) {
             x86_movsx(a, type, MO_16, d, d);
         }
@@ -620,9 +660,9 @@ static void emit_store(X86Asm *a, MemOp mop, TcgArg v, bool vconst, int base, in
         if (swap) {
             val = (int64_t)bswap_size((uint64_t)val, size);
         }
-        if (size == MO_64 && !x86_fits_s32(val)) {
-            /* One 64-bit store (atomic), not two halves. */
-            g_assert(scratch >= 0);
+        if (size == MO_64 && !x86_fits_s32(val) && scratch >= 0) {
+            /* One 64-bit store (single-copy atomic), not two halves.  The
+             * constraints only let such constants here with a scratch. */
             x86_movi(a, TCG_I64, scratch, val);
             x86_store(a, size, scratch, base, index, disp);
         } else {
@@ -690,18 +730,19 @@ static X86SlowPath *slow_new(X86Gen *g, int addr, bool is_store)
 
 /*
  * Guest address checks: out of the guest space, or misaligned under
- * MO_ALIGN, branch to an out-of-line call of mem_fault_func.  Returns the
- * slow-path record; the caller sets access_pos.
+ * MO_ALIGN, branch to an out-of-line call of mem_fault_func.  The bounds
+ * check compares with 2^addr_bits from a table next to the prologue, so it
+ * needs no scratch register and cmp+jae can fuse.  Returns the slow-path
+ * record; the caller sets access_pos.
  */
-static X86SlowPath *emit_guest_checks(X86Gen *g, int addr, MemOp mop, int scratch,
-                                      bool is_store)
+static X86SlowPath *emit_guest_checks(X86Gen *g, int addr, MemOp mop, bool is_store)
 {
     X86Asm *a = &g->a;
     X86SlowPath *sp = slow_new(g, addr, is_store);
     if (g->addr_bits < 64) {
-        x86_mov_rr(a, TCG_I64, scratch, addr);
-        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I64, scratch, (int)g->addr_bits);
-        sp->jcc_pos[0] = (uint32_t)x86_jcc32(a, X86_CC_NE);
+        x86_op_modrm_rip(a, ((X86_ALU_CMP << 3) | 3) | X86_P_W, addr,
+                         g->limit_rx + 8 * g->addr_bits, 0);
+        sp->jcc_pos[0] = (uint32_t)x86_jcc32(a, X86_CC_AE);
     }
     if ((mop & MO_ALIGN) && (mop & MO_SIZE) != MO_8) {
         x86_op_modrm(a, 0xf6 | X86_P_BYTE_RM, 0, addr); /* test addr8, imm8 */
@@ -711,38 +752,55 @@ static X86SlowPath *emit_guest_checks(X86Gen *g, int addr, MemOp mop, int scratc
     return sp;
 }
 
-static void guest_operand(X86Gen *g, int addr, int *base, int *index, int32_t *disp)
+/* The host operand for a guest address in a register or a constant one
+ * (already validated by x86_guest_const_addr_ok). */
+static void guest_operand(X86Gen *g, TcgArg addr, bool is_const, int *base, int *index,
+                          int32_t *disp)
 {
-    if (g->gb_reg >= 0) {
+    if (is_const) {
+        *index = -1;
+        if (g->gb_reg >= 0) {
+            *base = g->gb_reg;
+            *disp = (int32_t)addr;
+        } else {
+            *base = -1;
+            *disp = (int32_t)(g->guest_base + addr);
+        }
+    } else if (g->gb_reg >= 0) {
         *base = g->gb_reg;
-        *index = addr;
+        *index = (int)addr;
         *disp = 0;
     } else {
-        *base = addr;
+        *base = (int)addr;
         *index = -1;
         *disp = (int32_t)g->guest_base;
     }
 }
 
-static void emit_qemu_ld(X86Gen *g, TcgType type, int d, int addr, uint32_t oi, int scratch)
+static void emit_qemu_ld(X86Gen *g, TcgType type, int d, TcgArg addr, bool aconst, uint32_t oi)
 {
     MemOp mop = tcg_oi_memop(oi);
     int base, index;
     int32_t disp;
-    X86SlowPath *sp = emit_guest_checks(g, addr, mop, scratch, false);
-    guest_operand(g, addr, &base, &index, &disp);
-    sp->access_pos = (uint32_t)g->a.pos;
+    X86SlowPath *sp = aconst ? NULL : emit_guest_checks(g, (int)addr, mop, false);
+    guest_operand(g, addr, aconst, &base, &index, &disp);
+    if (sp) {
+        sp->access_pos = (uint32_t)g->a.pos;
+    }
     emit_load(&g->a, type, mop, d, base, index, disp);
 }
 
-static void emit_qemu_st(X86Gen *g, TcgArg v, bool vconst, int addr, uint32_t oi, int scratch)
+static void emit_qemu_st(X86Gen *g, TcgArg v, bool vconst, TcgArg addr, bool aconst,
+                         uint32_t oi, int scratch)
 {
     MemOp mop = tcg_oi_memop(oi);
     int base, index;
     int32_t disp;
-    X86SlowPath *sp = emit_guest_checks(g, addr, mop, scratch, true);
-    guest_operand(g, addr, &base, &index, &disp);
-    sp->access_pos = (uint32_t)g->a.pos;
+    X86SlowPath *sp = aconst ? NULL : emit_guest_checks(g, (int)addr, mop, true);
+    guest_operand(g, addr, aconst, &base, &index, &disp);
+    if (sp) {
+        sp->access_pos = (uint32_t)g->a.pos;
+    }
     emit_store(&g->a, mop, v, vconst, base, index, disp, scratch);
 }
 
@@ -973,10 +1031,10 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
                    args->scratch[0]);
         break;
     case INDEX_op_qemu_ld:
-        emit_qemu_ld(g, type, d, r1, (uint32_t)x[2], args->scratch[0]);
+        emit_qemu_ld(g, type, d, x[1], c[1], (uint32_t)x[2]);
         break;
     case INDEX_op_qemu_st:
-        emit_qemu_st(g, x[0], c[0], r1, (uint32_t)x[2], args->scratch[0]);
+        emit_qemu_st(g, x[0], c[0], x[1], c[1], (uint32_t)x[2], args->scratch[0]);
         break;
     default:
         g_error("x86: cannot emit op %s", tcg_op_defs[op->opc].name);

@@ -5,7 +5,7 @@
  *    rounding mode (RMM included), overflow/underflow flags with tininess
  *    after rounding, NaN-boxing, canonical NaNs, fmin/fmax with signed zeros
  *    and sNaN, quiet vs signalling compares, saturating conversions, fused
- *    multiply-add single rounding, the frm check.
+ *    multiply-add single rounding, the frm check, the fast path's exits.
  * 2. Random differential tests of every arithmetic and conversion helper in
  *    all five rounding modes against an independent reference: the
  *    operation is computed in x87 extended precision (64-bit significand)
@@ -13,7 +13,9 @@
  *    ("round to odd", exact enough for one more rounding to <= 62 bits),
  *    then rounded to the target format by ref_round(), which is written
  *    with frexpl/floorl and shares no code with the helpers.  Special
- *    operands follow the RISC-V spec, written out again here.
+ *    operands follow the RISC-V spec, written out again here.  Run with
+ *    fflags clear, with NX accrued (the helpers' fast path) and with
+ *    random accrued flags.
  * 3. The software path (RMM, FMA without FMA3) against the hardware path
  *    in the four hardware modes, and the helpers with FMA3 turned off.
  *
@@ -41,6 +43,9 @@
 static int failures;
 static int checks;
 static RiscvCpu cpu;
+/* fflags before each helper call; the helpers only ever add flags.  With
+ * NX preset the helpers take their fast path (no flags computed). */
+static unsigned preset;
 
 /* helper_fpu_check_frm leaves through cpu_loop_exit: land back in the test. */
 void cpu_loop_exit(CpuState *cs)
@@ -89,7 +94,7 @@ static uint64_t run2(Bin f, uint64_t a, uint64_t b, unsigned rm, unsigned *fl)
 {
     uint64_t r;
 
-    cpu.fflags = 0;
+    cpu.fflags = preset;
     r = f(&cpu, a, b, rm_arg(rm));
     *fl = cpu.fflags;
     return r;
@@ -99,7 +104,7 @@ static uint64_t run1(Un f, uint64_t a, unsigned rm, unsigned *fl)
 {
     uint64_t r;
 
-    cpu.fflags = 0;
+    cpu.fflags = preset;
     r = f(&cpu, a, rm_arg(rm));
     *fl = cpu.fflags;
     return r;
@@ -109,7 +114,7 @@ static uint64_t run3(Tri f, uint64_t a, uint64_t b, uint64_t c, unsigned rm, uns
 {
     uint64_t r;
 
-    cpu.fflags = 0;
+    cpu.fflags = preset;
     r = f(&cpu, a, b, c, rm_arg(rm));
     *fl = cpu.fflags;
     return r;
@@ -119,7 +124,7 @@ static uint64_t runc(Cmp f, uint64_t a, uint64_t b, unsigned *fl)
 {
     uint64_t r;
 
-    cpu.fflags = 0;
+    cpu.fflags = preset;
     r = f(&cpu, a, b);
     *fl = cpu.fflags;
     return r;
@@ -127,7 +132,7 @@ static uint64_t runc(Cmp f, uint64_t a, uint64_t b, unsigned *fl)
 
 static const char *const rmname[] = { "rne", "rtz", "rdn", "rup", "rmm" };
 
-/* Expect the same result in each of the five modes? No: one row per mode. */
+/* Expected result and flags, one per rounding mode (RNE, RTZ, RDN, RUP, RMM). */
 typedef struct { uint64_t r; unsigned f; } RF;
 
 static void expect5_2(const char *name, Bin f, uint64_t a, uint64_t b, const RF want[5])
@@ -553,6 +558,49 @@ static void test_fma(void)
                  DMINSUB, UF | NX);
         fpu_set_host_fma(old);
     }
+}
+
+/* With NX already accrued the helpers skip computing flags for ordinary
+ * results: every other result must still raise its flags.  (fflags is
+ * preset to NX, so NX is always part of the expected value.) */
+static void test_fast_path(void)
+{
+    preset = NX;
+    for (unsigned rm = 0; rm < 5; rm++) {
+        expect_3("fast fmadd.d 0*inf+qnan", helper_fmadd_d, 0, DINF, QD, rm, QD, NV | NX);
+        expect_3("fast fmadd.s inf*0+qnan", helper_fmadd_s, SINF, BOX, QS, rm, QS, NV | NX);
+        expect_3("fast fmadd.d tiny", helper_fmadd_d, DMINSUB, 0x3fd0000000000000ull, 0, rm,
+                 rm == RV_RM_RUP ? DMINSUB : 0, UF | NX);
+    }
+    RF u[5] = { { 0, UF | NX }, { 0, UF | NX }, { 0, UF | NX }, { DMINSUB, UF | NX },
+                { 0, UF | NX } };
+    expect5_2("fast fmul.d min/4", helper_fmul_d, DMINSUB, 0x3fd0000000000000ull, u);
+    RF u2[5] = { { DMINNORM, NX }, { DMAXSUB, UF | NX }, { DMAXSUB, UF | NX },
+                 { DMINNORM, NX }, { DMINNORM, NX } };
+    expect5_2("fast fmul.d after-rounding", helper_fmul_d, D1 + 1, DMAXSUB, u2);
+    RF o[5] = { { DINF, OF | NX }, { DMAX, OF | NX }, { DMAX, OF | NX }, { DINF, OF | NX },
+                { DINF, OF | NX } };
+    expect5_2("fast fmul.d ovf", helper_fmul_d, DMAX, D2, o);
+    RF so[5] = { { SINF, OF | NX }, { BOX | 0x7f7fffff, OF | NX },
+                 { BOX | 0x7f7fffff, OF | NX }, { SINF, OF | NX }, { SINF, OF | NX } };
+    expect5_2("fast fadd.s ovf", helper_fadd_s, BOX | 0x7f7fffff, BOX | 0x7f7fffff, so);
+    RF su[5] = { { BOX, UF | NX }, { BOX, UF | NX }, { BOX, UF | NX }, { BOX | 1, UF | NX },
+                 { BOX, UF | NX } };
+    expect5_2("fast fmul.s tiny", helper_fmul_s, BOX | 1, BOX | 0x3e800000, su);
+    RF t[5] = { { BOX | 0x80000000, UF | NX }, { BOX | 0x80000000, UF | NX },
+                { BOX | 0x80000001, UF | NX }, { BOX | 0x80000000, UF | NX },
+                { BOX | 0x80000001, UF | NX } };
+    expect5_1("fast fcvt.s.d -2^-150", helper_fcvt_s_d, 0xb690000000000000ull, t);
+    expect_all_2("fast fmul.d 0*x", helper_fmul_d, DNZERO, D2, DNZERO, NX);
+    expect_all_2("fast fdiv.d 0/x", helper_fdiv_d, 0, DM1, DNZERO, NX);
+    expect_all_2("fast fdiv.d x/0", helper_fdiv_d, D2, 0, DINF, DZ | NX);
+    expect_all_2("fast fdiv.s x/inf", helper_fdiv_s, S1, SINF, BOX, NX);
+    expect_all_2("fast fsub.d inf-inf", helper_fsub_d, DINF, DINF, QD, NV | NX);
+    expect_all_1("fast fsqrt.d -1", helper_fsqrt_d, DM1, QD, NV | NX);
+    expect_all_1("fast fsqrt.s -1", helper_fsqrt_s, BOX | 0xbf800000, QS, NV | NX);
+    expect_all_2("fast fadd.d snan", helper_fadd_d, DSNAN, D1, QD, NV | NX);
+    expect_all_2("fast fadd.s unboxed", helper_fadd_s, 0x3f800000, S1, QS, NX);
+    preset = 0;
 }
 
 static void test_frm_check(void)
@@ -1065,6 +1113,7 @@ static void random_arith(const ArithCase *ac, long iters)
         } else {
             got = run3(ac->tri, box_if(a, f), box_if(b, f), box_if(c, f), rm, &gf);
         }
+        wf |= preset;
         checks++;
         if (got != box_if(want, f) || gf != wf) {
             char what[160];
@@ -1163,6 +1212,7 @@ static void random_cvt(const CvtCase *cc, long iters)
             want = ref_d_to_s(a, rm, &wf) | BOX;
         }
         got = run1(cc->fn, arg, rm, &gf);
+        wf |= preset;
         checks++;
         if (got != want || gf != wf) {
             char what[128];
@@ -1226,32 +1276,45 @@ static void random_soft_vs_hw(long iters)
 
 static void test_random(long iters)
 {
-    int before = failures;
+    int before;
 
 #if LDBL_MANT_DIG < 64 || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
     /* The reference needs a wider little-endian long double (set_lsb). */
     printf("random tests skipped: long double too narrow\n");
     return;
 #endif
-
-    for (size_t i = 0; i < sizeof(arith_cases) / sizeof(arith_cases[0]); i++) {
-        random_arith(&arith_cases[i], iters);
+    /* fflags clear (every result computed with flags), NX accrued (the
+     * fast path), and random accrued flags. */
+    for (int pass = 0; pass < 3; pass++) {
+        before = failures;
+        for (size_t i = 0; i < sizeof(arith_cases) / sizeof(arith_cases[0]); i++) {
+            preset = pass == 0 ? 0 : pass == 1 ? NX : (unsigned)(rnd() % 32);
+            random_arith(&arith_cases[i], iters);
+        }
+        for (size_t i = 0; i < sizeof(cvt_cases) / sizeof(cvt_cases[0]); i++) {
+            preset = pass == 0 ? 0 : pass == 1 ? NX : (unsigned)(rnd() % 32);
+            random_cvt(&cvt_cases[i], iters);
+        }
+        printf("random vs reference, %s: %d failures\n",
+               pass == 0 ? "no accrued flags" : pass == 1 ? "NX accrued" : "random accrued",
+               failures - before);
     }
-    for (size_t i = 0; i < sizeof(cvt_cases) / sizeof(cvt_cases[0]); i++) {
-        random_cvt(&cvt_cases[i], iters);
-    }
-    printf("random vs reference: %d failures\n", failures - before);
+    preset = 0;
     before = failures;
     random_soft_vs_hw(iters * 4);
     printf("software vs hardware path: %d failures\n", failures - before);
-    before = failures;
     if (fpu_host_has_fma()) {
+        before = failures;
         fpu_set_host_fma(false);
-        for (size_t i = 0; i < sizeof(arith_cases) / sizeof(arith_cases[0]); i++) {
-            if (arith_cases[i].op == OP_FMA) {
-                random_arith(&arith_cases[i], iters);
+        for (int pass = 0; pass < 2; pass++) {
+            preset = pass ? NX : 0;
+            for (size_t i = 0; i < sizeof(arith_cases) / sizeof(arith_cases[0]); i++) {
+                if (arith_cases[i].op == OP_FMA) {
+                    random_arith(&arith_cases[i], iters);
+                }
             }
         }
+        preset = 0;
         fpu_set_host_fma(true);
         printf("fma without FMA3 vs reference: %d failures\n", failures - before);
     }
@@ -1268,6 +1331,7 @@ int main(int argc, char **argv)
     test_minmax_cmp();
     test_convert();
     test_fma();
+    test_fast_path();
     test_frm_check();
     printf("directed: %d checks, %d failures\n", checks, failures);
     test_random(iters);

@@ -857,7 +857,7 @@ static void run_guest_mem(uint8_t *host, uintptr_t gbase, uint64_t gaddr, unsign
 }
 
 static void expect_fault(uintptr_t gbase, unsigned bits, uint64_t addr, MemOp mop,
-                         bool store, uint32_t want_flags)
+                         bool store, uint32_t want_flags, bool const_addr)
 {
     start();
     ctx->guest_base = gbase;
@@ -865,7 +865,7 @@ static void expect_fault(uintptr_t gbase, unsigned bits, uint64_t addr, MemOp mo
     ctx->mem_fault_func = fault_func;
     memset(&env, 0, sizeof(env));
     tcg_gen_insn_start(ctx, 0x1000);
-    TcgTemp *a = ld_in(TCG_I64, 0);
+    TcgTemp *a = const_addr ? tcg_constant_i64(ctx, (int64_t)addr) : ld_in(TCG_I64, 0);
     env.in[0] = addr;
     tcg_gen_movi(ctx, G[0], 77); /* dirty global: must be in memory at the fault */
     tcg_gen_insn_start(ctx, 0x1004);
@@ -909,11 +909,15 @@ static void test_guest_mem(void)
     /* Bounds check with a displacement base as well. */
     run_guest_mem(mem, 0x1000, (uintptr_t)mem - 0x1000, 63);
 
-    expect_fault((uintptr_t)mem, 20, 1 << 20, MO_UB, false, 0);
-    expect_fault((uintptr_t)mem, 20, ~0ull, MO_UQ, true, 1);
-    expect_fault((uintptr_t)mem, 20, 0x1001, MO_UL | MO_ALIGN, false, 2);
-    expect_fault((uintptr_t)mem, 20, 0x1002, MO_UQ | MO_ALIGN, true, 3);
-    expect_fault((uintptr_t)mem, 20, 0x1001, MO_UW | MO_ALIGN | MO_BSWAP, true, 3);
+    for (int k = 0; k < 2; k++) {
+        /* k = 1: constant addresses, checked at translation time */
+        expect_fault((uintptr_t)mem, 20, 1 << 20, MO_UB, false, 0, k);
+        expect_fault((uintptr_t)mem, 20, ~0ull, MO_UQ, true, 1, k);
+        expect_fault((uintptr_t)mem, 20, 0x1001, MO_UL | MO_ALIGN, false, 2, k);
+        expect_fault((uintptr_t)mem, 20, 0x1002, MO_UQ | MO_ALIGN, true, 3, k);
+        expect_fault((uintptr_t)mem, 20, 0x1001, MO_UW | MO_ALIGN | MO_BSWAP, true, 3, k);
+        expect_fault(0x1000, 32, 0x100000000ull, MO_UL, false, 0, k);
+    }
 
     /* Aligned MO_ALIGN accesses and the top byte of the space pass. */
     start();
@@ -1109,6 +1113,39 @@ static void test_buffer_full(void)
     }
 }
 
+/* Several code buffers (one per vCPU): each works on its own, and
+ * unmapping one leaves the others (and exec/return_to_loop) intact. */
+static void test_two_buffers(void)
+{
+    CodeBuffer saved = cbuf;
+    for (int round = 0; round < 2; round++) {
+        size_t size = 1 << 20;
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        g_assert(p != MAP_FAILED);
+        CodeBuffer b2 = { p, p, size, 0 };
+        tcg_backend_x86_64.init(&b2);
+        cbuf = b2;
+        start();
+        memset(&env, 0, sizeof(env));
+        tcg_gen_movi(ctx, G[12], 1234 + round);
+        tcg_gen_exit_tb(ctx, 0x40);
+        g_assert_cmpuint(run(), ==, 0x40);
+        g_assert_cmpuint(env.g[12], ==, 1234u + round);
+        munmap(p, size);
+        cbuf = saved;
+        /* The first buffer still runs, including goto_ptr's way out. */
+        start();
+        ctx->lookup_tb_helper = &hlookup;
+        env.g[9] = 0;
+        tcg_gen_addi(ctx, G[13], G[13], 1);
+        tcg_gen_lookup_and_goto_ptr(ctx);
+        ctx->lookup_tb_helper = NULL;
+        g_assert_cmpuint(run(), ==, 0);
+        g_assert_cmpuint(env.g[13], ==, 1);
+    }
+}
+
 /* Dead code is removed by liveness. */
 static void test_liveness_dce(void)
 {
@@ -1152,5 +1189,6 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/insn-end", test_insn_end);
     g_test_add_func("/regalloc/mb", test_mb);
     g_test_add_func("/regalloc/buffer-full", test_buffer_full);
+    g_test_add_func("/regalloc/two-buffers", test_two_buffers);
     return g_test_run();
 }

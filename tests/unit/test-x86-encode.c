@@ -24,6 +24,7 @@ static uint8_t code[4096];
 static int nfail, ncheck;
 
 #define BASE_RX 0x100000ul
+#define LIMIT_RX (BASE_RX + 0x2000)
 
 static const char *const r64[] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -1082,10 +1083,11 @@ static void test_op_memory(void)
                             x86_gen_free(&gen);
                             memset(code, 0xcc, sizeof(code));
                             x86_gen_init(&gen, code, BASE_RX, sizeof(code), c, NULL, feat);
+                            gen.limit_rx = LIMIT_RX;
                             const char *chk = "";
                             if (model == 0) {
-                                chk = fmt("mov %s, %s; shr %s, 0x28; jne 0x%lx", r64[sc], r64[ra],
-                                          r64[sc], BASE_RX + 3 + 4 + 6);
+                                chk = fmt("cmp %s, qword ptr [rip + 0x%lx]; jae 0x%lx", r64[ra],
+                                          LIMIT_RX + 8 * 40 - (BASE_RX + 7), BASE_RX + 7 + 6);
                             }
                             size_t chklen = model == 0 ? 13 : 0;
                             if (align && size != MO_8) {
@@ -1122,7 +1124,7 @@ static void test_op_memory(void)
                                 }
                             }
                             OpIn in = { .a = { (TcgArg)d, (TcgArg)ra, tcg_make_oi(amop, 0) },
-                                        .scratch = { (int8_t)sc, -1, -1 } };
+                                        .scratch = { -1, -1, -1 } };
                             emit_one(INDEX_op_qemu_ld, T, 1, 1, 1, &in);
                             size_t len = gen.a.pos;
                             expect_bytes(code, len, BASE_RX, cat(chk, w), "qemu_ld");
@@ -1132,6 +1134,7 @@ static void test_op_memory(void)
                             x86_gen_free(&gen);
                             memset(code, 0xcc, sizeof(code));
                             x86_gen_init(&gen, code, BASE_RX, sizeof(code), c, NULL, feat);
+                            gen.limit_rx = LIMIT_RX;
                             OpIn st = { .a = { (TcgArg)d, (TcgArg)ra, tcg_make_oi(amop, 0) },
                                         .scratch = { (int8_t)sc, -1, -1 } };
                             emit_one(INDEX_op_qemu_st, T, 0, 2, 1, &st);
@@ -1152,6 +1155,7 @@ static void test_op_memory(void)
                             x86_gen_free(&gen);
                             memset(code, 0xcc, sizeof(code));
                             x86_gen_init(&gen, code, BASE_RX, sizeof(code), c, NULL, feat);
+                            gen.limit_rx = LIMIT_RX;
                             int64_t cv = T == TCG_I64 ? 0x1122334455667788ll : 0x55667788;
                             OpIn sc2 = { .a = { (TcgArg)cv, (TcgArg)ra, tcg_make_oi(amop, 0) },
                                          .c = { true }, .scratch = { (int8_t)sc, -1, -1 } };
@@ -1171,6 +1175,33 @@ static void test_op_memory(void)
                                 w = fmt("mov %s, %s", op, imm_sized(size, (int64_t)sv));
                             }
                             expect_bytes(code, gen.a.pos, BASE_RX, cat(chk, w), "qemu_st imm");
+
+                            /* constant guest address: no checks, a displacement */
+                            uint64_t ca = 0x1230 + 8 * k;
+                            g_assert(x86_guest_const_addr_ok(&gen, ca, amop));
+                            x86_gen_free(&gen);
+                            memset(code, 0xcc, sizeof(code));
+                            x86_gen_init(&gen, code, BASE_RX, sizeof(code), c, NULL, feat);
+                            OpIn cl = { .a = { (TcgArg)d, (TcgArg)ca, tcg_make_oi(amop, 0) },
+                                        .c = { false, true }, .scratch = { -1, -1, -1 } };
+                            emit_one(INDEX_op_qemu_ld, T, 1, 1, 1, &cl);
+                            const char *cop =
+                                model == 0 ? mem(size, 15, -1, 0, (int32_t)ca)
+                                           : mem(size, -1, -1, 0, (int32_t)(c->guest_base + ca));
+                            const char *lw = (!(mop & MO_BSWAP) || size == MO_8)
+                                                 ? NULL : "";
+                            if (lw == NULL) {
+                                if (size <= MO_16) {
+                                    lw = fmt("%s %s, %s", sign ? "movsx" : "movzx",
+                                             sign ? rn(T, d) : r32[d], cop);
+                                } else if (size == MO_32 && sign && T == TCG_I64) {
+                                    lw = fmt("movsxd %s, %s", r64[d], cop);
+                                } else {
+                                    lw = fmt("mov %s, %s", rsz(size, d), cop);
+                                }
+                                expect_bytes(code, gen.a.pos, BASE_RX, lw, "qemu_ld const");
+                            }
+                            g_assert_cmpint(gen.nb_slow, ==, 0);
                         }
                     }
                 }
@@ -1196,29 +1227,29 @@ static void test_op_control(void)
         x86_gen_free(&gen);
         memset(code, 0xcc, sizeof(code));
         x86_gen_init(&gen, code, BASE_RX, sizeof(code), c, NULL, X86_FEAT_ALL);
-        int sc = ra == 3 ? 12 : 3;
+        gen.limit_rx = LIMIT_RX;
         OpIn in = { .a = { 0, (TcgArg)ra, tcg_make_oi(MO_UL | MO_ALIGN, 0) },
-                    .scratch = { (int8_t)sc, -1, -1 } };
+                    .scratch = { -1, -1, -1 } };
         emit_one(INDEX_op_qemu_ld, TCG_I64, 1, 1, 1, &in);
         size_t body = gen.a.pos;
         size_t access = body - 4;
         g_assert(x86_gen_finish(&gen));
+        /* tail, then one stub per check */
+        size_t tail = body;
         const char *mv = ra == X86_RSI ? "" : fmt("mov rsi, %s", r64[ra]);
-        size_t stub0 = body, mvlen = ra == X86_RSI ? 0 : 3;
-        const char *st0 = cat(mv, fmt("mov rdi, rbp; xor edx, edx; lea rcx, [rip - 0x%zx]; "
-                                      "call 0x%lx; ud2", stub0 + mvlen + 3 + 2 + 7 - access,
-                                      BASE_RX + 0x800));
-        size_t stub1 = stub0 + mvlen + 3 + 2 + 7 + 5 + 2;
-        const char *st1 = cat(mv, fmt("mov rdi, rbp; mov edx, 2; lea rcx, [rip - 0x%zx]; "
-                                      "call 0x%lx; ud2", stub1 + mvlen + 3 + 5 + 7 - access,
-                                      BASE_RX + 0x800));
-        size_t chk2 = 13 + (ra >= 4 ? 4 : 3);
+        size_t mvlen = ra == X86_RSI ? 0 : 3;
+        size_t stub0 = tail + 3 + 5 + 2;
+        size_t stub1 = stub0 + mvlen + 2 + 7 + 2;
+        const char *st0 = cat(mv, fmt("xor edx, edx; lea rcx, [rip - 0x%zx]; jmp 0x%lx",
+                                      stub0 + mvlen + 2 + 7 - access, BASE_RX + tail));
+        const char *st1 = cat(mv, fmt("mov edx, 2; lea rcx, [rip - 0x%zx]; jmp 0x%lx",
+                                      stub1 + mvlen + 5 + 7 - access, BASE_RX + tail));
         expect_bytes(code, gen.a.pos, BASE_RX,
-                     fmt("mov %s, %s; shr %s, 0x28; jne 0x%lx; test %s, 3; jne 0x%lx; "
-                         "mov eax, dword ptr [r15 + %s]; %s; %s", r64[sc], r64[ra], r64[sc],
-                         BASE_RX + stub0, r8n[ra], BASE_RX + stub1, r64[ra], st0, st1),
+                     fmt("cmp %s, qword ptr [rip + 0x%lx]; jae 0x%lx; test %s, 3; jne 0x%lx; "
+                         "mov eax, dword ptr [r15 + %s]; mov rdi, rbp; call 0x%lx; ud2; %s; %s",
+                         r64[ra], LIMIT_RX + 8 * 40 - (BASE_RX + 7), BASE_RX + stub0,
+                         r8n[ra], BASE_RX + stub1, r64[ra], BASE_RX + 0x800, st0, st1),
                      "slow path");
-        g_assert_cmpuint(stub0 - chk2, >, 0);
     }
     c->guest_base = 0;
     c->guest_addr_bits = 0;

@@ -31,7 +31,8 @@ def parse_args(argv):
     p.add_argument("--args", default="", help="program arguments (shell words)")
     p.add_argument("--expect-out", help="golden stdout file")
     p.add_argument("--status", type=int, default=0, help="expected exit status")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds")
+    p.add_argument("--timeout", type=float, default=270.0,
+                   help="seconds (default 270, below the meson timeout of 300)")
     p.add_argument("--update", action="store_true", help="write the golden file")
     p.add_argument("--skip", metavar="REASON", help="report the test as skipped (exit 77)")
     p.add_argument("--backend", help="set ROVE_BACKEND for the emulator")
@@ -75,17 +76,25 @@ def main(argv):
     if "ROVE_BACKEND" in env:
         print("ROVE_BACKEND=%s" % env["ROVE_BACKEND"])
     try:
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           stdin=subprocess.DEVNULL, env=env, timeout=a.timeout)
-    except subprocess.TimeoutExpired as e:
-        print("FAIL: timed out after %.0f s" % a.timeout)
-        out = (e.stdout or b"").decode("utf-8", "replace")
-        print("--- stdout so far (last 40 lines) ---")
-        print("\n".join(out.splitlines()[-40:]))
-        return 1
+        # own process group, so that a hung guest's forked children can be
+        # killed together with the emulator on timeout
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     except OSError as e:
         print("FAIL: cannot run emulator: %s" % e)
         return 1
+    try:
+        out, err = p.communicate(timeout=a.timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        print("FAIL: timed out after %g s" % a.timeout)
+        print("--- stdout so far (last 40 lines) ---")
+        print("\n".join(out.decode("utf-8", "replace").splitlines()[-40:]))
+        print("--- stderr (last 20 lines) ---")
+        print("\n".join(err.decode("utf-8", "replace").splitlines()[-20:]))
+        return 1
+    r = subprocess.CompletedProcess(cmd, p.returncode, out, err)
 
     ok = True
     if r.returncode != a.status:

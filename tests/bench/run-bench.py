@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Benchmark rove-riscv64 against qemu-riscv64.
+
+Builds the benchmark programs in this directory (riscv64-linux-gnu-gcc -O2
+-static) into a build directory, runs each one under both emulators in the
+same session (alternating which goes first), takes the median (or best) of
+N runs and prints a table with the qemu/rove speed ratio and the geometric
+mean of the ratios.  For "hello" it reports start-up wall time and peak
+RSS instead.  The output of every program must be identical under both
+emulators; a warning is printed otherwise.
+
+    tests/bench/run-bench.py --emu build/rove-riscv64 --runs 3
+    tests/bench/run-bench.py --emu build/rove-riscv64 --backend interp --only bench_int
+    ninja -C build bench
+"""
+import argparse
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name, description, extra link flags
+BENCHES = [
+    ("bench_int", "integer: crc32 + sieve + hash mix", []),
+    ("bench_branch", "branchy: bytecode interpreter + quicksort", []),
+    ("bench_mem", "memory: pointer chasing over 64 MiB", []),
+    ("bench_fp64", "double: n-body + matrix multiply", ["-lm"]),
+    ("bench_fp32", "single: mandelbrot + convolution", []),
+    ("bench_call", "calls: recursive fib + small functions", []),
+]
+HELLO = ("hello", "static hello: start-up time and peak RSS", [])
+
+
+def build(cc, outdir, names):
+    os.makedirs(outdir, exist_ok=True)
+    paths = {}
+    for name, _, libs in BENCHES + [HELLO]:
+        if name not in names:
+            continue
+        src = os.path.join(HERE, name + ".c")
+        out = os.path.join(outdir, name)
+        if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(src):
+            subprocess.run([cc, "-O2", "-Wall", "-static", "-o", out, src] + libs, check=True)
+        paths[name] = out
+    return paths
+
+
+class Result:
+    __slots__ = ("wall", "cpu", "rss_kb", "out", "status")
+
+    def __init__(self, wall, cpu, rss_kb, out, status):
+        self.wall, self.cpu, self.rss_kb, self.out, self.status = wall, cpu, rss_kb, out, status
+
+
+def run_once(cmd, env, timeout):
+    """Run cmd; wall time, CPU time and peak RSS come from os.wait4."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        killer = threading.Timer(timeout, p.kill)
+        killer.start()
+        try:
+            _, status, ru = os.wait4(p.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        text = out.read().decode("utf-8", "replace")
+        if p.returncode != 0:
+            text += "[exit %d] %s" % (p.returncode, err.read().decode("utf-8", "replace")[-300:])
+        return Result(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, text, p.returncode)
+
+
+def pick(values, stat):
+    return min(values) if stat == "best" else statistics.median(values)
+
+
+def fmt(v, unit="s"):
+    if v is None:
+        return "-"
+    return "%.3f" % v if unit == "s" else "%d" % v
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--emu", default="build/rove-riscv64", help="rove-riscv64 binary")
+    p.add_argument("--backend", help="set ROVE_BACKEND for rove")
+    p.add_argument("--qemu", default="qemu-riscv64")
+    p.add_argument("--cc", default="riscv64-linux-gnu-gcc")
+    p.add_argument("--runs", type=int, default=3, help="runs per program and emulator")
+    p.add_argument("--stat", choices=["median", "best"], default="median")
+    p.add_argument("--build-dir", help="where to build the programs (default: a temp dir)")
+    p.add_argument("--only", nargs="*", help="benchmark names to run")
+    p.add_argument("--timeout", type=float, default=600)
+    a = p.parse_args(argv)
+
+    cc = shutil.which(a.cc)
+    if not cc:
+        print("run-bench: %s not found; cannot build the benchmarks" % a.cc)
+        return 77
+    qemu = shutil.which(a.qemu)
+    rove = shutil.which(a.emu) or (os.path.abspath(a.emu) if os.path.exists(a.emu) else None)
+    if not qemu and not rove:
+        print("run-bench: neither %s nor %s found" % (a.emu, a.qemu))
+        return 77
+    if not rove:
+        print("warning: %s not found, running qemu only" % a.emu)
+    if not qemu:
+        print("warning: %s not found, running rove only" % a.qemu)
+    names = set(a.only) if a.only else {b[0] for b in BENCHES + [HELLO]}
+    tmp = None
+    outdir = a.build_dir
+    if not outdir:
+        tmp = tempfile.mkdtemp(prefix="rove-bench-")
+        outdir = tmp
+    try:
+        paths = build(cc, outdir, names)
+        env_rove = dict(os.environ)
+        if a.backend:
+            env_rove["ROVE_BACKEND"] = a.backend
+        emus = []
+        if rove:
+            emus.append(("rove", [rove], env_rove))
+        if qemu:
+            emus.append(("qemu", [qemu], dict(os.environ)))
+        print("rove: %s%s" % (rove or "-", " (ROVE_BACKEND=%s)" % a.backend if a.backend else ""))
+        print("qemu: %s" % (qemu or "-"))
+        print("%d run(s) per program and emulator, %s wall time\n" % (a.runs, a.stat))
+
+        hdr = "%-14s %10s %10s %12s   %s" % ("benchmark", "rove s", "qemu s", "qemu/rove",
+                                               "description")
+        print(hdr)
+        print("-" * len(hdr))
+        ratios, warnings = [], []
+        for name, desc, _ in BENCHES:
+            if name not in paths:
+                continue
+            res = {e[0]: [] for e in emus}
+            for r in range(a.runs):
+                order = emus if r % 2 == 0 else emus[::-1]
+                for ename, cmd, env in order:
+                    res[ename].append(run_once(cmd + [paths[name]], env, a.timeout))
+            t = {e: pick([x.wall for x in v], a.stat) for e, v in res.items()}
+            outs = {e: v[0].out for e, v in res.items()}
+            ratio = None
+            if "rove" in t and "qemu" in t and t["rove"] > 0:
+                ratio = t["qemu"] / t["rove"]
+                ratios.append(ratio)
+            print("%-14s %10s %10s %12s   %s" % (name, fmt(t.get("rove")), fmt(t.get("qemu")),
+                                               "%.2fx" % ratio if ratio else "-", desc),
+                  flush=True)
+            if len(set(outs.values())) > 1:
+                warnings.append("%s: output differs between emulators:\n  rove: %s\n  qemu: %s"
+                                % (name, outs["rove"].strip(), outs["qemu"].strip()))
+            for e, v in res.items():
+                if any(x.status != 0 for x in v):
+                    warnings.append("%s: non-zero exit under %s: %s" % (name, e, v[0].out.strip()))
+        if ratios:
+            gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+            print("-" * len(hdr))
+            print("%-14s %10s %10s %12s" % ("geomean", "", "", "%.2fx" % gm))
+
+        if HELLO[0] in paths:
+            n = max(5, a.runs)
+            print("\n%-14s %12s %12s" % ("hello", "startup s", "peak RSS KB"))
+            res = {e[0]: [] for e in emus}
+            for r in range(n):
+                for ename, cmd, env in (emus if r % 2 == 0 else emus[::-1]):
+                    res[ename].append(run_once(cmd + [paths["hello"]], env, a.timeout))
+            for ename, v in res.items():
+                print("%-14s %12s %12s" % (ename, fmt(pick([x.wall for x in v], a.stat)),
+                                           fmt(max(x.rss_kb for x in v), "kb")))
+            outs = {e: v[0].out for e, v in res.items()}
+            if len(set(outs.values())) > 1:
+                warnings.append("hello: output differs between emulators: %r" % outs)
+        for w in warnings:
+            print("WARNING:", w)
+        return 0
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
