@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "rove/exec.h"
 #include "rove/user-mem.h"
 
@@ -85,6 +87,7 @@ typedef struct LinuxProc {
     uint64_t stack_lo, stack_hi; /* the initial stack, for /proc/self/maps */
     uint64_t *auxv;        /* copy of the guest's auxv, for /proc/self/auxv */
     size_t auxv_len;       /* bytes */
+    GByteArray *cmdline;   /* argv, NUL-separated, for /proc/self/cmdline */
 
     uint64_t sigtramp;     /* guest address of the rt_sigreturn trampoline */
     GuestSigAction sigact[LU_NSIG + 1];

@@ -7,7 +7,9 @@
  *   ET_EXEC      at its link address (0x10000 for a typical static binary)
  *   PIE main     at LU_PIE_BASE (0x2aaaaaa000), brk right after it
  *   interpreter  in the mmap area (guest_find_free: from 0x4000000000 up)
- *   stack        8 MiB just below LU_STACK_TOP, near the top of the space
+ *   stack        RLIMIT_STACK (8 MiB if unlimited or smaller; at most
+ *                512 MiB) just below LU_STACK_TOP, near the top of the space,
+ *                with a 1 MiB guard gap below it that mmap never picks
  *
  * Segments are mapped the way the kernel's elf_map does: the file pages
  * with MAP_FIXED at the page-aligned vaddr, the tail of the last file page
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +32,19 @@
 
 #define LU_PIE_BASE 0x2aaaaaa000ull
 #define LU_STACK_TOP (GUEST_ADDR_LIMIT - TARGET_PAGE_SIZE)
-#define LU_STACK_SIZE (8ull << 20)
+#define LU_STACK_MIN (8ull << 20)
+#define LU_STACK_MAX (512ull << 20)
+#define LU_STACK_GUARD (1ull << 20)
+
+static uint64_t stack_size(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur < LU_STACK_MIN) {
+        return LU_STACK_MIN;
+    }
+    return MIN((uint64_t)rl.rlim_cur, LU_STACK_MAX) & TARGET_PAGE_MASK;
+}
 #define LU_DEFAULT_SYSROOT "/usr/riscv64-linux-gnu"
 #define LU_MAX_SHEBANG_DEPTH 4
 
@@ -280,8 +295,9 @@ static uint64_t push_bytes(uint64_t sp, const void *p, size_t n)
 static bool build_stack(CpuState *cpu, const char *name, const char *execfn, char **argv,
                         char **envp, LuExecInfo *out)
 {
+    uint64_t size = stack_size();
     uint64_t top = LU_STACK_TOP;
-    uint64_t bottom = top - LU_STACK_SIZE;
+    uint64_t bottom = top - size;
     int argc = g_strv_length(argv);
     int envc = g_strv_length(envp);
     size_t strsize = strlen(execfn) + 1;
@@ -292,17 +308,20 @@ static bool build_stack(CpuState *cpu, const char *name, const char *execfn, cha
         strsize += strlen(envp[i]) + 1;
     }
     /* The kernel allows a quarter of the stack limit for these. */
-    if (strsize + (argc + envc + 64) * 8ull > LU_STACK_SIZE / 4) {
+    if (strsize + (argc + envc + 64) * 8ull > size / 4) {
         lu_err(name, "%s", g_strerror(E2BIG));
         return false;
     }
     int prot = PROT_READ | PROT_WRITE | (out->prog.exec_stack ? PROT_EXEC : 0);
-    if (mmap(g2h(bottom), LU_STACK_SIZE, lu_host_prot(prot),
+    if (mmap(g2h(bottom), size, lu_host_prot(prot),
              MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
         lu_err(name, "cannot map the stack: %s", g_strerror(errno));
         return false;
     }
     page_set_flags(cpu, bottom, top, guest_page_flags(prot));
+    /* The guard gap: valid (so guest_find_free skips it) but inaccessible,
+     * so running off the stack faults instead of hitting an mmap. */
+    page_set_flags(cpu, bottom - LU_STACK_GUARD, bottom, PAGE_VALID);
     lu_proc(cpu)->stack_lo = bottom;
     lu_proc(cpu)->stack_hi = top;
 
@@ -315,6 +334,14 @@ static bool build_stack(CpuState *cpu, const char *name, const char *execfn, cha
     }
     for (int i = argc - 1; i >= 0; i--) {
         argv_g[i] = sp = push_bytes(sp, argv[i], strlen(argv[i]) + 1);
+    }
+    LinuxProc *proc = lu_proc(cpu);
+    if (proc->cmdline) {
+        g_byte_array_unref(proc->cmdline);
+    }
+    proc->cmdline = g_byte_array_new();
+    for (int i = 0; i < argc; i++) {
+        g_byte_array_append(proc->cmdline, (const guint8 *)argv[i], strlen(argv[i]) + 1);
     }
     envp_g[envc] = 0;
     argv_g[argc] = 0;

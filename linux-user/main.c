@@ -268,14 +268,14 @@ int main(int argc, char **argv)
     }
     LuExecInfo info;
     if (!lu_load_program(cpu, path, path, gargv, env, &info)) {
-        return 1;
+        lu_exit(1); /* the reason is printed; skip freeing the world */
     }
     g_free(gargv);
     g_strfreev(env);
     proc->sigtramp = lu_arch_setup_sigtramp(cpu);
     if (!proc->sigtramp) {
         fprintf(stderr, "%s: cannot map the signal trampoline\n", LU_PROG);
-        return 1;
+        lu_exit(1);
     }
     lu_arch_init_regs(cpu, &info);
     lu_arch_cpu_loop(cpu);

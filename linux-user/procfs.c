@@ -1,8 +1,9 @@
 /*
  * /proc files whose host contents would describe the emulator rather than
  * the guest: /proc/self/maps (guest addresses and protections),
- * /proc/self/auxv (the guest's auxiliary vector) and /proc/cpuinfo (a
- * riscv64 hart per host cpu).  They are generated into a memfd at open
+ * /proc/self/auxv (the guest's auxiliary vector), /proc/self/cmdline (the
+ * guest's argv, not rove's) and /proc/cpuinfo (a riscv64 hart per host
+ * cpu).  They are generated into a memfd at open
  * time, so later reads, seeks and fstat behave like a regular file.
  *
  * maps is built from the host's own maps restricted to the guest
@@ -143,6 +144,9 @@ int lu_open_special(CpuState *cpu, const char *p)
     }
     if (is_proc_self(p, "auxv")) {
         return memfd_with((const char *)proc->auxv, proc->auxv_len);
+    }
+    if (is_proc_self(p, "cmdline") && proc->cmdline) {
+        return memfd_with((const char *)proc->cmdline->data, proc->cmdline->len);
     }
     if (strcmp(p, "/proc/cpuinfo") == 0) {
         return gen_cpuinfo();

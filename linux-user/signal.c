@@ -151,10 +151,26 @@ static void record_pending(LinuxProc *proc, int sig, const siginfo_t *si)
     __atomic_add_fetch(&proc->signal_seq, 1, __ATOMIC_SEQ_CST);
 }
 
+static void write_str(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
 static void host_async_handler(int sig, siginfo_t *si, void *puc)
 {
     CpuState *cpu = lu_thread_cpu;
     int saved = errno;
+    if ((sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) && si->si_code > 0) {
+        /* Raised by the kernel for an instruction of ours: returning would
+         * re-run it forever.  Guest traps never reach the host this way. */
+        char buf[128];
+        snprintf(buf, sizeof(buf), "rove: internal error: host signal %d (code %d)\n", sig,
+                 si->si_code);
+        write_str(buf);
+        signal(SIGABRT, SIG_DFL);
+        abort();
+    }
     lu_sig_flag = 1;
     safe_syscall_rewind(puc);
     if (cpu && sig_proc) {
@@ -162,12 +178,6 @@ static void host_async_handler(int sig, siginfo_t *si, void *puc)
         cpu_exit(cpu);
     }
     errno = saved;
-}
-
-static void write_str(const char *s)
-{
-    ssize_t r = write(2, s, strlen(s));
-    (void)r;
 }
 
 static void host_fault_handler(int sig, siginfo_t *si, void *puc)

@@ -92,9 +92,36 @@ static void print_string(CpuState *cpu, GString *s, uint64_t addr)
     g_string_append(s, n > 64 ? "\"..." : "\"");
 }
 
+/* A NULL-terminated guest array of strings (execve's argv). */
+static void print_strv(CpuState *cpu, GString *s, uint64_t addr)
+{
+    if (!addr) {
+        g_string_append(s, "NULL");
+        return;
+    }
+    g_string_append_c(s, '{');
+    for (int i = 0; i < 16; i++) {
+        uint64_t p;
+        if (lu_get_u64(cpu, addr + 8ull * i, &p) < 0) {
+            g_string_append(s, "?}");
+            return;
+        }
+        if (!p) {
+            g_string_append(s, "NULL}");
+            return;
+        }
+        print_string(cpu, s, p);
+        g_string_append_c(s, ',');
+    }
+    g_string_append(s, "...}");
+}
+
 static void print_arg(CpuState *cpu, GString *s, char fmt, uint64_t v)
 {
     switch (fmt) {
+    case 'A':
+        print_strv(cpu, s, v);
+        break;
     case 'd':
         g_string_append_printf(s, "%d", (int)v);
         break;
@@ -159,7 +186,7 @@ void lu_strace_pre(CpuState *cpu, int nr, const uint64_t *args)
 {
     const SyscallDef *d = lu_syscall_def(nr);
     GString *s = g_string_new(NULL);
-    g_string_append_printf(s, "%d ", (int)getpid());
+    g_string_append_printf(s, "%d ", lu_task(cpu)->tid);
     if (!d) {
         g_string_append_printf(s, "Unknown syscall %d", nr);
     } else {

@@ -765,7 +765,7 @@ static const SyscallDef proc_defs[] = {
     { RV_NR_futex, "futex", sys_futex, "pxuppx", 0 },
     { RV_NR_clone, "clone", sys_clone, "xpppp", 0 },
     { RV_NR_clone3, "clone3", sys_enosys, "pu", 0 },
-    { RV_NR_execve, "execve", sys_execve, "spp", 0 },
+    { RV_NR_execve, "execve", sys_execve, "sAp", 0 },
     { RV_NR_wait4, "wait4", sys_wait4, "dpxp", 0 },
     { RV_NR_waitid, "waitid", sys_waitid, "ddpxp", 0 },
     { RV_NR_prlimit64, "prlimit64", sys_prlimit64, "ddpp", 0 },

@@ -22,7 +22,7 @@ typedef int64_t SyscallFn(CpuState *cpu, const uint64_t *a);
  * -strace argument formats, one letter per argument:
  *   d int   l long   u unsigned   x hex   p pointer   s string
  *   f dirfd (AT_FDCWD)   o open flags   m octal mode   P mmap prot
- *   M mmap flags   S signal number   F fcntl cmd
+ *   M mmap flags   S signal number   F fcntl cmd   A string array
  */
 enum {
     LU_SC_RET_PTR = 1,   /* print the result as an address */
