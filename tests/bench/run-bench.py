@@ -21,7 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,25 +58,44 @@ class Result:
         self.wall, self.cpu, self.rss_kb, self.out, self.status = wall, cpu, rss_kb, out, status
 
 
+MEASURE = None  # path of the spawn-measure helper, built at start-up
+
+
 def run_once(cmd, env, timeout):
-    """Run cmd; wall time, CPU time and peak RSS come from os.wait4."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run cmd under spawn-measure: wall time, CPU time and the peak RSS of
+    the emulator itself (not inherited from this Python process)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as meas:
+        full = [MEASURE, meas.name] + cmd if MEASURE else cmd
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
-        killer = threading.Timer(timeout, p.kill)
-        killer.start()
+        p = subprocess.Popen(full, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         try:
-            _, status, ru = os.wait4(p.pid, 0)
-        finally:
-            killer.cancel()
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
         wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
+        cpu, rss_kb = None, None
+        if MEASURE:
+            fields = meas.read().split()
+            if len(fields) == 3:
+                wall, rss_kb, cpu = float(fields[0]), int(fields[1]), float(fields[2])
         out.seek(0)
         err.seek(0)
         text = out.read().decode("utf-8", "replace")
         if p.returncode != 0:
             text += "[exit %d] %s" % (p.returncode, err.read().decode("utf-8", "replace")[-300:])
-        return Result(wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, text, p.returncode)
+        return Result(wall, cpu, rss_kb, text, p.returncode)
+
+
+def build_measure(outdir):
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spawn-measure.c")
+    exe = os.path.join(outdir, "spawn-measure")
+    host_cc = shutil.which("cc") or shutil.which("gcc")
+    if host_cc and subprocess.run([host_cc, "-O2", "-o", exe, src]).returncode == 0:
+        return exe
+    print("warning: cannot build spawn-measure; peak RSS figures unavailable")
+    return None
 
 
 def pick(values, stat):
@@ -125,6 +143,8 @@ def main(argv):
         outdir = tmp
     try:
         paths = build(cc, outdir, names)
+        global MEASURE
+        MEASURE = build_measure(outdir)
         env_rove = dict(os.environ)
         if a.backend:
             env_rove["ROVE_BACKEND"] = a.backend
@@ -179,7 +199,7 @@ def main(argv):
                     res[ename].append(run_once(cmd + [paths["hello"]], env, a.timeout))
             for ename, v in res.items():
                 print("%-14s %12s %12s" % (ename, fmt(pick([x.wall for x in v], a.stat)),
-                                           fmt(max(x.rss_kb for x in v), "kb")))
+                                           fmt(max(x.rss_kb for x in v) if v[0].rss_kb else None, "kb")))
             outs = {e: v[0].out for e, v in res.items()}
             if len(set(outs.values())) > 1:
                 warnings.append("hello: output differs between emulators: %r" % outs)
