@@ -139,16 +139,17 @@ int cpu_exec(CpuState *cpu)
     TranslationBlock *volatile last_tb = NULL;
     int volatile last_slot = 0;
     TranslationBlock *volatile nocache_tb = NULL;
+    volatile uint64_t nocache_flushes = 0; /* a flush frees nocache_tb too */
 
     if (sigsetjmp(cpu->jmp_env, 1) != 0) {
         /* Back from cpu_loop_exit(): an exception, or a restart request
          * (exception_index == EXCP_NONE, e.g. after self-modifying code). */
         cpu->tcg.interp_pc = 0;
         last_tb = NULL;
-        if (nocache_tb) {
+        if (nocache_tb && nocache_flushes == es->nb_flushes) {
             nocache_tb->invalid = true;
-            nocache_tb = NULL;
         }
+        nocache_tb = NULL;
         if (cpu->exception_index != EXCP_NONE) {
             cpu->in_exec = false;
             return cpu->exception_index;
@@ -174,6 +175,7 @@ int cpu_exec(CpuState *cpu)
             cpu->cflags_next = 0;
             tb = tb_gen_code(cpu, pc, flags, cflags);
             nocache_tb = (cflags & CF_NO_CACHE) ? tb : NULL;
+            nocache_flushes = es->nb_flushes;
             last_tb = NULL;
         } else {
             tb = tb_lookup(es, pc, flags);
@@ -196,7 +198,9 @@ int cpu_exec(CpuState *cpu)
         cpu->tcg.interp_pc = 0;
 
         if (nocache_tb) {
-            nocache_tb->invalid = true;
+            if (nocache_flushes == es->nb_flushes) {
+                nocache_tb->invalid = true;
+            }
             nocache_tb = NULL;
             last_tb = NULL;
             continue;
