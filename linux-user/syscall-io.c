@@ -242,7 +242,10 @@ static int64_t select_threaded(CpuState *cpu, SelectArgs *s, size_t bytes)
         }
     }
     struct timespec zero = { 0, 0 }, *user_ts = s->ts;
-    struct timespec keep = user_ts ? *user_ts : zero;
+    struct timespec keep = zero;
+    if (user_ts) {
+        memcpy(&keep, user_ts, sizeof(keep));
+    }
     s->ts = &zero;
     int64_t n = lu_host_ret_nores(select_fn(s, NULL));
     s->ts = user_ts;
@@ -403,11 +406,10 @@ static int64_t do_epoll_wait(CpuState *cpu, const uint64_t *a, bool v2)
     }
     e.ev = g_new(struct epoll_event, e.max);
     int64_t n = lu_masked_wait(cpu, has_mask, mask, epoll_fn, &e);
-    GuestEpollEvent *out = g2h(a[1]);
+    uint8_t *out = g2h(a[1]);
     for (int64_t i = 0; i < n; i++) {
-        out[i].events = e.ev[i].events;
-        out[i].pad = 0;
-        out[i].data = e.ev[i].data.u64;
+        GuestEpollEvent g = { .events = e.ev[i].events, .data = e.ev[i].data.u64 };
+        memcpy(out + i * sizeof(g), &g, sizeof(g)); /* may be misaligned */
     }
     g_free(e.ev);
     return n;

@@ -27,10 +27,12 @@ static int get_addr_out(CpuState *cpu, uint64_t addr, uint64_t lenp, void **hadd
     if (!*hlen) {
         return -EFAULT;
     }
-    if ((int)**hlen < 0) {
+    int32_t len;
+    memcpy(&len, *hlen, sizeof(len)); /* may be misaligned */
+    if (len < 0) {
         return -EINVAL;
     }
-    *haddr = lu_guest_ptr(cpu, addr, **hlen, PAGE_WRITE);
+    *haddr = lu_guest_ptr(cpu, addr, len, PAGE_WRITE);
     return *haddr ? 0 : -EFAULT;
 }
 
@@ -216,11 +218,13 @@ static int64_t do_msg(CpuState *cpu, const uint64_t *a, bool send)
         lu_thread_would_block(cpu, lu_fd(a[0]), send ? POLLOUT : POLLIN)) {
         return -LU_EBLOCK;
     }
-    GuestMsghdr *g = lu_guest_ptr(cpu, a[1], sizeof(GuestMsghdr),
-                                  send ? PAGE_READ : PAGE_READ | PAGE_WRITE);
-    if (!g) {
+    GuestMsghdr gm, *g = &gm;
+    void *gp = lu_guest_ptr(cpu, a[1], sizeof(GuestMsghdr),
+                            send ? PAGE_READ : PAGE_READ | PAGE_WRITE);
+    if (!gp) {
         return -EFAULT;
     }
+    memcpy(&gm, gp, sizeof(gm)); /* may be misaligned */
     int access = send ? PAGE_READ : PAGE_WRITE;
     struct msghdr m = { 0 };
     struct iovec *iov;
@@ -252,6 +256,7 @@ static int64_t do_msg(CpuState *cpu, const uint64_t *a, bool send)
         g->namelen = m.msg_namelen;
         g->controllen = m.msg_controllen;
         g->flags = m.msg_flags;
+        memcpy(gp, &gm, sizeof(gm));
     }
     return lu_host_ret(ret);
 }

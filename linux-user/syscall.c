@@ -153,14 +153,17 @@ int lu_get_iovec(CpuState *cpu, uint64_t addr, uint64_t cnt, int access, struct 
         *out = g_new0(struct iovec, 1);
         return 0;
     }
-    const uint64_t *g = lu_guest_ptr(cpu, addr, cnt * 16, PAGE_READ);
+    const uint8_t *g = lu_guest_ptr(cpu, addr, cnt * 16, PAGE_READ);
     if (!g) {
         return -EFAULT;
     }
     struct iovec *v = g_new0(struct iovec, cnt);
     uint64_t total = 0;
     for (uint64_t i = 0; i < cnt; i++) {
-        uint64_t base = g[2 * i], len = g[2 * i + 1];
+        uint64_t base, len;
+        /* the guest array may be misaligned: no direct loads */
+        memcpy(&base, g + 16 * i, 8);
+        memcpy(&len, g + 16 * i + 8, 8);
         if (len > SSIZE_MAX || len > SSIZE_MAX - total) {
             g_free(v);
             return -EINVAL;

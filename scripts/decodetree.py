@@ -4,8 +4,13 @@ decodetree.py: turn declarative instruction-pattern files (.decode) into a
 plain C decoder.  The format is documented in docs/decodetree.md; in short:
 
     # comment
-    @fmt   field=spec field=spec ...          reusable field extractions
-    name   BITS [@fmt] [field=spec ...]       one instruction pattern
+    @fmt   field=spec field=spec ... [; "TEMPLATE"]      reusable field extractions
+    name   BITS [@fmt] [field=spec ...] [; [MNEMONIC] ["TEMPLATE"]]
+                                                       one instruction pattern
+
+The `;` annotations say how to disassemble a pattern (mnemonic, default the
+pattern name; operand template, default the format's); they do not affect
+decoding.
 
 BITS is a string of 0, 1 and - (don't care), MSB first, 32 or 16 characters
 once the whitespace-separated groups are joined.  32-bit patterns go into
@@ -16,11 +21,16 @@ with '.' in the name replaced by '_'.
 
 Usage:
     decodetree.py --out-c riscv-decode.c --out-h riscv-decode.h \\
-        [--stubs stubs.c] insn32.decode insn16.decode ...
+        [--stubs stubs.c] [--out-disas disas.c] insn32.decode insn16.decode ...
 
 --stubs writes a C file defining every trans_* function as a call to
     bool decode_test_record(const char *name, const <Args> *a);
 so a unit test can link the decoder without the translator.
+
+--out-disas writes <prefix>_disas_decode32/16(insn, <Args> *a,
+    const char **mnemonic, const char **operands): the same matching, but a
+match fills *a and returns the pattern's annotations (target/riscv/disas.c
+formats them).
 """
 
 import argparse
@@ -31,6 +41,11 @@ import sys
 # RvArgs members a field may set (target/riscv/translate.h).
 ARG_FIELDS = ["rd", "rs1", "rs2", "rs3", "imm", "rm", "aq", "rl", "csr", "shamt",
               "pred", "succ"]
+
+# Words a disassembly operand template may use (target/riscv/disas.c
+# gives their meaning); anything else in a template is copied literally.
+DISAS_OPERANDS = ["rd", "rs1", "rs2", "rs3", "frd", "frs1", "frs2", "frs3", "imm",
+                  "shamt", "hi20", "target", "csr", "pred", "succ", "rm"]
 
 # Major-opcode bits the generated switch dispatches on, per width.
 DISPATCH_MASK = {32: 0x0000007F, 16: 0x0000E003}
@@ -100,8 +115,11 @@ class Field:
 
 
 class Pattern:
-    def __init__(self, name, width, mask, match, fields, where):
+    def __init__(self, name, width, mask, match, fields, where, mnemonic=None,
+                 operands=None):
         self.name = name
+        self.mnemonic = mnemonic or name   # disassembly mnemonic
+        self.operands = operands           # disassembly operand template
         self.width = width
         self.mask = mask
         self.match = match
@@ -184,8 +202,11 @@ def parse_files(paths):
         for lineno, raw in enumerate(lines, 1):
             where = "%s:%d" % (base, lineno)
             line = strip_comment(raw)
+            line, mnemonic, operands = split_disas(line, where)
             toks = line.split()
             if not toks:
+                if mnemonic or operands is not None:
+                    raise DecodeError("%s: disassembly annotation without a pattern" % where)
                 continue
             if toks[0].startswith("@"):
                 fname = toks[0][1:]
@@ -195,11 +216,38 @@ def parse_files(paths):
                     raise DecodeError("%s: format '@%s' defined twice" % (where, fname))
                 # Formats do not know their width yet: check against 32 and
                 # re-check when a pattern uses them.
-                formats[fname] = (toks[1:], where)
+                if mnemonic:
+                    raise DecodeError("%s: a format takes only an operand template" % where)
+                formats[fname] = (toks[1:], where, operands)
                 parse_fields(toks[1:], 32, where)
                 continue
-            patterns.append(parse_pattern(toks, formats, where))
+            patterns.append(parse_pattern(toks, formats, where, mnemonic, operands))
     return patterns
+
+
+DISAS_RE = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_.]*)?\s*(?:"([^"]*)")?\s*$')
+OPERAND_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def split_disas(line, where):
+    """Split off a `; [MNEMONIC] ["OPERANDS"]` disassembly annotation.
+    Returns (rest of line, mnemonic or None, operand template or None)."""
+    if ";" not in line:
+        return line, None, None
+    line, ann = line.split(";", 1)
+    m = DISAS_RE.match(ann)
+    if not m:
+        raise DecodeError("%s: bad disassembly annotation '%s'" % (where, ann.strip()))
+    ops = m.group(2)
+    if ops is not None and not re.match(r"^[A-Za-z0-9_,()+\- ]*$", ops):
+        raise DecodeError("%s: disassembly template '%s' has characters other than "
+                          "words and , ( ) + - space" % (where, ops))
+    if ops is not None:
+        for word in OPERAND_RE.findall(ops):
+            if word not in DISAS_OPERANDS:
+                raise DecodeError("%s: unknown disassembly operand '%s' (one of: %s)"
+                                  % (where, word, " ".join(DISAS_OPERANDS)))
+    return line, m.group(1), ops
 
 
 def strip_comment(raw):
@@ -213,7 +261,7 @@ def strip_comment(raw):
     return "".join(out)
 
 
-def parse_pattern(toks, formats, where):
+def parse_pattern(toks, formats, where, mnemonic=None, operands=None):
     name = toks[0]
     if not IDENT_RE.match(name):
         raise DecodeError("%s: bad pattern name '%s'" % (where, name))
@@ -239,14 +287,26 @@ def parse_pattern(toks, formats, where):
         fname = rest[0][1:]
         if fname not in formats:
             raise DecodeError("%s: unknown format '@%s'" % (where, fname))
-        ftoks, fwhere = formats[fname]
+        ftoks, fwhere, fops = formats[fname]
         fields = parse_fields(ftoks, width, fwhere)
+        if operands is None:
+            operands = fops
         rest = rest[1:]
     for tok in rest:
         if tok.startswith("@"):
             raise DecodeError("%s: only one @format per pattern" % where)
     fields.update(parse_fields(rest, width, where))
-    return Pattern(name, width, mask, match, fields, where)
+    if name == "illegal":
+        if mnemonic or operands is not None:
+            raise DecodeError("%s: 'illegal' takes no disassembly annotation" % where)
+    elif operands is None:
+        if fields:
+            raise DecodeError("%s: '%s' has operand fields but no disassembly template "
+                              "(add ; \"...\" to it or to its format)" % (where, name))
+        operands = ""
+    if mnemonic is None:
+        mnemonic = name
+    return Pattern(name, width, mask, match, fields, where, mnemonic, operands)
 
 
 def check_shadowing(patterns):
@@ -263,11 +323,25 @@ def check_shadowing(patterns):
                                   % (p.where, p.name, q.where, q.name))
 
 
-def gen_pattern(out, p, indent, args_type):
+def gen_pattern(out, p, indent, args_type, disas=False):
     pad = " " * indent
     digits = 8 if p.width == 32 else 4
     out.append("%sif ((insn & 0x%0*x) == 0x%0*x) {" % (pad, digits, p.mask, digits, p.match))
     out.append("%s    /* %s  %s */" % (pad, p.name, p.where))
+    if disas:
+        if p.name == "illegal":
+            out.append("%s    return false;" % pad)
+            out.append("%s}" % pad)
+            return
+        out.append("%s    *a = (%s){ 0 };" % (pad, args_type))
+        for name in ARG_FIELDS:
+            if name in p.fields:
+                out.append("%s    a->%s = %s;" % (pad, name, p.fields[name].c_expr()))
+        out.append('%s    *mnemonic = "%s";' % (pad, p.mnemonic))
+        out.append('%s    *operands = "%s";' % (pad, p.operands))
+        out.append("%s    return true;" % pad)
+        out.append("%s}" % pad)
+        return
     out.append("%s    %s a = { 0 };" % (pad, args_type))
     for name in ARG_FIELDS:
         if name in p.fields:
@@ -276,12 +350,21 @@ def gen_pattern(out, p, indent, args_type):
     out.append("%s}" % pad)
 
 
-def gen_decoder(out, fname, itype, width, patterns, args_type):
-    out.append("bool %s(DisasContext *ctx, %s insn)" % (fname, itype))
+def gen_decoder(out, fname, itype, width, patterns, args_type, disas=False):
+    if disas:
+        out.append("bool %s(%s insn, %s *a, const char **mnemonic, const char **operands)"
+                   % (fname, itype, args_type))
+    else:
+        out.append("bool %s(DisasContext *ctx, %s insn)" % (fname, itype))
     out.append("{")
     pats = [p for p in patterns if p.width == width]
     if not pats:
-        out.append("    (void)ctx;")
+        if disas:
+            out.append("    (void)a;")
+            out.append("    (void)mnemonic;")
+            out.append("    (void)operands;")
+        else:
+            out.append("    (void)ctx;")
         out.append("    (void)insn;")
         out.append("    return false;")
         out.append("}")
@@ -299,11 +382,11 @@ def gen_decoder(out, fname, itype, width, patterns, args_type):
         out.append("    case 0x%0*x:" % (digits, k))
         for p in pats:
             if (k & p.mask & dmask) == (p.match & dmask):
-                gen_pattern(out, p, 8, args_type)
+                gen_pattern(out, p, 8, args_type, disas)
         out.append("        return false;")
     out.append("    default:")
     for p in loose:
-        gen_pattern(out, p, 8, args_type)
+        gen_pattern(out, p, 8, args_type, disas)
     out.append("        return false;")
     out.append("    }")
     out.append("}")
@@ -377,7 +460,24 @@ def generate(patterns, sources, header_name, prefix, args_type):
         s.append('    return decode_test_record("%s", a);' % name[len("trans_"):])
         s.append("}")
         s.append("")
-    return "\n".join(c) + "\n", "\n".join(h) + "\n", "\n".join(s)
+    d = []
+    d.append("/*")
+    d.append(" * Generated by scripts/decodetree.py from %s.  Do not edit." % srcs)
+    d.append(" * The decoder's patterns, in the same order, but a match only fills the")
+    d.append(" * %s and names the pattern's disassembly mnemonic and operand" % args_type)
+    d.append(" * template (the `; ...` annotations); 'illegal' patterns return false.")
+    d.append(" */")
+    d.append("#include <stdbool.h>")
+    d.append("#include <stdint.h>")
+    d.append("")
+    d.append('#include "target/riscv/disas.h"')
+    d.append("")
+    d.append(HELPERS)
+    gen_decoder(d, prefix + "_disas_decode32", "uint32_t", 32, patterns, args_type, True)
+    d.append("")
+    gen_decoder(d, prefix + "_disas_decode16", "uint16_t", 16, patterns, args_type, True)
+    return ("\n".join(c) + "\n", "\n".join(h) + "\n", "\n".join(s),
+            "\n".join(d) + "\n")
 
 
 def write_if_changed(path, text):
@@ -396,6 +496,7 @@ def main(argv):
     ap.add_argument("--out-c", required=True)
     ap.add_argument("--out-h", required=True)
     ap.add_argument("--stubs")
+    ap.add_argument("--out-disas", help="also write the disassembly decoder here")
     ap.add_argument("--prefix", default="riscv")
     ap.add_argument("--args-type", default="RvArgs")
     ap.add_argument("inputs", nargs="+")
@@ -406,12 +507,14 @@ def main(argv):
     except (DecodeError, OSError) as e:
         print("decodetree: error: %s" % e, file=sys.stderr)
         return 1
-    c_text, h_text, s_text = generate(patterns, opts.inputs, os.path.basename(opts.out_h),
+    c_text, h_text, s_text, d_text = generate(patterns, opts.inputs, os.path.basename(opts.out_h),
                                       opts.prefix, opts.args_type)
     write_if_changed(opts.out_c, c_text)
     write_if_changed(opts.out_h, h_text)
     if opts.stubs:
         write_if_changed(opts.stubs, s_text)
+    if opts.out_disas:
+        write_if_changed(opts.out_disas, d_text)
     return 0
 
 

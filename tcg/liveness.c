@@ -207,7 +207,8 @@ void tcg_liveness(TcgContext *ctx)
             break;
         }
 
-        if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT)) &&
+        if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT |
+                            TCG_OPF_KEEP)) &&
             op->nb_oargs > 0 && outputs_all_dead(ctx, op, state)) {
             op_remove(op);
             continue;

@@ -68,4 +68,7 @@ const TcgOpDef tcg_op_defs[INDEX_op_last] = {
 
     [INDEX_op_qemu_ld] = DATA("qemu_ld", 1, 1, 1, TCG_OPF_SIDE_EFFECTS),
     [INDEX_op_qemu_st] = DATA("qemu_st", 0, 2, 1, TCG_OPF_SIDE_EFFECTS),
+
+    /* fpop: input count varies with the kind, the builder fills it */
+    [INDEX_op_fpop] = CTRL("fpop", 1, 2, 2, TCG_OPF_KEEP),
 };

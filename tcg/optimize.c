@@ -1291,6 +1291,11 @@ static bool optimize_op(OptState *s, TcgOp *op)
             return true;
         }
 
+        case INDEX_op_fpop:
+            /* never folded: the helper also accrues fflags; reads no globals */
+            temp_written(s, (int)op->args[0]);
+            return true;
+
         case INDEX_op_ld:
             note_load(s, (int)op->args[0], (MemOp)op->args[3]);
             return true;

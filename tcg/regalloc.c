@@ -45,6 +45,7 @@ typedef struct RaTemp {
     int8_t reg;
     bool coherent;      /* memory slot holds the current value */
     bool mem_alloc;     /* has a memory slot */
+    bool borrowed;      /* the "slot" is a cpu-state field lent by a lazy ld */
     int8_t mem_base;
     int32_t mem_off;
     int64_t cval;       /* VAL_CONST: the value */
@@ -94,12 +95,16 @@ void ra_constraint_parse(RaOpConstraint *ct, int nb_oargs, int nb_iargs,
                 a->clobbered = true;
             } else if (*p == 'i') {
                 a->cflags |= RA_CONST_ANY;
+            } else if (*p == 'm') {
+                a->mem_ok = true;
             } else if (!letter(*p, a)) {
                 g_error("regalloc: unknown constraint letter '%c'", *p);
             }
         }
-        if (a->alias >= 0 && i >= nb_oargs) {
-            a->cflags = 0; /* the output's register must hold the input */
+        if ((a->alias >= 0 || a->clobbered) && i >= nb_oargs) {
+            /* The op rewrites this input's register: it must be one. */
+            a->cflags = 0;
+            a->mem_ok = false;
         }
     }
     /* Most constrained first, so a fixed register is never taken by an
@@ -154,7 +159,10 @@ static void ra_mem_alloc(RaState *s, int ti)
 static void ra_mem_release(RaState *s, int ti)
 {
     RaTemp *t = &s->t[ti];
-    if (t->mem_alloc && temp_kind(s, ti) == TEMP_NORMAL) {
+    if (t->borrowed) {
+        t->borrowed = false;
+        t->mem_alloc = false;
+    } else if (t->mem_alloc && temp_kind(s, ti) == TEMP_NORMAL) {
         int i = (t->mem_off - s->d->frame_offset) / 8;
         s->slot_used[i / 64] &= ~(1ull << (i % 64));
         t->mem_alloc = false;
@@ -444,6 +452,9 @@ static void ra_output_done(RaState *s, const TcgOp *op, int i, int r)
          * that was not evicted: a constraint-table bug. */
         g_error("regalloc: output register %d still owned by temp %d", r, s->reg_temp[r]);
     }
+    if (t->borrowed) {
+        ra_mem_release(s, ti); /* a new value: the lent field is not its slot */
+    }
     ra_assign(s, ti, r);
     t->coherent = false;
     if (tcg_life_sync(op, i)) {
@@ -590,6 +601,7 @@ static void ra_op(RaState *s, const TcgOp *op)
 
     /* Inputs. */
     s->locked = 0;
+    bool mem_used = false;
     for (int k = 0; k < nb_i; k++) {
         int i = ct->in_order[k];
         int ti = (int)op->args[i];
@@ -603,6 +615,14 @@ static void ra_op(RaState *s, const TcgOp *op)
         if (ra_temp_const(s, ti, &cval) && ra_const_ok(s, type, cval, ac->cflags)) {
             args.a[i] = (TcgArg)cval;
             args.is_const[i] = true;
+            continue;
+        }
+        if (ac->mem_ok && !mem_used && dies && t->val == VAL_MEM && t->mem_alloc) {
+            /* Used for the last time and clean in memory: no load. */
+            args.a[i] = (TcgArg)(intptr_t)t->mem_off;
+            args.is_mem[i] = true;
+            args.mem_base[i] = t->mem_base;
+            mem_used = true;
             continue;
         }
         if (t->val == VAL_DEAD && temp_kind(s, ti) != TEMP_FIXED) {
@@ -625,10 +645,12 @@ static void ra_op(RaState *s, const TcgOp *op)
         s->reg_stamp[r] = s->now;
     }
 
-    /* Dying inputs release their registers (the op still reads them). */
+    /* Dying inputs release their registers (the op still reads them).  A
+     * memory operand keeps its slot until after the op: a spill during
+     * output allocation must not reuse it. */
     s->busy = i_locked;
     for (int i = nb_o; i < nb_o + nb_i; i++) {
-        if (tcg_life_dead(op, i)) {
+        if (tcg_life_dead(op, i) && !args.is_mem[i]) {
             ra_temp_free(s, (int)op->args[i], true);
         }
     }
@@ -682,6 +704,11 @@ static void ra_op(RaState *s, const TcgOp *op)
 
     s->o->emit_op(s->h, op, &args);
 
+    for (int i = nb_o; i < nb_o + nb_i; i++) {
+        if (args.is_mem[i]) {
+            ra_temp_free(s, (int)op->args[i], true);
+        }
+    }
     for (int i = 0; i < nb_o; i++) {
         ra_output_done(s, op, i, (int)args.a[i]);
     }
@@ -839,6 +866,61 @@ static void ra_call(RaState *s, const TcgOp *op)
     }
 }
 
+/*
+ * "ld t, env, off" whose result dies as an input of the very next op that
+ * may take it from memory: emit nothing and lend the cpu-state field as t's
+ * memory slot, so that op reads it directly (e.g. the exit_request test at
+ * every TB entry becomes "cmp dword ptr [env], 0").  Nothing runs between
+ * the two ops, so the field cannot change in between.
+ */
+static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
+{
+    int to = (int)op->args[0], tb = (int)op->args[1];
+    MemOp mop = (MemOp)op->args[3];
+    TcgType type = temp_type(s, to);
+    MemOp natural = type == TCG_I64 ? MO_64 : MO_32;
+
+    if (!next || temp_kind(s, tb) != TEMP_FIXED || temp_kind(s, to) != TEMP_NORMAL ||
+        (mop & (MO_SIZE | MO_BSWAP)) != natural || (type == TCG_I64 && (mop & MO_SIGN)) ||
+        tcg_life_dead(op, 0) || tcg_life_sync(op, 0)) {
+        return false;
+    }
+    switch (next->opc) {
+    case INDEX_op_mov:
+    case INDEX_op_call:
+    case INDEX_op_set_label:
+    case INDEX_op_br:
+    case INDEX_op_insn_start:
+    case INDEX_op_nop:
+        return false;
+    default:
+        break;
+    }
+    const RaOpConstraint *ct = s->o->constraint(s->h, s->ctx, next);
+    int uses = 0, at = -1;
+    for (int i = next->nb_oargs; i < next->nb_oargs + next->nb_iargs; i++) {
+        if ((int)next->args[i] == to) {
+            uses++;
+            at = i;
+        }
+    }
+    if (uses != 1 || !ct->args[at].mem_ok || !tcg_life_dead(next, at)) {
+        return false;
+    }
+    RaTemp *t = &s->t[to];
+    if (t->val == VAL_REG && s->reg_temp[t->reg] == to) {
+        s->reg_temp[t->reg] = -1;
+    }
+    ra_mem_release(s, to);
+    t->val = VAL_MEM;
+    t->coherent = true;
+    t->mem_alloc = true;
+    t->borrowed = true;
+    t->mem_base = s->d->env_reg;
+    t->mem_off = (int32_t)(intptr_t)op->args[2];
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 
 static void ra_init_state(RaState *s)
@@ -921,6 +1003,11 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
             break;
         case INDEX_op_call:
             ra_call(&s, op);
+            break;
+        case INDEX_op_ld:
+            if (!ra_lazy_ld(&s, op, oi + 1 < ctx->nb_ops ? &ctx->ops[oi + 1] : NULL)) {
+                ra_op(&s, op);
+            }
             break;
         default:
             ra_op(&s, op);

@@ -38,6 +38,7 @@ typedef struct RaArgConstraint {
     int8_t alias;       /* input: index of the output sharing its register */
     bool newreg;        /* output: must not share a register with any input */
     bool clobbered;     /* input: its register is destroyed by the op */
+    bool mem_ok;        /* input: may stay in its memory slot (see 'm') */
 } RaArgConstraint;
 
 /*
@@ -48,6 +49,9 @@ typedef struct RaArgConstraint {
  *   '&'       (output) distinct from every input register
  *   '!'       (input) the op destroys this register (copied if live)
  *   'i'       any constant is accepted as an immediate
+ *   'm'       (input) a value that dies here and sits clean in its memory
+ *             slot may be passed as a memory operand instead of being
+ *             loaded (at most one such operand per op)
  * anything else is passed to the host's letter parser.
  */
 typedef struct RaOpConstraint {
@@ -68,8 +72,11 @@ void ra_constraint_parse(RaOpConstraint *ct, int nb_oargs, int nb_iargs,
 
 /* The concrete operands handed to the emitter. */
 typedef struct RaOpArgs {
-    TcgArg a[TCG_MAX_OP_ARGS];      /* regs (or constant values), then cargs */
+    TcgArg a[TCG_MAX_OP_ARGS];      /* regs, constant values or memory
+                                       displacements; then the cargs */
     bool is_const[TCG_MAX_OP_ARGS];
+    bool is_mem[TCG_MAX_OP_ARGS];   /* operand is [mem_base[i] + a[i]] */
+    int8_t mem_base[TCG_MAX_OP_ARGS];
     int8_t scratch[RA_MAX_SCRATCH];
 } RaOpArgs;
 

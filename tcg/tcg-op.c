@@ -276,6 +276,31 @@ void tcg_gen_call(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, int nargs
     op->args[n] = (TcgArg)h;
 }
 
+void tcg_gen_fpop(TcgContext *c, TcgFpopKind kind, const TcgHelperInfo *h, TcgTemp *out,
+                  TcgTemp *a, TcgTemp *b, TcgTemp *cc)
+{
+    int n = tcg_fpop_nb_inputs(kind);
+    TcgTemp *in[3] = { a, b, cc };
+
+    if (h->nb_args != n + 1 || !h->has_ret || !h->ret_i64 || out->type != TCG_I64 ||
+        (h->flags & TCG_CALL_NO_RWG) != TCG_CALL_NO_RWG) {
+        g_error("tcg: bad fpop helper %s", h->name);
+    }
+    TcgOp *op = tcg_emit_op(c, INDEX_op_fpop, TCG_I64);
+    op->nb_oargs = 1;
+    op->nb_iargs = (uint8_t)n;
+    op->nb_cargs = 2;
+    op->args[0] = IDX(out);
+    for (int i = 0; i < n; i++) {
+        if (in[i] == NULL || in[i]->type != TCG_I64) {
+            g_error("tcg: bad fpop input %d", i);
+        }
+        op->args[1 + i] = IDX(in[i]);
+    }
+    op->args[1 + n] = (TcgArg)kind;
+    op->args[2 + n] = (TcgArg)h;
+}
+
 void tcg_gen_call0(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret)
 {
     tcg_gen_call(c, h, ret, 0, NULL);

@@ -23,6 +23,23 @@ static void log_guest_code(CpuState *cpu, TranslationBlock *tb)
         }
         cs_free(insn, n);
         cs_close(&h);
+    } else if (arch->capstone_arch < 0 && arch->disas_insn) {
+        /* The target's own disassembler (capstone 4 has no RISC-V). */
+        const uint8_t *p = g2h(tb->pc);
+        for (uint32_t off = 0; off < tb->size;) {
+            char text[128];
+            int len = arch->disas_insn(tb->pc + off, p + off, tb->size - off, text,
+                                       sizeof(text));
+            if (len <= 0) {
+                break;
+            }
+            uint32_t w = 0;
+            memcpy(&w, p + off, (size_t)len <= sizeof(w) ? (size_t)len : sizeof(w));
+            /* Pad 2-byte encodings so the text stays in one column. */
+            rove_log("0x%016" PRIx64 ":  %0*x%*s  %s\n", tb->pc + off, len * 2, w,
+                     8 - len * 2, "", text);
+            off += (uint32_t)len;
+        }
     } else {
         /* No capstone support for this guest: list the raw encodings. */
         const uint8_t *p = g2h(tb->pc);

@@ -142,6 +142,9 @@ struct TargetArch {
     void (*translate)(TcgContext *ctx, CpuState *cpu, TranslationBlock *tb, int max_insns);
     void (*dump_state)(CpuState *cpu, FILE *f); /* -d cpu */
     int capstone_arch, capstone_mode;        /* for -d in_asm */
+    /* -d in_asm when capstone_arch < 0: text of the insn at pc; returns insn length or 0 */
+    int (*disas_insn)(uint64_t pc, const uint8_t *code, size_t avail, char *buf,
+                      size_t bufsize);
 };
 
 extern const TargetArch target_riscv64;

@@ -166,6 +166,9 @@ typedef enum TcgOpcode {
     /* guest memory: qemu_ld o, addr; c: oi.  qemu_st val, addr; c: oi */
     INDEX_op_qemu_ld,
     INDEX_op_qemu_st,
+    /* floating point: o = helper(env, i...); i: 2 or 3 (1 for sqrt, see
+     * TcgFpopKind); c: kind, TcgHelperInfo*.  See docs/ir.md. */
+    INDEX_op_fpop,
     INDEX_op_last
 } TcgOpcode;
 
@@ -178,7 +181,45 @@ enum {
     TCG_OPF_COND_BRANCH = 1 << 4,
     TCG_OPF_TYPED = 1 << 5,        /* op->type selects 32 or 64-bit behaviour */
     TCG_OPF_NOT_PRESENT = 1 << 6,  /* marker, emits no code (nop, insn_start) */
+    TCG_OPF_KEEP = 1 << 7,         /* never removed, but no global sync (fpop) */
 };
+
+/*
+ * fpop kinds.  The op may only be emitted when the guest rounding mode is
+ * round-to-nearest-even and the inexact flag is already accrued, so a back
+ * end may replace the helper by the bare host SSE operation whenever that
+ * yields a normal finite number (then it is the same value and no new
+ * flag).  _S kinds take NaN-boxed singles (upper 32 bits all ones; anything
+ * else goes to the helper) and return a boxed single.
+ */
+typedef enum TcgFpopKind {
+    FPOP_ADD_D,
+    FPOP_SUB_D,
+    FPOP_MUL_D,
+    FPOP_DIV_D,
+    FPOP_SQRT_D,   /* one input */
+    FPOP_FMADD_D,  /* a * b + c */
+    FPOP_FMSUB_D,  /* a * b - c */
+    FPOP_FNMSUB_D, /* -(a * b) + c */
+    FPOP_FNMADD_D, /* -(a * b) - c */
+    FPOP_ADD_S,
+    FPOP_SUB_S,
+    FPOP_MUL_S,
+    FPOP_DIV_S,
+    FPOP_SQRT_S,
+    FPOP_FMADD_S,
+    FPOP_FMSUB_S,
+    FPOP_FNMSUB_S,
+    FPOP_FNMADD_S,
+    FPOP_NB_KINDS,
+} TcgFpopKind;
+
+static inline bool tcg_fpop_is_single(TcgFpopKind k) { return k >= FPOP_ADD_S; }
+static inline int tcg_fpop_nb_inputs(TcgFpopKind k)
+{
+    int base = tcg_fpop_is_single(k) ? (int)(k - FPOP_ADD_S) : (int)k;
+    return base == FPOP_SQRT_D ? 1 : base >= FPOP_FMADD_D ? 3 : 2;
+}
 
 typedef struct TcgOpDef {
     const char *name;
@@ -371,6 +412,12 @@ void tcg_gen_call4(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp 
                    TcgTemp *a2, TcgTemp *a3, TcgTemp *a4);
 void tcg_gen_call5(TcgContext *c, const TcgHelperInfo *h, TcgTemp *ret, TcgTemp *a1,
                    TcgTemp *a2, TcgTemp *a3, TcgTemp *a4, TcgTemp *a5);
+
+/* out = h(env, a[, b[, c]]): see INDEX_op_fpop.  h must take env plus
+ * tcg_fpop_nb_inputs(kind) I64 bit patterns, return I64, be NO_RWG and
+ * never raise.  b/c are NULL when the kind takes fewer inputs. */
+void tcg_gen_fpop(TcgContext *c, TcgFpopKind kind, const TcgHelperInfo *h, TcgTemp *out,
+                  TcgTemp *a, TcgTemp *b, TcgTemp *cc);
 
 void tcg_gen_mb(TcgContext *c, unsigned kind);
 void tcg_gen_insn_start(TcgContext *c, uint64_t guest_pc);

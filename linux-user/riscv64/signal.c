@@ -182,8 +182,11 @@ int64_t lu_arch_rt_sigreturn(CpuState *cpu)
     RiscvCpu *rc = riscv_cpu(cpu);
     TaskState *ts = lu_task(cpu);
     uint64_t frame_addr = rc->gpr[2];
-    const GuestRtSigframe *f = lu_guest_ptr(cpu, frame_addr, sizeof(*f), PAGE_READ);
-    if (!f) {
+    GuestRtSigframe frame, *f = &frame;
+    const void *gf = lu_guest_ptr(cpu, frame_addr, sizeof(frame), PAGE_READ);
+    if (gf) {
+        memcpy(&frame, gf, sizeof(frame)); /* sp may be misaligned */
+    } else {
         /* A bad frame: the kernel sends SIGSEGV (force_sig). */
         lu_queue_sync_signal(cpu, SIGSEGV, SI_KERNEL, 0);
         return -LU_EJUSTRETURN;

@@ -144,8 +144,22 @@ bool fpu_set_host_fma(bool on);
 /* ---- translation side (trans_rvf.c), shared with trans_rvd.c ---- */
 #include "target/riscv/translate.h"
 
-/* Validate the rm field: false for a reserved static mode (5, 6); for dyn
- * make sure frm has been checked in this TB.  Returns true if usable. */
+/* The TB key bits the FP translation depends on (riscv_get_tb_key):
+ * frm, and whether fflags.NX is set.  See trans_rvf.c. */
+#define FPU_TB_FRM_MASK 7u
+#define FPU_TB_NX 8u
+uint32_t fpu_tb_key_flags(const RiscvCpu *cpu);
+/* True if the TB being translated must not chain directly to another
+ * (it is keyed with NX clear and may set NX). */
+bool fpu_tb_no_chain(DisasContext *ctx);
+/* After a write of frm/fflags/fcsr: if frm (check_frm) or fflags.NX
+ * (check_nx) no longer match the TB key, leave the TB for the next insn. */
+void fpu_gen_key_check(DisasContext *ctx, bool check_frm, bool check_nx);
+/* The fpop fallback helper of kind: helper(env, inputs) with rm = RNE. */
+const TcgHelperInfo *fpu_fpop_fallback(TcgFpopKind kind);
+
+/* Validate the rm field: false for a reserved static mode (5, 6), and for
+ * dyn when the TB's frm (a key bit) is reserved.  Returns true if usable. */
 bool fpu_gen_rm_check(DisasContext *ctx, int rm);
 /* fd = h(env, fs1, fs2, rm) */
 bool fpu_gen_binop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h);

@@ -2,22 +2,23 @@
  * RISC-V F extension (single precision) translation, plus the IR shapes
  * the D extension (trans_rvd.c) shares.
  *
- * Arithmetic is one helper call per instruction (fpu_helper.c).  What is
- * pure bit movement stays in IR: loads/stores, fmv, and sign injection,
- * including the NaN-boxing check of single operands (an operand whose
- * upper 32 bits are not all ones reads as the canonical NaN).
+ * Arithmetic is one helper call per instruction (fpu_helper.c), or, when
+ * the TB key says RNE is in effect and fflags.NX is already set, one fpop
+ * op that a native back end runs inline with the helper as its slow path
+ * (docs/fpu.md).  What is pure bit movement stays in IR: loads/stores,
+ * fmv, and sign injection, including the NaN-boxing check of single
+ * operands (an operand whose upper 32 bits are not all ones reads as the
+ * canonical NaN).
  *
  * Rounding mode: a static rm of 5 or 6 is an illegal instruction.  rm = 7
- * (dyn) uses frm, which is illegal when it holds 5..7; that can only be
- * known at run time, so the first dyn instruction of a TB compares frm
- * inline and, on the cold path, stores the pc and calls
- * helper_fpu_check_frm, which raises.  The following dyn instructions of
- * the same TB skip the check as long as nothing in between can have
- * changed frm (see fpu_frm_checked).  The arithmetic helpers themselves
- * never raise, so they are NO_RWG calls and guest registers can stay in
- * host registers across them.
+ * (dyn) uses frm, which is part of the TB key, so a reserved frm (5..7) is
+ * rejected at translation time.  The arithmetic helpers never raise, so
+ * they are NO_RWG calls and guest registers can stay in host registers
+ * across them.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "target/riscv/fpu_helper.h"
 
@@ -27,99 +28,179 @@
 
 static TcgTemp *gen_unbox_s(DisasContext *ctx, int reg);
 
-/* ---- the per-TB frm check ---- */
+/* ---- the TB key: frm and fflags.NX ---- */
 
 /*
- * Each emitted check carries a unique serial as its (ignored) second
- * argument, so the translator can tell that the op at cache.idx is the
- * check it emitted in *this* translation: ops [0, nb_ops) are always the
- * current TB's, and a serial is never reused.
+ * riscv_get_tb_key puts frm and fflags.NX into the TB flags (see
+ * fpu_tb_key_flags), so both are translation-time constants here:
+ *  - a dyn rm with a reserved frm (5..7) is an illegal instruction, known
+ *    when translating;
+ *  - with RNE in effect and NX already set, arithmetic becomes an fpop op,
+ *    which a back end may run inline (docs/fpu.md).
+ * The key stays true within a TB because every write of frm/fflags/fcsr
+ * is followed by a compare that leaves the TB if the key changed
+ * (fpu_gen_key_check, from trans_rvzicsr.c) and the helpers only ever
+ * *set* NX.  A TB
+ * keyed with NX clear that calls FP helpers may set NX part-way, so it
+ * must not chain straight to its successor (which could be keyed with NX
+ * set while NX is still clear at run time): fpu_tb_no_chain.
  */
-static uint64_t fpu_check_serial;
-static __thread struct {
-    uint64_t serial;
-    int idx;     /* op index of the check call */
-    int scanned; /* ops before this index are known not to touch frm */
-} fpu_frm_cache = { 0, -1, 0 };
-
-/* Could this op change frm?  Any call that is not an FP helper (e.g. a CSR
- * write) and any store into the frm field of the cpu state. */
-static bool op_may_write_frm(const TcgOp *op)
+uint32_t fpu_tb_key_flags(const RiscvCpu *cpu)
 {
-    if (op->opc == INDEX_op_call) {
-        const TcgHelperInfo *h =
-            (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
-        return !fpu_is_fp_helper(h);
+    return (cpu->frm & FPU_TB_FRM_MASK) |
+           ((cpu->fflags & RV_FFLAG_NX) ? FPU_TB_NX : 0);
+}
+
+static uint32_t tb_key(const DisasContext *ctx)
+{
+    return ctx->base.tb->flags;
+}
+
+bool fpu_tb_no_chain(DisasContext *ctx)
+{
+    const TcgContext *t = ctx->tcg;
+
+    if (tb_key(ctx) & FPU_TB_NX) {
+        return false;
     }
-    if (op->opc == INDEX_op_st) {
-        int32_t off = (int32_t)op->args[2];
-        int32_t size = 1 << ((MemOp)op->args[3] & MO_SIZE);
-        int32_t frm = offsetof(RiscvCpu, frm);
-        return off < frm + (int32_t)sizeof(uint32_t) && off + size > frm;
+    for (int i = 0; i < t->nb_ops; i++) {
+        const TcgOp *op = &t->ops[i];
+        if (op->opc == INDEX_op_call &&
+            fpu_is_fp_helper((const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs])) {
+            return true;
+        }
     }
     return false;
 }
 
-static bool fpu_frm_checked(DisasContext *ctx)
+void fpu_gen_key_check(DisasContext *ctx, bool check_frm, bool check_nx)
 {
     TcgContext *t = ctx->tcg;
-    int idx = fpu_frm_cache.idx;
-    const TcgOp *op;
-    const TcgTemp *s;
+    uint32_t key = tb_key(ctx);
+    int ok = tcg_new_label(t);
+    int stale = tcg_new_label(t);
 
-    if (idx < 0 || idx >= t->nb_ops) {
-        return false;
+    /* Usually the key survives (e.g. fsflags restoring flags saved by
+     * frflags), so compare inline rather than always ending the TB. */
+    if (check_frm) {
+        TcgTemp *f = tcg_temp_new_i32(t);
+        tcg_gen_ld(t, f, t->env, offsetof(RiscvCpu, frm), MO_UL);
+        tcg_gen_brcondi(t, TCG_COND_NE, f, key & FPU_TB_FRM_MASK, stale);
     }
-    op = &t->ops[idx];
-    if (op->opc != INDEX_op_call || op->nb_oargs != 0 || op->nb_iargs != 2 ||
-        (const TcgHelperInfo *)op->args[2] != &helper_info_fpu_check_frm) {
-        return false;
+    if (check_nx) {
+        TcgTemp *fl = tcg_temp_new_i32(t);
+        tcg_gen_ld(t, fl, t->env, offsetof(RiscvCpu, fflags), MO_UL);
+        tcg_gen_andi(t, fl, fl, RV_FFLAG_NX);
+        tcg_gen_brcondi(t, TCG_COND_EQ, fl, (key & FPU_TB_NX) ? RV_FFLAG_NX : 0, ok);
+    } else {
+        tcg_gen_br(t, ok);
     }
-    s = &t->temps[op->args[1]];
-    if (s->kind != TEMP_CONST || (uint64_t)s->val != fpu_frm_cache.serial) {
-        return false;
-    }
-    for (int i = fpu_frm_cache.scanned > idx ? fpu_frm_cache.scanned : idx + 1;
-         i < t->nb_ops; i++) {
-        if (op_may_write_frm(&t->ops[i])) {
-            return false;
-        }
-    }
-    fpu_frm_cache.scanned = t->nb_ops;
-    return true;
+    tcg_gen_set_label(t, stale);
+    gen_update_pc(ctx, ctx->pc_succ_insn);
+    tcg_gen_lookup_and_goto_ptr(t);
+    tcg_gen_set_label(t, ok);
 }
 
 bool fpu_gen_rm_check(DisasContext *ctx, int rm)
 {
-    TcgContext *t = ctx->tcg;
-    TcgTemp *frm;
-    uint64_t serial;
-    int ok;
-
     if (rm == 5 || rm == 6) {
         return false;
     }
-    if (rm != RV_RM_DYN || fpu_frm_checked(ctx)) {
-        return true;
+    return rm != RV_RM_DYN || (tb_key(ctx) & FPU_TB_FRM_MASK) <= RV_RM_RMM;
+}
+
+/* ---- fpop: inline-able arithmetic ---- */
+
+/* ROVE_FPOP=0 keeps every operation a plain helper call. */
+static bool fpop_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("ROVE_FPOP");
+        on = !(e && strcmp(e, "0") == 0);
     }
-    /*
-     * if (frm > RMM) { pc = this insn; helper raises illegal }
-     * The compare is inline and the call sits on the cold path, so the
-     * check costs a load and a branch, not a call, on every TB entry.
-     */
-    serial = __atomic_add_fetch(&fpu_check_serial, 1, __ATOMIC_RELAXED);
-    ok = tcg_new_label(t);
-    frm = tcg_temp_new_i32(t);
-    tcg_gen_ld(t, frm, t->env, offsetof(RiscvCpu, frm), MO_UL);
-    tcg_gen_brcondi(t, TCG_COND_LEU, frm, RV_RM_RMM, ok);
-    gen_update_pc(ctx, ctx->pc);
-    fpu_frm_cache.idx = t->nb_ops;
-    tcg_gen_call2(t, &helper_info_fpu_check_frm, NULL, t->env,
-                  tcg_constant_i64(t, (int64_t)serial));
-    tcg_gen_set_label(t, ok);
-    fpu_frm_cache.serial = serial;
-    fpu_frm_cache.scanned = t->nb_ops;
-    return true;
+    return on;
+}
+
+/*
+ * The fpop fallbacks: the arithmetic helpers with rm fixed to RNE (fpop is
+ * only emitted when RNE is in effect, where rm = RNE and rm = dyn agree).
+ */
+#define FPOP_BIN(n)                                                             \
+    static uint64_t fpop_##n(void *env, uint64_t a, uint64_t b)                 \
+    {                                                                           \
+        return helper_##n(env, a, b, RV_RM_RNE);                                \
+    }                                                                           \
+    static const TcgHelperInfo fpop_info_##n = {                                \
+        .func = (void *)fpop_##n, .name = "fpop_" #n,                           \
+        .flags = TCG_CALL_NO_RWG, .nb_args = 3, .has_ret = true,                \
+        .ret_i64 = true,                                                        \
+    };
+#define FPOP_UN(n)                                                              \
+    static uint64_t fpop_##n(void *env, uint64_t a)                             \
+    {                                                                           \
+        return helper_##n(env, a, RV_RM_RNE);                                   \
+    }                                                                           \
+    static const TcgHelperInfo fpop_info_##n = {                                \
+        .func = (void *)fpop_##n, .name = "fpop_" #n,                           \
+        .flags = TCG_CALL_NO_RWG, .nb_args = 2, .has_ret = true,                \
+        .ret_i64 = true,                                                        \
+    };
+#define FPOP_FMA(n)                                                             \
+    static uint64_t fpop_##n(void *env, uint64_t a, uint64_t b, uint64_t c)     \
+    {                                                                           \
+        return helper_##n(env, a, b, c, RV_RM_RNE);                             \
+    }                                                                           \
+    static const TcgHelperInfo fpop_info_##n = {                                \
+        .func = (void *)fpop_##n, .name = "fpop_" #n,                           \
+        .flags = TCG_CALL_NO_RWG, .nb_args = 4, .has_ret = true,                \
+        .ret_i64 = true,                                                        \
+    };
+
+FPOP_BIN(fadd_d) FPOP_BIN(fsub_d) FPOP_BIN(fmul_d) FPOP_BIN(fdiv_d) FPOP_UN(fsqrt_d)
+FPOP_FMA(fmadd_d) FPOP_FMA(fmsub_d) FPOP_FMA(fnmsub_d) FPOP_FMA(fnmadd_d)
+FPOP_BIN(fadd_s) FPOP_BIN(fsub_s) FPOP_BIN(fmul_s) FPOP_BIN(fdiv_s) FPOP_UN(fsqrt_s)
+FPOP_FMA(fmadd_s) FPOP_FMA(fmsub_s) FPOP_FMA(fnmsub_s) FPOP_FMA(fnmadd_s)
+
+static const struct {
+    const TcgHelperInfo *helper; /* the general helper (with rm) */
+    const TcgHelperInfo *fallback;
+} fpop_table[FPOP_NB_KINDS] = {
+#define E(kind, name) [kind] = { &helper_info_##name, &fpop_info_##name }
+    E(FPOP_ADD_D, fadd_d), E(FPOP_SUB_D, fsub_d), E(FPOP_MUL_D, fmul_d),
+    E(FPOP_DIV_D, fdiv_d), E(FPOP_SQRT_D, fsqrt_d), E(FPOP_FMADD_D, fmadd_d),
+    E(FPOP_FMSUB_D, fmsub_d), E(FPOP_FNMSUB_D, fnmsub_d), E(FPOP_FNMADD_D, fnmadd_d),
+    E(FPOP_ADD_S, fadd_s), E(FPOP_SUB_S, fsub_s), E(FPOP_MUL_S, fmul_s),
+    E(FPOP_DIV_S, fdiv_s), E(FPOP_SQRT_S, fsqrt_s), E(FPOP_FMADD_S, fmadd_s),
+    E(FPOP_FMSUB_S, fmsub_s), E(FPOP_FNMSUB_S, fnmsub_s), E(FPOP_FNMADD_S, fnmadd_s),
+#undef E
+};
+
+const TcgHelperInfo *fpu_fpop_fallback(TcgFpopKind kind)
+{
+    return fpop_table[kind].fallback;
+}
+
+/*
+ * If h may be an fpop here (RNE in effect, NX known set), emit it and
+ * return true.
+ */
+static bool gen_fpop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h,
+                     TcgTemp *d, TcgTemp *s1, TcgTemp *s2, TcgTemp *s3)
+{
+    uint32_t key = tb_key(ctx);
+    int rm = a->rm == RV_RM_DYN ? (int)(key & FPU_TB_FRM_MASK) : a->rm;
+
+    if (rm != RV_RM_RNE || !(key & FPU_TB_NX) || !fpop_enabled()) {
+        return false;
+    }
+    for (int k = 0; k < FPOP_NB_KINDS; k++) {
+        if (fpop_table[k].helper == h) {
+            tcg_gen_fpop(ctx->tcg, (TcgFpopKind)k, fpop_table[k].fallback, d, s1, s2, s3);
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ---- arithmetic shapes ---- */
@@ -138,8 +219,10 @@ bool fpu_gen_binop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
         return false;
     }
     d = tcg_temp_new_i64(t);
-    tcg_gen_call4(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
-                  rm_const(ctx, a));
+    if (!gen_fpop(ctx, a, h, d, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2), NULL)) {
+        tcg_gen_call4(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
+                      rm_const(ctx, a));
+    }
     gen_set_fpr(ctx, a->rd, d);
     return true;
 }
@@ -153,7 +236,9 @@ bool fpu_gen_unop(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
         return false;
     }
     d = tcg_temp_new_i64(t);
-    tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), rm_const(ctx, a));
+    if (!gen_fpop(ctx, a, h, d, get_fpr(ctx, a->rs1), NULL, NULL)) {
+        tcg_gen_call3(t, h, d, t->env, get_fpr(ctx, a->rs1), rm_const(ctx, a));
+    }
     gen_set_fpr(ctx, a->rd, d);
     return true;
 }
@@ -167,8 +252,11 @@ bool fpu_gen_fma(DisasContext *ctx, const RvArgs *a, const TcgHelperInfo *h)
         return false;
     }
     d = tcg_temp_new_i64(t);
-    tcg_gen_call5(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
-                  get_fpr(ctx, a->rs3), rm_const(ctx, a));
+    if (!gen_fpop(ctx, a, h, d, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
+                  get_fpr(ctx, a->rs3))) {
+        tcg_gen_call5(t, h, d, t->env, get_fpr(ctx, a->rs1), get_fpr(ctx, a->rs2),
+                      get_fpr(ctx, a->rs3), rm_const(ctx, a));
+    }
     gen_set_fpr(ctx, a->rd, d);
     return true;
 }

@@ -7,6 +7,7 @@
  * rs1 != x0, csrrsi/csrrci only when uimm != 0.  A write to a read-only CSR
  * is illegal; reading one with a non-writing csrrs/csrrc is fine.
  */
+#include "target/riscv/fpu_helper.h"
 #include "target/riscv/riscv-decode.h"
 #include "target/riscv/internal.h"
 
@@ -36,6 +37,11 @@ static bool gen_csr(DisasContext *ctx, const RvArgs *a, CsrOp op, TcgTemp *src,
         tcg_gen_call4(c, &helper_info_csr_modify, old, c->env, csr, value, mask);
     }
     gen_set_gpr(ctx, a->rd, old);
+    if (write && (a->csr == RV_CSR_FFLAGS || a->csr == RV_CSR_FRM || a->csr == RV_CSR_FCSR)) {
+        /* frm and fflags.NX are part of the TB key (trans_rvf.c): leave
+         * the TB if the write changed them. */
+        fpu_gen_key_check(ctx, a->csr != RV_CSR_FFLAGS, a->csr != RV_CSR_FRM);
+    }
     return true;
 }
 

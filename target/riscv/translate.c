@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "target/riscv/disas.h"
+#include "target/riscv/fpu_helper.h"
 #include "target/riscv/internal.h"
 #include "target/riscv/translate.h"
 
@@ -133,7 +135,7 @@ void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest)
 {
     TcgContext *c = ctx->tcg;
 
-    if (translator_use_goto_tb(&ctx->base, dest)) {
+    if (translator_use_goto_tb(&ctx->base, dest) && !fpu_tb_no_chain(ctx)) {
         tcg_gen_goto_tb(c, slot);
         gen_update_pc(ctx, dest);
         tcg_gen_exit_tb(c, (uintptr_t)ctx->base.tb | slot);
@@ -243,7 +245,8 @@ static void riscv_translate(TcgContext *tcg, CpuState *cpu, TranslationBlock *tb
 static void riscv_get_tb_key(CpuState *cs, uint64_t *pc, uint32_t *flags)
 {
     *pc = riscv_cpu(cs)->pc;
-    *flags = 0; /* user mode: nothing a translation depends on besides pc */
+    /* user mode: only the FP state the F/D translation specialises on */
+    *flags = fpu_tb_key_flags(riscv_cpu(cs));
 }
 
 static uint64_t riscv_get_pc(CpuState *cs)
@@ -266,7 +269,8 @@ const TargetArch target_riscv64 = {
     .set_pc = riscv_set_pc,
     .translate = riscv_translate,
     .dump_state = riscv_cpu_dump_state,
-    /* capstone 4.0 has no RISC-V: -d in_asm prints raw encodings. */
+    /* capstone 4.0 has no RISC-V: -d in_asm uses target/riscv/disas.c. */
     .capstone_arch = -1,
     .capstone_mode = 0,
+    .disas_insn = riscv_disas_insn,
 };

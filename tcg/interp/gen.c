@@ -112,7 +112,8 @@ static bool op_removable(const TcgContext *ctx, const TcgOp *op)
         return (h->flags & TCG_CALL_NO_SIDE_EFFECTS) != 0;
     }
     uint16_t f = tcg_op_defs[op->opc].flags;
-    return !(f & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_NOT_PRESENT));
+    return !(f & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_NOT_PRESENT |
+                  TCG_OPF_KEEP));
 }
 
 /*
@@ -293,6 +294,20 @@ static void encode_op(GenState *g, const TcgOp *op, uintptr_t blob_rx, TbCodeInf
     case INDEX_op_mb:
         emit_op(g, H_mb, 0);
         return;
+
+    case INDEX_op_fpop: {
+        /* the interpreter has no fast path: out = helper(env, inputs) */
+        TcgOp call = { .opc = INDEX_op_call, .type = TCG_I64, .nb_oargs = 1,
+                       .nb_iargs = (uint8_t)(op->nb_iargs + 1), .nb_cargs = 1 };
+        call.args[0] = op->args[0];
+        call.args[1] = (TcgArg)tcg_temp_idx(ctx, ctx->env);
+        for (int i = 0; i < op->nb_iargs; i++) {
+            call.args[2 + i] = op->args[1 + i];
+        }
+        call.args[2 + op->nb_iargs] = op->args[2 + op->nb_iargs];
+        encode_op(g, &call, blob_rx, info);
+        return;
+    }
 
     case INDEX_op_call: {
         const TcgHelperInfo *h = (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];

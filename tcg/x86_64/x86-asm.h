@@ -36,7 +36,8 @@ enum {
     X86_FEAT_LZCNT = 1 << 2,
     X86_FEAT_POPCNT = 1 << 3,
     X86_FEAT_MOVBE = 1 << 4,
-    X86_FEAT_ALL = 0x1f,
+    X86_FEAT_FMA = 1 << 5,    /* FMA3 (with OS support for AVX state) */
+    X86_FEAT_ALL = 0x3f,
 };
 
 /* Host features, probed once with cpuid; ROVE_X86_FEATURES=baseline

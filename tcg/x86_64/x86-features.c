@@ -4,6 +4,7 @@
  * exercise the baseline code paths on any host:
  *   ROVE_X86_FEATURES=baseline          no optional instructions
  *   ROVE_X86_FEATURES=bmi1,lzcnt,...    only these (if the host has them)
+ *   (names: bmi1 bmi2 lzcnt popcnt movbe fma)
  */
 #include "tcg/x86_64/x86-asm.h"
 
@@ -24,6 +25,15 @@ static unsigned detect(void)
         }
         if (c & (1u << 22)) {
             f |= X86_FEAT_MOVBE;
+        }
+        /* FMA3 (bit 12) is VEX-encoded: also needs OSXSAVE (bit 27) and the
+         * OS saving SSE and AVX state (XCR0 bits 1 and 2). */
+        if ((c & (1u << 12)) && (c & (1u << 27))) {
+            unsigned lo, hi;
+            __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            if ((lo & 6) == 6) {
+                f |= X86_FEAT_FMA;
+            }
         }
     }
     if (max >= 7) {
@@ -52,7 +62,7 @@ unsigned x86_parse_features(const char *spec, unsigned detected)
     } names[] = {
         { "bmi1", X86_FEAT_BMI1 }, { "bmi2", X86_FEAT_BMI2 },
         { "lzcnt", X86_FEAT_LZCNT }, { "popcnt", X86_FEAT_POPCNT },
-        { "movbe", X86_FEAT_MOVBE },
+        { "movbe", X86_FEAT_MOVBE }, { "fma", X86_FEAT_FMA },
     };
     if (spec == NULL || *spec == '\0' || strcmp(spec, "all") == 0) {
         return detected;

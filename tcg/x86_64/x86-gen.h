@@ -68,6 +68,23 @@ void x86_gen_free(X86Gen *g);
  * bound or the buffer overflowed. */
 bool x86_gen_finish(X86Gen *g);
 
+/* An allocated operand: register, immediate or [base + disp]. */
+typedef enum X86OpndKind {
+    X86_OPND_REG,
+    X86_OPND_IMM,
+    X86_OPND_MEM,
+} X86OpndKind;
+
+typedef struct X86Opnd {
+    X86OpndKind kind;
+    int reg;
+    int64_t imm;
+    int base;
+    int32_t disp;
+} X86Opnd;
+
+X86Opnd x86_opnd(const RaOpArgs *args, int i);
+
 /* Can a constant guest address be a plain displacement (no checks)? */
 bool x86_guest_const_addr_ok(const X86Gen *g, uint64_t addr, MemOp mop);
 
@@ -76,6 +93,10 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
 void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args);
 void x86_emit_call(void *h, const TcgHelperInfo *info);
 bool x86_const_ok(void *h, TcgType type, int64_t val, unsigned cflags);
+
+/* INDEX_op_fpop (x86-fp.c). */
+const RaOpConstraint *x86_fp_constraint(X86Gen *g, const TcgOp *op);
+void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args);
 
 /* Fill desc for the current memory model (reserves r15 if needed). */
 void x86_host_desc(RaHostDesc *desc, bool guest_base_reg);

@@ -26,12 +26,15 @@
 typedef enum {
     C_NONE,
     C_R,            /* goto_ptr */
-    C_I_R_RE,       /* brcond */
+    C_I_RM_REM,     /* brcond */
     C_R_R,
+    C_R_RM,         /* extensions: the source may stay in memory */
     C_NR_R_POPCNT,  /* baseline ctpop: &r, r + 2 scratch */
-    C_R_R_RE,
-    C_R_R_REZ,
+    C_R_RM_REM,     /* commutative ALU ops, setcond */
+    C_R_R_REM,      /* sub */
+    C_R_RM_REZM,    /* and */
     C_R_R_RI,       /* r, r, rI */
+    C_R_RM_RIM,     /* eqv */
     C_R_R_I,
     C_R_R_R,
     C_NR_R_R,
@@ -64,20 +67,23 @@ typedef struct X86CtDef {
 static const X86CtDef ct_defs[C_NB] = {
     [C_NONE] = { 0, 0, 0, { NULL }, 0 },
     [C_R] = { 0, 1, 0, { "r" }, 0 },
-    [C_I_R_RE] = { 0, 2, 0, { "r", "re" }, 0 },
+    [C_I_RM_REM] = { 0, 2, 0, { "rm", "rem" }, 0 },
     [C_R_R] = { 1, 1, 0, { "r", "r" }, 0 },
+    [C_R_RM] = { 1, 1, 0, { "r", "rm" }, 0 },
     [C_NR_R_POPCNT] = { 1, 1, 2, { "&r", "r" }, 0 },
-    [C_R_R_RE] = { 1, 2, 0, { "r", "r", "re" }, 0 },
-    [C_R_R_REZ] = { 1, 2, 0, { "r", "r", "reZ" }, 0 },
+    [C_R_RM_REM] = { 1, 2, 0, { "r", "rm", "rem" }, 0 },
+    [C_R_R_REM] = { 1, 2, 0, { "r", "r", "rem" }, 0 },
+    [C_R_RM_REZM] = { 1, 2, 0, { "r", "rm", "reZm" }, 0 },
     [C_R_R_RI] = { 1, 2, 0, { "r", "r", "rI" }, 0 },
+    [C_R_RM_RIM] = { 1, 2, 0, { "r", "rm", "rIm" }, 0 },
     [C_R_R_I] = { 1, 2, 0, { "r", "r", "i" }, 0 },
     [C_R_R_R] = { 1, 2, 0, { "r", "r", "r" }, 0 },
     [C_NR_R_R] = { 1, 2, 0, { "&r", "r", "r" }, 0 },
     [C_R_0_C] = { 1, 2, 0, { "r", "0", "c" }, 0 },
-    [C_MULH] = { 1, 2, 0, { "d", "a!", "r" }, REG(X86_RAX) },
-    [C_DIV] = { 1, 2, 0, { "a", "0", "B" }, REG(X86_RDX) },
-    [C_REM] = { 1, 2, 0, { "d", "a!", "B" }, REG(X86_RAX) },
-    [C_MOVCOND] = { 1, 4, 0, { "r", "r", "re", "r", "r" }, 0 },
+    [C_MULH] = { 1, 2, 0, { "d", "a!", "rm" }, REG(X86_RAX) },
+    [C_DIV] = { 1, 2, 0, { "a", "0", "Bm" }, REG(X86_RDX) },
+    [C_REM] = { 1, 2, 0, { "d", "a!", "Bm" }, REG(X86_RAX) },
+    [C_MOVCOND] = { 1, 4, 0, { "r", "rm", "rem", "r", "r" }, 0 },
     [C_ST_RE] = { 0, 2, 0, { "re", "r" }, 0 },
     [C_ST_RI] = { 0, 2, 0, { "ri", "r" }, 0 },
     [C_ST_R] = { 0, 2, 0, { "r", "r" }, 0 },
@@ -199,22 +205,26 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
 
     ct_init();
     switch (op->opc) {
+    case INDEX_op_fpop:
+        return x86_fp_constraint(g, op);
     case INDEX_op_goto_ptr:
         id = C_R;
         break;
     case INDEX_op_brcond:
-        id = C_I_R_RE;
+        id = C_I_RM_REM;
         break;
     case INDEX_op_add:
-    case INDEX_op_sub:
     case INDEX_op_mul:
     case INDEX_op_or:
     case INDEX_op_xor:
     case INDEX_op_setcond:
-        id = C_R_R_RE;
+        id = C_R_RM_REM;
+        break;
+    case INDEX_op_sub:
+        id = C_R_R_REM;
         break;
     case INDEX_op_and:
-        id = C_R_R_REZ;
+        id = C_R_RM_REZM;
         break;
     case INDEX_op_andc:
         if (arg_const(ctx, op, 2, &v) && x86_const_ok(h, type, v, X86_CT_NOT_S32)) {
@@ -231,7 +241,7 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
         }
         break;
     case INDEX_op_eqv:
-        id = C_R_R_RI;
+        id = C_R_RM_RIM;
         break;
     case INDEX_op_shl:
     case INDEX_op_shr:
@@ -272,6 +282,9 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
     case INDEX_op_neg:
     case INDEX_op_not:
     case INDEX_op_bswap:
+    case INDEX_op_ld:
+        id = C_R_R;
+        break;
     case INDEX_op_ext8s:
     case INDEX_op_ext8u:
     case INDEX_op_ext16s:
@@ -281,8 +294,7 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
     case INDEX_op_extrl_i64_i32:
     case INDEX_op_extu_i32_i64:
     case INDEX_op_exts_i32_i64:
-    case INDEX_op_ld:
-        id = C_R_R;
+        id = C_R_RM;
         break;
     case INDEX_op_movcond:
         id = C_MOVCOND;
@@ -319,66 +331,150 @@ static void mov_if(X86Asm *a, TcgType type, int d, int s)
     }
 }
 
-/* Compare a with b (register or constant) for a following jcc/setcc/cmov. */
-static void emit_cmp(X86Asm *a, TcgType type, int ra, TcgArg b, bool bconst)
-{
-    if (bconst && (int64_t)b == 0) {
-        x86_test_rr(a, type, ra, ra);
-    } else if (bconst) {
-        x86_alu_ri(a, X86_ALU_CMP, type, ra, (int32_t)b);
-    } else {
-        x86_alu_rr(a, X86_ALU_CMP, type, ra, (int)b);
-    }
-}
-
 static int64_t typed(TcgType type, int64_t v)
 {
     return type == TCG_I32 ? (int32_t)v : v;
 }
 
-/* d = a <op> b for commutative ALU ops. */
-static void emit_alu_comm(X86Asm *a, X86Alu op, TcgType type, int d, int ra, TcgArg b,
-                          bool bconst)
+X86Opnd x86_opnd(const RaOpArgs *args, int i)
 {
-    if (bconst) {
-        mov_if(a, type, d, ra);
-        x86_alu_ri(a, op, type, d, (int32_t)b);
-    } else if (d == ra) {
-        x86_alu_rr(a, op, type, d, (int)b);
-    } else if (d == (int)b) {
-        x86_alu_rr(a, op, type, d, ra);
+    X86Opnd o = { .kind = X86_OPND_REG };
+    if (args->is_const[i]) {
+        o.kind = X86_OPND_IMM;
+        o.imm = (int64_t)args->a[i];
+    } else if (args->is_mem[i]) {
+        o.kind = X86_OPND_MEM;
+        o.base = args->mem_base[i];
+        o.disp = (int32_t)(intptr_t)args->a[i];
     } else {
-        x86_mov_rr(a, type, d, ra);
-        x86_alu_rr(a, op, type, d, (int)b);
+        o.reg = (int)args->a[i];
+    }
+    return o;
+}
+
+static X86Opnd opnd_imm(int64_t v)
+{
+    X86Opnd o = { .kind = X86_OPND_IMM, .imm = v };
+    return o;
+}
+
+static bool is_reg(X86Opnd o, int r)
+{
+    return o.kind == X86_OPND_REG && o.reg == r;
+}
+
+/* d = operand (any kind), full width of type. */
+static void emit_mov_opnd(X86Asm *a, TcgType type, int d, X86Opnd o)
+{
+    switch (o.kind) {
+    case X86_OPND_REG:
+        mov_if(a, type, d, o.reg);
+        break;
+    case X86_OPND_IMM:
+        x86_movi(a, type, d, o.imm);
+        break;
+    default:
+        x86_load(a, type, type == TCG_I64 ? MO_64 : MO_32, d, o.base, -1, o.disp);
+        break;
     }
 }
 
-static void emit_add(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+/* op d, src (register, imm32 or memory source). */
+static void emit_alu_opnd(X86Asm *a, X86Alu op, TcgType type, int d, X86Opnd src)
 {
-    if (bconst) {
-        int32_t imm = (int32_t)b;
+    switch (src.kind) {
+    case X86_OPND_REG:
+        x86_alu_rr(a, op, type, d, src.reg);
+        break;
+    case X86_OPND_IMM:
+        x86_alu_ri(a, op, type, d, (int32_t)src.imm);
+        break;
+    default:
+        x86_op_modrm_mem(a, ((int)op << 3 | 3) | (type == TCG_I64 ? X86_P_W : 0), d, src.base,
+                         -1, 0, src.disp);
+        break;
+    }
+}
+
+/* Compare a with b for a following jcc/setcc/cmov; at most one is memory. */
+static void emit_cmp(X86Asm *a, TcgType type, X86Opnd A, X86Opnd B)
+{
+    int w = type == TCG_I64 ? X86_P_W : 0;
+    if (A.kind == X86_OPND_MEM) {
+        if (B.kind == X86_OPND_IMM) {
+            int32_t imm = (int32_t)B.imm;
+            bool s8 = x86_fits_s8(imm);
+            x86_op_modrm_mem(a, (s8 ? X86_OPC_ARITH_EvIb : X86_OPC_ARITH_EvIz) | w,
+                             X86_ALU_CMP, A.base, -1, 0, A.disp);
+            if (s8) {
+                x86_out8(a, (uint8_t)imm);
+            } else {
+                x86_out32(a, (uint32_t)imm);
+            }
+        } else {
+            x86_op_modrm_mem(a, (X86_ALU_CMP << 3 | 1) | w, B.reg, A.base, -1, 0, A.disp);
+        }
+    } else if (B.kind == X86_OPND_IMM && B.imm == 0) {
+        x86_test_rr(a, type, A.reg, A.reg);
+    } else {
+        emit_alu_opnd(a, X86_ALU_CMP, type, A.reg, B);
+    }
+}
+
+/* d = a <op> b for commutative ALU ops; a may be memory if b is not. */
+static void emit_alu_comm(X86Asm *a, X86Alu op, TcgType type, int d, X86Opnd A, X86Opnd B)
+{
+    if (A.kind != X86_OPND_REG && B.kind == X86_OPND_REG) {
+        X86Opnd t = A; /* commutative: keep the register first */
+        A = B;
+        B = t;
+    }
+    if (A.kind != X86_OPND_REG) {
+        /* memory op imm */
+        emit_mov_opnd(a, type, d, A);
+        emit_alu_opnd(a, op, type, d, B);
+    } else if (is_reg(B, d) && d != A.reg) {
+        x86_alu_rr(a, op, type, d, A.reg);
+    } else {
+        mov_if(a, type, d, A.reg);
+        emit_alu_opnd(a, op, type, d, B);
+    }
+}
+
+static void emit_add(X86Asm *a, TcgType type, int d, X86Opnd A, X86Opnd B)
+{
+    if (A.kind != X86_OPND_REG && B.kind == X86_OPND_REG) {
+        X86Opnd t = A; /* commutative: keep the register first */
+        A = B;
+        B = t;
+    }
+    if (A.kind != X86_OPND_REG) {
+        emit_mov_opnd(a, type, d, A);
+        if (B.imm) {
+            x86_alu_ri(a, X86_ALU_ADD, type, d, (int32_t)B.imm);
+        }
+    } else if (B.kind == X86_OPND_IMM) {
+        int32_t imm = (int32_t)B.imm;
         if (imm == 0) {
-            mov_if(a, type, d, ra);
-        } else if (d != ra) {
-            x86_lea(a, type, d, ra, -1, 0, imm);
+            mov_if(a, type, d, A.reg);
+        } else if (d != A.reg) {
+            x86_lea(a, type, d, A.reg, -1, 0, imm);
         } else if (imm == 128) {
             x86_alu_ri(a, X86_ALU_SUB, type, d, -128); /* imm8 form */
         } else {
             x86_alu_ri(a, X86_ALU_ADD, type, d, imm);
         }
-    } else if (d == ra) {
-        x86_alu_rr(a, X86_ALU_ADD, type, d, (int)b);
-    } else if (d == (int)b) {
-        x86_alu_rr(a, X86_ALU_ADD, type, d, ra);
+    } else if (B.kind == X86_OPND_MEM || d == A.reg || d == B.reg) {
+        emit_alu_comm(a, X86_ALU_ADD, type, d, A, B);
     } else {
-        x86_lea(a, type, d, ra, (int)b, 0, 0);
+        x86_lea(a, type, d, A.reg, B.reg, 0, 0);
     }
 }
 
-static void emit_sub(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+static void emit_sub(X86Asm *a, TcgType type, int d, int ra, X86Opnd B)
 {
-    if (bconst) {
-        int32_t imm = (int32_t)b;
+    if (B.kind == X86_OPND_IMM) {
+        int32_t imm = (int32_t)B.imm;
         if (imm == 0) {
             mov_if(a, type, d, ra);
         } else if (d != ra && imm != INT32_MIN) {
@@ -387,24 +483,33 @@ static void emit_sub(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bcon
             mov_if(a, type, d, ra);
             x86_alu_ri(a, X86_ALU_SUB, type, d, imm);
         }
-    } else if (d == ra) {
-        x86_alu_rr(a, X86_ALU_SUB, type, d, (int)b);
-    } else if (d == (int)b) {
+    } else if (is_reg(B, d) && d != ra) {
         x86_grp3(a, X86_GRP3_NEG, type, d);
         x86_alu_rr(a, X86_ALU_ADD, type, d, ra);
     } else {
-        x86_mov_rr(a, type, d, ra);
-        x86_alu_rr(a, X86_ALU_SUB, type, d, (int)b);
+        mov_if(a, type, d, ra);
+        emit_alu_opnd(a, X86_ALU_SUB, type, d, B);
     }
 }
 
-static void emit_and(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+static void emit_and(X86Asm *a, TcgType type, int d, X86Opnd A, X86Opnd B)
 {
-    if (!bconst) {
-        emit_alu_comm(a, X86_ALU_AND, type, d, ra, b, false);
+    if (B.kind != X86_OPND_IMM) {
+        emit_alu_comm(a, X86_ALU_AND, type, d, A, B);
         return;
     }
-    int64_t v = typed(type, (int64_t)b);
+    int64_t v = typed(type, B.imm);
+    if (A.kind == X86_OPND_MEM) {
+        if (v == 0xff || v == 0xffff || (type == TCG_I64 && v == 0xffffffffll)) {
+            x86_load(a, type, v == 0xff ? MO_UB : v == 0xffff ? MO_UW : MO_UL, d, A.base, -1,
+                     A.disp);
+            return;
+        }
+        emit_mov_opnd(a, type, d, A);
+        A.kind = X86_OPND_REG;
+        A.reg = d;
+    }
+    int ra = A.reg;
     if (v == 0xff) {
         x86_movzx(a, MO_8, d, ra);
     } else if (v == 0xffff) {
@@ -423,31 +528,49 @@ static void emit_and(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bcon
     }
 }
 
-static void emit_or(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+static void emit_or(X86Asm *a, TcgType type, int d, X86Opnd A, X86Opnd B)
 {
-    if (bconst && typed(type, (int64_t)b) == 0) {
-        mov_if(a, type, d, ra);
+    if (B.kind == X86_OPND_IMM && typed(type, B.imm) == 0) {
+        emit_mov_opnd(a, type, d, A);
     } else {
-        emit_alu_comm(a, X86_ALU_OR, type, d, ra, b, bconst);
+        emit_alu_comm(a, X86_ALU_OR, type, d, A, B);
     }
 }
 
-static void emit_xor(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+static void emit_xor(X86Asm *a, TcgType type, int d, X86Opnd A, X86Opnd B)
 {
-    if (bconst && typed(type, (int64_t)b) == 0) {
-        mov_if(a, type, d, ra);
-    } else if (bconst && typed(type, (int64_t)b) == -1) {
-        mov_if(a, type, d, ra);
+    if (B.kind == X86_OPND_IMM && typed(type, B.imm) == 0) {
+        emit_mov_opnd(a, type, d, A);
+    } else if (B.kind == X86_OPND_IMM && typed(type, B.imm) == -1) {
+        emit_mov_opnd(a, type, d, A);
         x86_grp3(a, X86_GRP3_NOT, type, d);
     } else {
-        emit_alu_comm(a, X86_ALU_XOR, type, d, ra, b, bconst);
+        emit_alu_comm(a, X86_ALU_XOR, type, d, A, B);
     }
 }
 
-static void emit_mul(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bconst)
+static void emit_mul(X86Asm *a, TcgType type, int d, X86Opnd A, X86Opnd B)
 {
-    if (bconst) {
-        int32_t imm = (int32_t)b;
+    int w = type == TCG_I64 ? X86_P_W : 0;
+    if (A.kind != X86_OPND_REG && B.kind == X86_OPND_REG) {
+        X86Opnd t = A; /* commutative: keep the register first */
+        A = B;
+        B = t;
+    }
+    if (B.kind == X86_OPND_IMM && A.kind == X86_OPND_MEM) {
+        /* imul d, [m], imm */
+        int32_t imm = (int32_t)B.imm;
+        bool s8 = x86_fits_s8(imm);
+        x86_op_modrm_mem(a, (s8 ? X86_OPC_IMUL_GvEvIb : X86_OPC_IMUL_GvEvIz) | w, d, A.base,
+                         -1, 0, A.disp);
+        if (s8) {
+            x86_out8(a, (uint8_t)imm);
+        } else {
+            x86_out32(a, (uint32_t)imm);
+        }
+    } else if (B.kind == X86_OPND_IMM) {
+        int32_t imm = (int32_t)B.imm;
+        int ra = A.reg;
         if (imm == 1) {
             mov_if(a, type, d, ra);
         } else if (d == ra && imm > 0 && (imm & (imm - 1)) == 0) {
@@ -455,13 +578,67 @@ static void emit_mul(X86Asm *a, TcgType type, int d, int ra, TcgArg b, bool bcon
         } else {
             x86_imul_rri(a, type, d, ra, imm);
         }
-    } else if (d == ra) {
-        x86_imul_rr(a, type, d, (int)b);
-    } else if (d == (int)b) {
-        x86_imul_rr(a, type, d, ra);
+    } else if (B.kind == X86_OPND_MEM) {
+        mov_if(a, type, d, A.reg);
+        x86_op_modrm_mem(a, X86_OPC_IMUL_GvEv | w, d, B.base, -1, 0, B.disp);
+    } else if (d == B.reg && d != A.reg) {
+        x86_imul_rr(a, type, d, A.reg);
     } else {
-        x86_mov_rr(a, type, d, ra);
-        x86_imul_rr(a, type, d, (int)b);
+        mov_if(a, type, d, A.reg);
+        x86_imul_rr(a, type, d, B.reg);
+    }
+}
+
+/* mul/imul/div/idiv with a register or memory operand (rdx:rax implicit). */
+static void emit_grp3_opnd(X86Asm *a, X86Grp3 op, TcgType type, X86Opnd o)
+{
+    if (o.kind == X86_OPND_MEM) {
+        x86_op_modrm_mem(a, X86_OPC_GRP3 | (type == TCG_I64 ? X86_P_W : 0), op, o.base, -1, 0,
+                         o.disp);
+    } else {
+        x86_grp3(a, op, type, o.reg);
+    }
+}
+
+/* Extensions: from a register, or straight from memory with a load. */
+static void emit_ext(X86Asm *a, TcgOpcode opc, TcgType type, int d, X86Opnd s)
+{
+    static const MemOp load_mop[] = {
+        [INDEX_op_ext8s] = MO_SB, [INDEX_op_ext8u] = MO_UB, [INDEX_op_ext16s] = MO_SW,
+        [INDEX_op_ext16u] = MO_UW, [INDEX_op_ext32s] = MO_SL, [INDEX_op_ext32u] = MO_UL,
+        [INDEX_op_extrl_i64_i32] = MO_UL, [INDEX_op_extu_i32_i64] = MO_UL,
+        [INDEX_op_exts_i32_i64] = MO_SL,
+    };
+    if (s.kind == X86_OPND_MEM) {
+        x86_load(a, opc == INDEX_op_extrl_i64_i32 ? TCG_I32 : type, load_mop[opc], d, s.base, -1,
+                 s.disp);
+        return;
+    }
+    int r = s.reg;
+    switch (opc) {
+    case INDEX_op_ext8s:
+        x86_movsx(a, type, MO_8, d, r);
+        break;
+    case INDEX_op_ext8u:
+        x86_movzx(a, MO_8, d, r);
+        break;
+    case INDEX_op_ext16s:
+        x86_movsx(a, type, MO_16, d, r);
+        break;
+    case INDEX_op_ext16u:
+        x86_movzx(a, MO_16, d, r);
+        break;
+    case INDEX_op_ext32s:
+    case INDEX_op_exts_i32_i64:
+        x86_movsx(a, TCG_I64, MO_32, d, r);
+        break;
+    case INDEX_op_ext32u:
+    case INDEX_op_extu_i32_i64:
+        x86_mov_rr(a, TCG_I32, d, r); /* writing r32 clears bits 63..32 */
+        break;
+    default: /* extrl: I32 values ignore bits 63..32, nothing to do in place */
+        mov_if(a, TCG_I32, d, r);
+        break;
     }
 }
 
@@ -570,8 +747,7 @@ static void emit_ctpop_swar(X86Asm *a, TcgType type, int d, int s, int t, int m)
     }
 }
 
-static void emit_setcond(X86Asm *a, TcgType type, TcgCond cond, int d, int ra, TcgArg b,
-                         bool bconst)
+static void emit_setcond(X86Asm *a, TcgType type, TcgCond cond, int d, X86Opnd A, X86Opnd B)
 {
     if (cond == TCG_COND_ALWAYS || cond == TCG_COND_NEVER) {
         x86_movi(a, TCG_I32, d, cond == TCG_COND_ALWAYS);
@@ -579,26 +755,26 @@ static void emit_setcond(X86Asm *a, TcgType type, TcgCond cond, int d, int ra, T
     }
     /* Zeroing first avoids a partial-register merge, but only when d is
      * not an input (the xor would destroy it before the compare). */
-    bool zero_first = d != ra && (bconst || d != (int)b);
+    bool zero_first = !is_reg(A, d) && !is_reg(B, d);
     if (zero_first) {
         x86_movi(a, TCG_I32, d, 0);
     }
-    emit_cmp(a, type, ra, b, bconst);
+    emit_cmp(a, type, A, B);
     x86_setcc(a, x86_cond_from_tcg(cond), d);
     if (!zero_first) {
         x86_movzx(a, MO_8, d, d);
     }
 }
 
-static void emit_movcond(X86Asm *a, TcgType type, TcgCond cond, int d, int c1, TcgArg c2,
-                         bool c2const, int v1, int v2)
+static void emit_movcond(X86Asm *a, TcgType type, TcgCond cond, int d, X86Opnd c1, X86Opnd c2,
+                         int v1, int v2)
 {
     if (cond == TCG_COND_ALWAYS || cond == TCG_COND_NEVER) {
         mov_if(a, type, d, cond == TCG_COND_ALWAYS ? v1 : v2);
         return;
     }
     X86Cond cc = x86_cond_from_tcg(cond);
-    emit_cmp(a, type, c1, c2, c2const);
+    emit_cmp(a, type, c1, c2);
     if (d == v2) {
         x86_cmov(a, cc, type, d, v1);
     } else if (d == v1) {
@@ -859,9 +1035,12 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
     TcgType type = (TcgType)op->type;
     const TcgArg *x = args->a;
     const bool *c = args->is_const;
-    int d = (int)x[0], r1 = (int)x[1];
+    int d = (int)x[0], r1 = (int)x[1]; /* r1: only where arg 1 is a register */
 
     switch (op->opc) {
+    case INDEX_op_fpop:
+        x86_fp_emit(g, op, args);
+        break;
     case INDEX_op_insn_start:
         emit_insn_start(g);
         break;
@@ -880,7 +1059,7 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
             emit_jump_label(g, -1, (int)x[3]);
             break;
         }
-        emit_cmp(a, type, (int)x[0], x[1], c[1]);
+        emit_cmp(a, type, x86_opnd(args, 0), x86_opnd(args, 1));
         emit_jump_label(g, x86_cond_from_tcg(cond), (int)x[3]);
         break;
     }
@@ -901,42 +1080,42 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
         break;
 
     case INDEX_op_add:
-        emit_add(a, type, d, r1, x[2], c[2]);
+        emit_add(a, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_sub:
-        emit_sub(a, type, d, r1, x[2], c[2]);
+        emit_sub(a, type, d, r1, x86_opnd(args, 2));
         break;
     case INDEX_op_mul:
-        emit_mul(a, type, d, r1, x[2], c[2]);
+        emit_mul(a, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_mulsh:
     case INDEX_op_muluh:
         /* rdx:rax = rax * x[2] */
-        x86_grp3(a, op->opc == INDEX_op_mulsh ? X86_GRP3_IMUL : X86_GRP3_MUL, type,
-                 (int)x[2]);
+        emit_grp3_opnd(a, op->opc == INDEX_op_mulsh ? X86_GRP3_IMUL : X86_GRP3_MUL, type,
+                       x86_opnd(args, 2));
         break;
     case INDEX_op_div:
     case INDEX_op_rem:
         x86_cqo(a, type);
-        x86_grp3(a, X86_GRP3_IDIV, type, (int)x[2]);
+        emit_grp3_opnd(a, X86_GRP3_IDIV, type, x86_opnd(args, 2));
         break;
     case INDEX_op_divu:
     case INDEX_op_remu:
         x86_movi(a, TCG_I32, X86_RDX, 0);
-        x86_grp3(a, X86_GRP3_DIV, type, (int)x[2]);
+        emit_grp3_opnd(a, X86_GRP3_DIV, type, x86_opnd(args, 2));
         break;
     case INDEX_op_and:
-        emit_and(a, type, d, r1, x[2], c[2]);
+        emit_and(a, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_or:
-        emit_or(a, type, d, r1, x[2], c[2]);
+        emit_or(a, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_xor:
-        emit_xor(a, type, d, r1, x[2], c[2]);
+        emit_xor(a, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_andc:
         if (c[2]) {
-            emit_and(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+            emit_and(a, type, d, x86_opnd(args, 1), opnd_imm(~(int64_t)x[2]));
         } else if (a->features & X86_FEAT_BMI1) {
             x86_andn(a, type, d, (int)x[2], r1);
         } else {
@@ -948,7 +1127,7 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
         break;
     case INDEX_op_orc:
         if (c[2]) {
-            emit_or(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+            emit_or(a, type, d, x86_opnd(args, 1), opnd_imm(~(int64_t)x[2]));
         } else {
             x86_mov_rr(a, type, d, (int)x[2]);
             x86_grp3(a, X86_GRP3_NOT, type, d);
@@ -957,9 +1136,9 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
         break;
     case INDEX_op_eqv:
         if (c[2]) {
-            emit_xor(a, type, d, r1, (TcgArg)~(int64_t)x[2], true);
+            emit_xor(a, type, d, x86_opnd(args, 1), opnd_imm(~(int64_t)x[2]));
         } else {
-            emit_alu_comm(a, X86_ALU_XOR, type, d, r1, x[2], false);
+            emit_alu_comm(a, X86_ALU_XOR, type, d, x86_opnd(args, 1), x86_opnd(args, 2));
             x86_grp3(a, X86_GRP3_NOT, type, d);
         }
         break;
@@ -994,34 +1173,22 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
         x86_bswap(a, type, d);
         break;
     case INDEX_op_ext8s:
-        x86_movsx(a, type, MO_8, d, r1);
-        break;
     case INDEX_op_ext8u:
-        x86_movzx(a, MO_8, d, r1);
-        break;
     case INDEX_op_ext16s:
-        x86_movsx(a, type, MO_16, d, r1);
-        break;
     case INDEX_op_ext16u:
-        x86_movzx(a, MO_16, d, r1);
-        break;
     case INDEX_op_ext32s:
-    case INDEX_op_exts_i32_i64:
-        x86_movsx(a, TCG_I64, MO_32, d, r1);
-        break;
     case INDEX_op_ext32u:
-    case INDEX_op_extu_i32_i64:
-        x86_mov_rr(a, TCG_I32, d, r1); /* writing r32 clears bits 63..32 */
-        break;
     case INDEX_op_extrl_i64_i32:
-        /* I32 values ignore bits 63..32: nothing to do in place. */
-        mov_if(a, TCG_I32, d, r1);
+    case INDEX_op_extu_i32_i64:
+    case INDEX_op_exts_i32_i64:
+        emit_ext(a, (TcgOpcode)op->opc, type, d, x86_opnd(args, 1));
         break;
     case INDEX_op_setcond:
-        emit_setcond(a, type, (TcgCond)x[3], d, r1, x[2], c[2]);
+        emit_setcond(a, type, (TcgCond)x[3], d, x86_opnd(args, 1), x86_opnd(args, 2));
         break;
     case INDEX_op_movcond:
-        emit_movcond(a, type, (TcgCond)x[5], d, r1, x[2], c[2], (int)x[3], (int)x[4]);
+        emit_movcond(a, type, (TcgCond)x[5], d, x86_opnd(args, 1), x86_opnd(args, 2),
+                     (int)x[3], (int)x[4]);
         break;
     case INDEX_op_ld:
         emit_load(a, type, (MemOp)x[3], d, r1, -1, (int32_t)(intptr_t)x[2]);

@@ -9,6 +9,7 @@
  */
 #include <capstone/capstone.h>
 #include <glib.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,14 +25,14 @@
 typedef struct Env {
     TcgEnvHeader hdr;
     uint64_t g[NG];
-    uint32_t w[4];
+    uint32_t w[NG];
     uint64_t in[NV];
     uint64_t out[NV];
 } Env;
 
 static CodeBuffer cbuf;
 static TcgContext *ctx;
-static TcgTemp *G[NG], *W[4];
+static TcgTemp *G[NG], *W[NG];
 static Env env;
 
 static void setup(void)
@@ -50,7 +51,7 @@ static void setup(void)
     for (int i = 0; i < NG; i++) {
         G[i] = tcg_global_mem_new(ctx, TCG_I64, offsetof(Env, g[i]), "g");
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < NG; i++) {
         W[i] = tcg_global_mem_new(ctx, TCG_I32, offsetof(Env, w[i]), "w");
     }
 }
@@ -270,12 +271,31 @@ enum {
     F_INPLACE1, /* b = a op b */
     F_SAME,     /* d = a op a */
     F_GLOBAL,   /* g0 = g1 op g2, g1/g2 used afterwards */
+    F_MEM,      /* d = ga op gb, globals read once: memory operands */
+    F_MEM_C,    /* d = ga op const */
+    F_C_MEM,    /* d = const op gb */
+    F_MEM_SAME, /* d = ga op ga */
     F_NB,
 };
 
 static const char *const form_names[F_NB] = {
-    "rr", "rc", "cr", "inplace0", "inplace1", "same", "global",
+    "rr", "rc", "cr", "inplace0", "inplace1", "same", "global", "mem", "mem-c", "c-mem",
+    "mem-same",
 };
+
+static bool form_mem(int form)
+{
+    return form >= F_MEM;
+}
+
+static void set_global(TcgType type, int k, uint64_t v)
+{
+    if (type == TCG_I64) {
+        env.g[k] = v;
+    } else {
+        env.w[k] = (uint32_t)v;
+    }
+}
 
 static int check_binop_group(TcgOpcode opc, TcgType type, int form, const uint64_t *pa,
                              const uint64_t *pb, int n)
@@ -301,6 +321,18 @@ static int check_binop_group(TcgOpcode opc, TcgType type, int form, const uint64
             st_out(y, 32 + i);
             env.in[2 * i] = pa[i];
             env.in[2 * i + 1] = pb[i];
+        }
+    } else if (form_mem(form)) {
+        TcgTemp **gl = type == TCG_I64 ? G : W;
+        for (int i = 0; i < n; i++) {
+            TcgTemp *a = form == F_C_MEM ? tcg_constant(ctx, type, (int64_t)pa[i]) : gl[2 * i];
+            TcgTemp *b = form == F_MEM_C ? tcg_constant(ctx, type, (int64_t)pb[i])
+                         : form == F_MEM_SAME ? a : gl[2 * i + 1];
+            set_global(type, 2 * i, pa[i]);
+            set_global(type, 2 * i + 1, pb[i]);
+            TcgTemp *d = tcg_temp_new(ctx, type);
+            gen_binop(opc, d, a, b);
+            st_out(d, i);
         }
     } else {
         for (int i = 0; i < n; i++) {
@@ -338,7 +370,7 @@ static int check_binop_group(TcgOpcode opc, TcgType type, int form, const uint64
 
     int fails = 0;
     for (int i = 0; i < n; i++) {
-        uint64_t b = form == F_SAME ? pa[i] : pb[i];
+        uint64_t b = (form == F_SAME || form == F_MEM_SAME) ? pa[i] : pb[i];
         uint64_t want = ref(opc, type, pa[i], b);
         uint64_t got = env.out[i];
         if (type == TCG_I32) {
@@ -379,15 +411,16 @@ static void test_binops(void)
                 for (int i = 0; i < NEDGE; i++) {
                     for (int j = 0; j < NEDGE; j++) {
                         uint64_t a = edge[i], b = edge[j];
-                        if (form == F_SAME) {
+                        bool same = form == F_SAME || form == F_MEM_SAME;
+                        if (same) {
                             b = a;
                         }
-                        if (!pair_ok(opc, (TcgType)type, a, b) || (form == F_SAME && j > 0)) {
+                        if (!pair_ok(opc, (TcgType)type, a, b) || (same && j > 0)) {
                             continue;
                         }
                         pa[n] = a;
                         pb[n] = b;
-                        if (++n == 12) {
+                        if (++n == (form_mem(form) ? NG / 2 : 12)) {
                             fails += check_binop_group(opc, (TcgType)type, form, pa, pb, n);
                             n = 0;
                         }
@@ -439,27 +472,36 @@ static void test_unops(void)
             if (type == TCG_I32 && (opc == INDEX_op_ext32s || opc == INDEX_op_ext32u)) {
                 continue;
             }
-            start();
-            memset(&env, 0, sizeof(env));
-            TcgTemp *t[NEDGE];
-            for (int i = 0; i < NEDGE; i++) {
-                t[i] = ld_in((TcgType)type, i);
-                env.in[i] = edge[i];
-            }
-            for (int i = 0; i < NEDGE; i++) {
-                TcgTemp *d = (i & 1) ? t[i] : tcg_temp_new(ctx, (TcgType)type);
-                gen_unop(opc, d, t[i]);
-                st_out(d, i);
-            }
-            tcg_gen_exit_tb(ctx, 0);
-            run();
-            for (int i = 0; i < NEDGE; i++) {
-                uint64_t m = type == TCG_I64 ? ~0ull : 0xffffffffull;
-                uint64_t want = ref(opc, (TcgType)type, edge[i], 0);
-                if ((env.out[i] & m) != want) {
-                    g_error("%s %d: %#llx -> %#llx want %#llx", tcg_op_defs[opc].name, type,
-                            (unsigned long long)edge[i], (unsigned long long)env.out[i],
-                            (unsigned long long)want);
+            /* form 0: operands in registers; 1: globals read once (memory) */
+            for (int form = 0; form < 2; form++) {
+                int n = form ? NG : NEDGE;
+                start();
+                memset(&env, 0, sizeof(env));
+                TcgTemp *t[NEDGE];
+                for (int i = 0; i < n; i++) {
+                    if (form) {
+                        t[i] = (type == TCG_I64 ? G : W)[i];
+                        set_global((TcgType)type, i, edge[i]);
+                    } else {
+                        t[i] = ld_in((TcgType)type, i);
+                        env.in[i] = edge[i];
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    TcgTemp *d = (i & 1) && !form ? t[i] : tcg_temp_new(ctx, (TcgType)type);
+                    gen_unop(opc, d, t[i]);
+                    st_out(d, i);
+                }
+                tcg_gen_exit_tb(ctx, 0);
+                run();
+                for (int i = 0; i < n; i++) {
+                    uint64_t m = type == TCG_I64 ? ~0ull : 0xffffffffull;
+                    uint64_t want = ref(opc, (TcgType)type, edge[i], 0);
+                    if ((env.out[i] & m) != want) {
+                        g_error("%s %d form %d: %#llx -> %#llx want %#llx",
+                                tcg_op_defs[opc].name, type, form, (unsigned long long)edge[i],
+                                (unsigned long long)env.out[i], (unsigned long long)want);
+                    }
                 }
             }
         }
@@ -471,9 +513,20 @@ static void test_conversions(void)
     start();
     memset(&env, 0, sizeof(env));
     for (int i = 0; i < NEDGE; i++) {
-        TcgTemp *a64 = ld_in(TCG_I64, i);
+        /* the first few straight from globals in memory */
+        TcgTemp *a64 = i < 4 ? G[i] : ld_in(TCG_I64, i);
         TcgTemp *a32 = tcg_temp_new_i32(ctx);
-        tcg_gen_extrl_i64_i32(ctx, a32, a64);
+        if (i < 4) {
+            env.g[i] = edge[i];
+            if (i == 3) {
+                a32 = W[3]; /* extu/exts from an I32 global in memory */
+                env.w[3] = (uint32_t)edge[i];
+            } else {
+                tcg_gen_extrl_i64_i32(ctx, a32, a64);
+            }
+        } else {
+            tcg_gen_extrl_i64_i32(ctx, a32, a64);
+        }
         TcgTemp *z = tcg_temp_new_i64(ctx), *s = tcg_temp_new_i64(ctx);
         tcg_gen_extu_i32_i64(ctx, z, a32);
         tcg_gen_exts_i32_i64(ctx, s, a32);
@@ -494,7 +547,9 @@ static void test_conditions(void)
 {
     for (int type = TCG_I32; type <= TCG_I64; type++) {
         for (int cond = TCG_COND_NEVER; cond <= TCG_COND_GTU; cond++) {
-            for (int form = 0; form < 3; form++) {
+            for (int form = 0; form < 5; form++) {
+                /* 0: regs, 1: const b, 2: b == 0, 3: globals in memory,
+                 * 4: global vs const */
                 for (int base = 0; base < NEDGE; base += 4) {
                     start();
                     memset(&env, 0, sizeof(env));
@@ -502,16 +557,32 @@ static void test_conditions(void)
                     uint64_t pa[4 * NEDGE], pb[4 * NEDGE];
                     for (int i = base; i < base + 4 && i < NEDGE; i++) {
                         for (int j = 0; j < NEDGE; j += 3) {
+                            if (form >= 3 && n == NG / 4) {
+                                break;
+                            }
                             pa[n] = edge[i];
                             pb[n] = form == 2 ? 0 : edge[j];
                             n++;
                         }
                     }
+                    TcgTemp **gl = type == TCG_I64 ? G : W;
                     for (int k = 0; k < n; k++) {
                         TcgType ty = (TcgType)type;
-                        TcgTemp *a = ld_in(ty, 2 * k);
-                        TcgTemp *b = form == 0 ? ld_in(ty, 2 * k + 1)
-                                               : tcg_constant(ctx, ty, (int64_t)pb[k]);
+                        TcgTemp *a, *b;
+                        if (form >= 3) {
+                            /* each global once per use: setcond, movcond, brcond
+                             * read copies kept in four globals per pair */
+                            for (int u = 0; u < 2; u++) {
+                                set_global(ty, 4 * k + 2 * u, pa[k]);
+                                set_global(ty, 4 * k + 2 * u + 1, pb[k]);
+                            }
+                            a = gl[4 * k];
+                            b = form == 3 ? gl[4 * k + 1] : tcg_constant(ctx, ty, (int64_t)pb[k]);
+                        } else {
+                            a = ld_in(ty, 2 * k);
+                            b = form == 0 ? ld_in(ty, 2 * k + 1)
+                                          : tcg_constant(ctx, ty, (int64_t)pb[k]);
+                        }
                         env.in[2 * k] = pa[k];
                         env.in[2 * k + 1] = pb[k];
                         TcgTemp *d = tcg_temp_new(ctx, ty);
@@ -520,6 +591,10 @@ static void test_conditions(void)
                         TcgTemp *v1 = tcg_constant(ctx, ty, 111);
                         TcgTemp *v2 = ld_in(ty, 300);
                         TcgTemp *m = tcg_temp_new(ctx, ty);
+                        if (form >= 3) {
+                            a = gl[4 * k + 2];
+                            b = form == 3 ? gl[4 * k + 3] : b;
+                        }
                         tcg_gen_movcond(ctx, (TcgCond)cond, m, a, b, v1, v2);
                         st_out(m, 100 + k);
                     }
@@ -531,6 +606,12 @@ static void test_conditions(void)
                         TcgTemp *a = ld_in(ty, 2 * k);
                         TcgTemp *b = form == 0 ? ld_in(ty, 2 * k + 1)
                                                : tcg_constant(ctx, ty, (int64_t)pb[k]);
+                        if (form >= 3) {
+                            /* globals were read above: brcond on the env copies
+                             * in memory would be the same values */
+                            a = (type == TCG_I64 ? G : W)[4 * k];
+                            b = form == 3 ? (type == TCG_I64 ? G : W)[4 * k + 1] : b;
+                        }
                         tcg_gen_brcond(ctx, (TcgCond)cond, a, b, l_true);
                         tcg_gen_st(ctx, tcg_constant_i64(ctx, 2), ctx->env,
                                    (int32_t)offsetof(Env, out[200 + k]), MO_64);
@@ -1146,6 +1227,237 @@ static void test_two_buffers(void)
     }
 }
 
+/* A cpu-state load used once by the next op becomes its memory operand
+ * (the exit_request check at every TB entry). */
+static void test_lazy_ld(void)
+{
+    for (int flag = 0; flag < 2; flag++) {
+        start();
+        memset(&env, 0, sizeof(env));
+        env.hdr.exit_request = flag;
+        int l = tcg_new_label(ctx);
+        TcgTemp *t = tcg_temp_new_i32(ctx);
+        tcg_gen_ld(ctx, t, ctx->env, (int32_t)offsetof(Env, hdr.exit_request), MO_SL);
+        tcg_gen_brcondi(ctx, TCG_COND_NE, t, 0, l);
+        /* used by an ALU op with a register: add r, [mem] */
+        TcgTemp *u = tcg_temp_new_i64(ctx), *v = ld_in(TCG_I64, 1);
+        env.in[0] = 40;
+        env.in[1] = 2;
+        tcg_gen_ld(ctx, u, ctx->env, (int32_t)offsetof(Env, in[0]), MO_64);
+        tcg_gen_add(ctx, v, v, u);
+        st_out(v, 0);
+        /* used twice: an ordinary load */
+        TcgTemp *x = tcg_temp_new_i64(ctx);
+        tcg_gen_ld(ctx, x, ctx->env, (int32_t)offsetof(Env, in[0]), MO_64);
+        tcg_gen_add(ctx, x, x, x);
+        st_out(x, 1);
+        /* the load's field is overwritten right after: no laziness across a st */
+        TcgTemp *y = tcg_temp_new_i64(ctx);
+        tcg_gen_ld(ctx, y, ctx->env, (int32_t)offsetof(Env, in[0]), MO_64);
+        tcg_gen_st(ctx, tcg_constant_i64(ctx, 7), ctx->env, (int32_t)offsetof(Env, in[0]),
+                   MO_64);
+        st_out(y, 2);
+        tcg_gen_exit_tb(ctx, 0);
+        tcg_gen_set_label(ctx, l);
+        tcg_gen_exit_tb(ctx, 3);
+        g_assert_cmpuint(run(), ==, flag ? 3 : 0);
+        if (!flag) {
+            g_assert_cmpuint(env.out[0], ==, 42);
+            g_assert_cmpuint(env.out[1], ==, 80);
+            g_assert_cmpuint(env.out[2], ==, 40);
+            g_assert_cmpuint(env.in[0], ==, 7);
+        }
+        g_assert_cmpint(count_insns("cmp dword ptr [rbp], 0"), ==, 1);
+        g_assert_cmpint(count_insns("add rbx, qword ptr [rbp + 0x"), ==, 1);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* fpop: inline SSE/FMA fast path, helper slow path (tcg/x86_64/x86-fp.c) */
+
+static int fp_kind, fp_calls;
+
+static double d_of(uint64_t v)
+{
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+static uint64_t bits_d(double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    return v;
+}
+static float f_of(uint64_t v)
+{
+    uint32_t w = (uint32_t)v;
+    float f;
+    memcpy(&f, &w, 4);
+    return f;
+}
+static uint64_t bits_f(float f)
+{
+    uint32_t w;
+    memcpy(&w, &f, 4);
+    return 0xffffffff00000000ull | w;
+}
+static bool boxed(uint64_t v)
+{
+    return (v >> 32) == 0xffffffffu;
+}
+
+/* Reference result of an fpop (host arithmetic in round-to-nearest); an
+ * unboxed single input gives a marker so the test sees the helper ran. */
+static uint64_t fp_ref(int kind, uint64_t a, uint64_t b, uint64_t c)
+{
+    bool single = tcg_fpop_is_single((TcgFpopKind)kind);
+    int base = single ? kind - FPOP_ADD_S : kind;
+    if (single) {
+        if (!boxed(a) || !boxed(b) || !boxed(c)) {
+            return 0xffffffff7fc00000ull;
+        }
+        float x = f_of(a), y = f_of(b), z = f_of(c), r;
+        switch (base) {
+        case FPOP_ADD_D: r = x + y; break;
+        case FPOP_SUB_D: r = x - y; break;
+        case FPOP_MUL_D: r = x * y; break;
+        case FPOP_DIV_D: r = x / y; break;
+        case FPOP_SQRT_D: r = sqrtf(x); break;
+        case FPOP_FMADD_D: r = fmaf(x, y, z); break;
+        case FPOP_FMSUB_D: r = fmaf(x, y, -z); break;
+        case FPOP_FNMSUB_D: r = fmaf(-x, y, z); break;
+        default: r = fmaf(-x, y, -z); break;
+        }
+        return bits_f(r);
+    }
+    double x = d_of(a), y = d_of(b), z = d_of(c), r;
+    switch (base) {
+    case FPOP_ADD_D: r = x + y; break;
+    case FPOP_SUB_D: r = x - y; break;
+    case FPOP_MUL_D: r = x * y; break;
+    case FPOP_DIV_D: r = x / y; break;
+    case FPOP_SQRT_D: r = sqrt(x); break;
+    case FPOP_FMADD_D: r = fma(x, y, z); break;
+    case FPOP_FMSUB_D: r = fma(x, y, -z); break;
+    case FPOP_FNMSUB_D: r = fma(-x, y, z); break;
+    default: r = fma(-x, y, -z); break;
+    }
+    return bits_d(r);
+}
+
+/* Would the inline path produce this result itself? */
+static bool fp_fast(int kind, uint64_t a, uint64_t b, uint64_t c, uint64_t r)
+{
+    bool single = tcg_fpop_is_single((TcgFpopKind)kind);
+    int base = single ? kind - FPOP_ADD_S : kind;
+    if (base >= FPOP_FMADD_D && !(x86_host_features() & X86_FEAT_FMA)) {
+        return false;
+    }
+    if (single) {
+        return boxed(a) && boxed(b) && boxed(c) && isnormal(f_of(r));
+    }
+    return isnormal(d_of(r));
+}
+
+static uint64_t fp_helper1(void *e, uint64_t a)
+{
+    g_assert(e == &env);
+    g_assert(((uintptr_t)__builtin_frame_address(0) & 15) == 0);
+    fp_calls++;
+    return fp_ref(fp_kind, a, bits_f(1), bits_f(1));
+}
+static uint64_t fp_helper2(void *e, uint64_t a, uint64_t b)
+{
+    g_assert(e == &env);
+    fp_calls++;
+    return fp_ref(fp_kind, a, b, bits_f(1));
+}
+static uint64_t fp_helper3(void *e, uint64_t a, uint64_t b, uint64_t c)
+{
+    g_assert(e == &env);
+    fp_calls++;
+    return fp_ref(fp_kind, a, b, c);
+}
+static const TcgHelperInfo hfp[4] = {
+    [1] = { (void *)fp_helper1, "fp1", TCG_CALL_NO_RWG, 2, true, true },
+    [2] = { (void *)fp_helper2, "fp2", TCG_CALL_NO_RWG, 3, true, true },
+    [3] = { (void *)fp_helper3, "fp3", TCG_CALL_NO_RWG, 4, true, true },
+};
+
+static void test_fpop(void)
+{
+    const uint64_t dv[] = {
+        bits_d(1.5), bits_d(-2.25), bits_d(3.0), bits_d(1e300), bits_d(-1e300),
+        bits_d(1e-310), bits_d(0.0), bits_d(-0.0), bits_d(INFINITY), bits_d(NAN),
+        bits_d(2.0), bits_d(1e-300),
+    };
+    const uint64_t fv[] = {
+        bits_f(1.5f), bits_f(-2.25f), bits_f(3.0f), bits_f(1e38f), bits_f(-1e38f),
+        bits_f(1e-40f), bits_f(0.0f), bits_f(-0.0f), bits_f(INFINITY), bits_f(NAN),
+        bits_f(2.0f), 0x3fc00000ull /* 1.5f, not boxed */,
+    };
+    enum { NV_FP = 12 };
+    for (int kind = 0; kind < FPOP_NB_KINDS; kind++) {
+        bool single = tcg_fpop_is_single((TcgFpopKind)kind);
+        const uint64_t *v = single ? fv : dv;
+        int n = tcg_fpop_nb_inputs((TcgFpopKind)kind);
+        for (int ia = 0; ia < NV_FP; ia += 1) {
+            start();
+            memset(&env, 0, sizeof(env));
+            fp_kind = kind;
+            fp_calls = 0;
+            /* live values across the op (some in caller-saved registers) */
+            TcgTemp *keep[10];
+            for (int k = 0; k < 10; k++) {
+                keep[k] = ld_in(TCG_I64, 200 + k);
+                env.in[200 + k] = 0x1111111111111111ull * (uint64_t)(k + 1);
+            }
+            int cnt = 0;
+            uint64_t want[NV_FP];
+            int want_calls = 0;
+            for (int ib = 0; ib < NV_FP; ib++) {
+                uint64_t a = v[ia], b = v[ib], c = v[(ia + ib) % NV_FP];
+                env.in[3 * cnt] = a;
+                env.in[3 * cnt + 1] = b;
+                env.in[3 * cnt + 2] = c;
+                TcgTemp *ta = ld_in(TCG_I64, 3 * cnt), *tb = ld_in(TCG_I64, 3 * cnt + 1);
+                TcgTemp *tc = ld_in(TCG_I64, 3 * cnt + 2);
+                TcgTemp *d = tcg_temp_new_i64(ctx);
+                tcg_gen_fpop(ctx, (TcgFpopKind)kind, &hfp[n], d, ta, n > 1 ? tb : NULL,
+                             n > 2 ? tc : NULL);
+                st_out(d, cnt);
+                uint64_t bb = n > 1 ? b : (single ? bits_f(1) : bits_d(1));
+                uint64_t cc = n > 2 ? c : (single ? bits_f(1) : bits_d(1));
+                want[cnt] = fp_ref(kind, a, bb, cc);
+                want_calls += !fp_fast(kind, a, bb, cc, want[cnt]);
+                cnt++;
+            }
+            for (int k = 0; k < 10; k++) {
+                st_out(keep[k], 300 + k);
+            }
+            tcg_gen_exit_tb(ctx, 0);
+            run();
+            for (int k = 0; k < cnt; k++) {
+                uint64_t got = env.out[k];
+                bool nan_ok = single ? isnan(f_of(got)) && isnan(f_of(want[k]))
+                                     : isnan(d_of(got)) && isnan(d_of(want[k]));
+                if (got != want[k] && !nan_ok) {
+                    g_error("fpop kind %d: %#llx %#llx %#llx -> %#llx, want %#llx", kind,
+                            (unsigned long long)env.in[3 * k],
+                            (unsigned long long)env.in[3 * k + 1],
+                            (unsigned long long)env.in[3 * k + 2], (unsigned long long)got,
+                            (unsigned long long)want[k]);
+                }
+            }
+            g_assert_cmpint(fp_calls, ==, want_calls);
+            for (int k = 0; k < 10; k++) {
+                g_assert_cmphex(env.out[300 + k], ==, env.in[200 + k]);
+            }
+        }
+    }
+}
+
 /* Dead code is removed by liveness. */
 static void test_liveness_dce(void)
 {
@@ -1190,5 +1502,7 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/mb", test_mb);
     g_test_add_func("/regalloc/buffer-full", test_buffer_full);
     g_test_add_func("/regalloc/two-buffers", test_two_buffers);
+    g_test_add_func("/regalloc/lazy-ld", test_lazy_ld);
+    g_test_add_func("/regalloc/fpop", test_fpop);
     return g_test_run();
 }

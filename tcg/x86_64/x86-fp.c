@@ -1,0 +1,239 @@
+/*
+ * x86-64 lowering of INDEX_op_fpop: guest floating-point arithmetic done
+ * inline with one SSE (or FMA3) instruction, with the op's helper as the
+ * slow path.
+ *
+ * The front end only emits fpop where the guest rounding mode is
+ * round-to-nearest-even and the inexact flag is already accrued (docs/ir.md,
+ * docs/fpu.md).  Then a host result that is a normal finite number is the
+ * guest's result and raises no flag the guest has not got already, so the
+ * helper is not needed.  Every other case (zero, subnormal, infinite, NaN
+ * results, or an input single that is not NaN-boxed) calls the helper with
+ * the original inputs, which computes the exact result and flags.
+ *
+ * Shape of the code for one op:
+ *      [single: both/all inputs boxed? else -> slow]
+ *      movq xmm0, a; movq xmm1, b; [movq xmm2, c]
+ *      op xmm0, xmm1 [, xmm2]
+ *      movq out, xmm0
+ *      exponent of out in 1 .. max-1? else -> slow     (via the scratch)
+ *      [single: box out]
+ *      jmp done
+ *  slow:
+ *      save the caller-saved GPRs, out = helper(env, a, b[, c]), restore
+ *  done:
+ * The slow path saves every register a call clobbers itself, so for the
+ * register allocator the op is an ordinary data op: inputs in registers,
+ * a distinct output and one scratch register.  XMM registers never hold
+ * allocator values, so xmm0..xmm2 are free.  The fast path needs MXCSR in
+ * the host default (RNE, exceptions masked, no DAZ/FTZ), which is what
+ * generated code runs with (the helpers put it back after any change).
+ */
+#include "tcg/x86_64/x86-gen.h"
+
+#include <glib.h>
+
+/* SSE opcodes (scalar double with F2; scalar single with F3). */
+enum {
+    SSE_SQRT = 0x51,
+    SSE_ADD = 0x58,
+    SSE_MUL = 0x59,
+    SSE_SUB = 0x5c,
+    SSE_DIV = 0x5e,
+};
+#define OPC_MOVQ_XMM_GPR (0x6e | X86_P_0F | X86_P_66) /* | X86_P_W for movq */
+#define OPC_MOVQ_GPR_XMM (0x7e | X86_P_0F | X86_P_66) /* modrm.reg is the xmm */
+
+#define BOX 0xffffffff00000000ull
+
+#define CALLER_SAVED_NB 9
+static const int8_t caller_saved[CALLER_SAVED_NB] = {
+    X86_RAX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
+};
+static const int8_t arg_regs[3] = { X86_RSI, X86_RDX, X86_RCX };
+
+static RaOpConstraint fp_ct[4]; /* by number of inputs */
+
+static bool fp_letter(char c, RaArgConstraint *ct)
+{
+    if (c == 'r') {
+        ct->regs |= 0xffffu & ~(1u << X86_RSP);
+        return true;
+    }
+    return false;
+}
+
+const RaOpConstraint *x86_fp_constraint(X86Gen *g, const TcgOp *op)
+{
+    static gsize once;
+
+    (void)g;
+    if (g_once_init_enter(&once)) {
+        static const char *const strs[] = { "&r", "r", "r", "r" };
+        for (int n = 1; n <= 3; n++) {
+            ra_constraint_parse(&fp_ct[n], 1, n, strs, fp_letter);
+            fp_ct[n].nb_scratch = 1;
+            fp_ct[n].scratch_regs = 0xffffu & ~(1u << X86_RSP);
+            fp_ct[n].clobber = 0;
+        }
+        g_once_init_leave(&once, 1);
+    }
+    g_assert(op->nb_iargs >= 1 && op->nb_iargs <= 3);
+    return &fp_ct[op->nb_iargs];
+}
+
+static void movq_to_xmm(X86Asm *a, bool dbl, int xmm, int gpr)
+{
+    x86_op_modrm(a, OPC_MOVQ_XMM_GPR | (dbl ? X86_P_W : 0), xmm, gpr);
+}
+
+static void movq_from_xmm(X86Asm *a, bool dbl, int gpr, int xmm)
+{
+    x86_op_modrm(a, OPC_MOVQ_GPR_XMM | (dbl ? X86_P_W : 0), xmm, gpr);
+}
+
+/* Slot of a pushed caller-saved register once the slow path has pushed all
+ * of them and aligned the stack by 8 more bytes. */
+static int32_t saved_slot(int reg)
+{
+    for (int i = 0; i < CALLER_SAVED_NB; i++) {
+        if (caller_saved[i] == reg) {
+            return 8 + 8 * (CALLER_SAVED_NB - 1 - i);
+        }
+    }
+    return -1;
+}
+
+/* out = helper(env, inputs...), preserving every other register. */
+static void emit_slow_call(X86Asm *a, const TcgHelperInfo *h, int out, const int *in, int n)
+{
+    for (int i = 0; i < CALLER_SAVED_NB; i++) {
+        x86_push(a, caller_saved[i]);
+    }
+    /* 9 pushes: 8 more bytes keep rsp 16-byte aligned at the call. */
+    x86_alu_ri(a, X86_ALU_SUB, TCG_I64, X86_RSP, 8);
+    /* Caller-saved inputs come from their saved copies and callee-saved
+     * ones are never argument registers: no ordering problem. */
+    for (int i = 0; i < n; i++) {
+        int32_t slot = saved_slot(in[i]);
+        if (slot >= 0) {
+            x86_load(a, TCG_I64, MO_64, arg_regs[i], X86_RSP, -1, slot);
+        } else {
+            x86_mov_rr(a, TCG_I64, arg_regs[i], in[i]);
+        }
+    }
+    x86_mov_rr(a, TCG_I64, X86_RDI, X86_ENV_REG);
+    x86_call_to(a, (uintptr_t)h->func);
+    int32_t oslot = saved_slot(out);
+    if (oslot >= 0) {
+        x86_store(a, MO_64, X86_RAX, X86_RSP, -1, oslot);
+    } else {
+        x86_mov_rr(a, TCG_I64, out, X86_RAX);
+    }
+    x86_alu_ri(a, X86_ALU_ADD, TCG_I64, X86_RSP, 8);
+    for (int i = CALLER_SAVED_NB - 1; i >= 0; i--) {
+        x86_pop(a, caller_saved[i]);
+    }
+}
+
+static void patch_here(X86Asm *a, size_t field)
+{
+    x86_patch32(a, field, (uint32_t)(int32_t)(a->pos - (field + 4)));
+}
+
+/* VEX 0F38 opcodes of the 213 forms: xmm0 = xmm0 * xmm1 +- xmm2. */
+static int fma_opc(int base)
+{
+    switch (base) {
+    case FPOP_FMADD_D:
+        return 0xa9; /* vfmadd213 */
+    case FPOP_FMSUB_D:
+        return 0xab; /* vfmsub213 */
+    case FPOP_FNMSUB_D:
+        return 0xad; /* vfnmadd213: -(a*b) + c */
+    default:
+        return 0xaf; /* vfnmsub213: -(a*b) - c */
+    }
+}
+
+void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
+{
+    X86Asm *a = &g->a;
+    TcgFpopKind kind = (TcgFpopKind)op->args[1 + op->nb_iargs];
+    const TcgHelperInfo *h = (const TcgHelperInfo *)op->args[2 + op->nb_iargs];
+    bool single = tcg_fpop_is_single(kind);
+    int base = single ? (int)(kind - FPOP_ADD_S) : (int)kind;
+    int n = op->nb_iargs;
+    int out = (int)args->a[0];
+    int s = args->scratch[0];
+    int in[3];
+    size_t to_slow[4];
+    int nb_slow = 0;
+
+    for (int i = 0; i < n; i++) {
+        in[i] = (int)args->a[1 + i];
+    }
+    if (base >= FPOP_FMADD_D && !(a->features & X86_FEAT_FMA)) {
+        emit_slow_call(a, h, out, in, n); /* no FMA3: the helper does it */
+        return;
+    }
+
+    if (single) {
+        /* unboxed input (upper half not all ones) -> helper */
+        x86_movi(a, TCG_I64, s, (int64_t)BOX);
+        for (int i = 0; i < n; i++) {
+            x86_alu_rr(a, X86_ALU_CMP, TCG_I64, in[i], s);
+            to_slow[nb_slow++] = x86_jcc32(a, X86_CC_B);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        movq_to_xmm(a, !single, i, in[i]);
+    }
+    int pfx = single ? X86_P_F3 : X86_P_F2;
+    switch (base) {
+    case FPOP_ADD_D:
+        x86_op_modrm(a, SSE_ADD | X86_P_0F | pfx, 0, 1);
+        break;
+    case FPOP_SUB_D:
+        x86_op_modrm(a, SSE_SUB | X86_P_0F | pfx, 0, 1);
+        break;
+    case FPOP_MUL_D:
+        x86_op_modrm(a, SSE_MUL | X86_P_0F | pfx, 0, 1);
+        break;
+    case FPOP_DIV_D:
+        x86_op_modrm(a, SSE_DIV | X86_P_0F | pfx, 0, 1);
+        break;
+    case FPOP_SQRT_D:
+        x86_op_modrm(a, SSE_SQRT | X86_P_0F | pfx, 0, 0);
+        break;
+    default:
+        x86_op_vex_modrm(a, 2, 1, !single, fma_opc(base), 0, 1, 2);
+        break;
+    }
+    movq_from_xmm(a, !single, out, 0);
+
+    /* normal iff 1 <= exponent <= max - 1, i.e. exponent - 1 <= max - 2
+     * (unsigned); the shift left drops the sign */
+    x86_mov_rr(a, TCG_I64, s, out);
+    if (single) {
+        x86_shift_ri(a, X86_SHIFT_SHL, TCG_I32, s, 1);
+        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I32, s, 24);
+    } else {
+        x86_shift_ri(a, X86_SHIFT_SHL, TCG_I64, s, 1);
+        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I64, s, 53);
+    }
+    x86_alu_ri(a, X86_ALU_SUB, TCG_I32, s, 1);
+    x86_alu_ri(a, X86_ALU_CMP, TCG_I32, s, single ? 0xfd : 0x7fd);
+    to_slow[nb_slow++] = x86_jcc32(a, X86_CC_A);
+    if (single) {
+        x86_movi(a, TCG_I64, s, (int64_t)BOX);
+        x86_alu_rr(a, X86_ALU_OR, TCG_I64, out, s);
+    }
+    size_t to_done = x86_jmp32(a);
+
+    for (int i = 0; i < nb_slow; i++) {
+        patch_here(a, to_slow[i]);
+    }
+    emit_slow_call(a, h, out, in, n);
+    patch_here(a, to_done);
+}
