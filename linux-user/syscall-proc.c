@@ -26,7 +26,6 @@
 
 #include <glib.h>
 
-#include "accel/tcg/internal.h" /* fork workaround, see below */
 #include "linux-user/syscall.h"
 #include "target/riscv/cpu.h"
 
@@ -279,42 +278,6 @@ static int64_t sys_futex(CpuState *cpu, const uint64_t *a)
 
 /* ---- fork / exec / wait ---- */
 
-/*
- * WORKAROUND (until accel/tcg offers a fork hook): the code buffer is a
- * MAP_SHARED memfd mapped twice (W^X), so after fork parent and child would
- * share it and each would overwrite the other's translations.  Give the
- * child a private copy at the same addresses before it runs guest code.
- */
-static void fork_child_private_code_buffer(CpuState *cpu)
-{
-    CodeBuffer *b = &cpu->exec->buf;
-    if (b->rw == b->rx) {
-        return; /* the MAP_PRIVATE fallback is copied by fork already */
-    }
-    int fd = memfd_create("rove-jit", MFD_CLOEXEC);
-    if (fd < 0 || ftruncate(fd, (off_t)b->size) < 0) {
-        goto fail;
-    }
-    for (size_t done = 0; done < b->used;) {
-        ssize_t n = pwrite(fd, b->rw + done, b->used - done, (off_t)done);
-        if (n <= 0) {
-            goto fail;
-        }
-        done += n;
-    }
-    if (mmap(b->rw, b->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
-            MAP_FAILED ||
-        mmap(b->rx, b->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) ==
-            MAP_FAILED) {
-        goto fail;
-    }
-    close(fd);
-    return;
-fail:
-    fprintf(stderr, "%s: cannot copy the code buffer after fork\n", LU_PROG);
-    _exit(127);
-}
-
 static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
 {
     uint64_t flags = a[0], newsp = a[1], ptid = a[2], tls = a[3], ctid = a[4];
@@ -356,7 +319,10 @@ static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
         return pid;
     }
     /* child */
-    fork_child_private_code_buffer(cpu);
+    if (!cpu_fork_child(cpu)) {
+        fprintf(stderr, "%s: cannot copy the code buffer after fork\n", LU_PROG);
+        _exit(127);
+    }
     lu_thread_fork_child(cpu);
     RiscvCpu *rc = riscv_cpu(cpu);
     ts->pending = 0;

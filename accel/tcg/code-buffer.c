@@ -54,3 +54,36 @@ void code_buffer_destroy(CodeBuffer *buf)
     }
     memset(buf, 0, sizeof(*buf));
 }
+
+/*
+ * After fork the two processes would share the MAP_SHARED memfd and
+ * overwrite each other's translations: give the child a private copy of the
+ * used part at the same addresses, before it runs guest code.
+ */
+bool code_buffer_fork_child(CodeBuffer *b)
+{
+    if (b->rw == b->rx) {
+        return true; /* the MAP_PRIVATE fallback is already copied by fork */
+    }
+    int fd = memfd_create("rove-jit", MFD_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, (off_t)b->size) < 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    for (size_t done = 0; done < b->used;) {
+        ssize_t n = pwrite(fd, b->rw + done, b->used - done, (off_t)done);
+        if (n <= 0) {
+            close(fd);
+            return false;
+        }
+        done += (size_t)n;
+    }
+    bool ok = mmap(b->rw, b->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) !=
+                  MAP_FAILED &&
+              mmap(b->rx, b->size, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0) !=
+                  MAP_FAILED;
+    close(fd);
+    return ok;
+}

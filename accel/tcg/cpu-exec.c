@@ -86,6 +86,11 @@ void cpu_destroy(CpuState *cpu)
     g_free(cpu);
 }
 
+bool cpu_fork_child(CpuState *cpu)
+{
+    return code_buffer_fork_child(&cpu->exec->buf);
+}
+
 void tb_flush(CpuState *cpu)
 {
     ExecState *es = cpu->exec;

@@ -44,6 +44,7 @@ static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 /* code-buffer.c */
 bool code_buffer_init(CodeBuffer *buf, size_t size);
 void code_buffer_destroy(CodeBuffer *buf);
+bool code_buffer_fork_child(CodeBuffer *buf);
 
 /* tb-maint.c */
 void tb_maint_init(ExecState *es);

@@ -153,6 +153,9 @@ extern const TargetArch target_riscv64;
 
 CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend);
 void cpu_destroy(CpuState *cpu);
+/* In a forked child, before it runs guest code: stop sharing generated
+ * code with the parent.  false if that failed (the child must exit). */
+bool cpu_fork_child(CpuState *cpu);
 /* Run guest code until something the caller must handle; returns EXCP_*. */
 int cpu_exec(CpuState *cpu);
 /* From a helper or signal handler: abandon the TB, return to cpu_exec. */
