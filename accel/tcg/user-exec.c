@@ -19,6 +19,7 @@ uintptr_t guest_base;
 static uint8_t *page_flags_table;
 
 #define NB_PAGES (GUEST_ADDR_LIMIT >> TARGET_PAGE_BITS)
+#define GUEST_GUARD_SIZE (1ul << 16) /* PROT_NONE after the guest space */
 
 bool guest_mem_init(void)
 {
@@ -26,7 +27,9 @@ bool guest_mem_init(void)
      * huge-page aligned on the host too (transparent huge pages cut TLB
      * misses on large working sets). */
     const size_t align = 1ul << 30;
-    void *p = mmap(NULL, GUEST_ADDR_LIMIT + align, PROT_NONE,
+    const size_t guard = GUEST_GUARD_SIZE;
+    const size_t total = GUEST_ADDR_LIMIT + align + guard;
+    void *p = mmap(NULL, total, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         fprintf(stderr, "rove: cannot reserve %llu GiB of address space for the guest\n",
@@ -37,7 +40,13 @@ bool guest_mem_init(void)
     if (start > (uintptr_t)p) {
         munmap(p, start - (uintptr_t)p);
     }
-    munmap((void *)(start + GUEST_ADDR_LIMIT), (uintptr_t)p + align - start);
+    /* Keep a PROT_NONE guard after the space: generated code checks only
+     * an access's first byte against the limit, so an 8-byte access that
+     * starts just below it must fault here, not touch a host mapping. */
+    uintptr_t end = start + GUEST_ADDR_LIMIT + guard;
+    if ((uintptr_t)p + total > end) {
+        munmap((void *)end, (uintptr_t)p + total - end);
+    }
     guest_base = start;
     void *t = mmap(NULL, NB_PAGES, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -208,7 +217,9 @@ void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc)
 bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
                             bool is_write)
 {
-    bool in_guest = host_addr >= guest_base && host_addr - guest_base < GUEST_ADDR_LIMIT;
+    /* The guard after the space counts as guest memory that is unmapped. */
+    bool in_guest = host_addr >= guest_base &&
+                    host_addr - guest_base < GUEST_ADDR_LIMIT + GUEST_GUARD_SIZE;
     uint64_t addr = in_guest ? h2g((void *)host_addr) : 0;
     int f = in_guest ? page_get_flags(addr) : 0;
     uintptr_t code_pc = host_pc;
