@@ -7,11 +7,76 @@
  * rs1 != x0, csrrsi/csrrci only when uimm != 0.  A write to a read-only CSR
  * is illegal; reading one with a non-writing csrrs/csrrc is fine.
  */
+#include <stddef.h>
+
 #include "target/riscv/fpu_helper.h"
 #include "target/riscv/riscv-decode.h"
 #include "target/riscv/internal.h"
 
 typedef enum { CSR_OP_RW, CSR_OP_RS, CSR_OP_RC } CsrOp;
+
+/*
+ * fflags, frm and fcsr live in RiscvCpu.fflags / .frm (not IR globals), so
+ * they are read and written with ld/st of the cpu state.  old gets the
+ * value before the write, as csrr* return it.
+ */
+static void gen_fp_csr_inline(DisasContext *ctx, int csr, CsrOp op, TcgTemp *src, bool write,
+                              TcgTemp *old)
+{
+    TcgContext *c = ctx->tcg;
+    TcgTemp *fflags = tcg_temp_new_i64(c);
+    TcgTemp *frm = tcg_temp_new_i64(c);
+    int64_t width_mask = csr == RV_CSR_FFLAGS ? 0x1f : csr == RV_CSR_FRM ? 0x7 : 0xff;
+
+    if (csr != RV_CSR_FRM) {
+        tcg_gen_ld(c, fflags, c->env, offsetof(RiscvCpu, fflags), MO_UL);
+    }
+    if (csr != RV_CSR_FFLAGS) {
+        tcg_gen_ld(c, frm, c->env, offsetof(RiscvCpu, frm), MO_UL);
+    }
+    if (csr == RV_CSR_FFLAGS) {
+        tcg_gen_mov(c, old, fflags);
+    } else if (csr == RV_CSR_FRM) {
+        tcg_gen_mov(c, old, frm);
+    } else {
+        tcg_gen_shli(c, old, frm, 5);
+        tcg_gen_or(c, old, old, fflags);
+    }
+    if (!write) {
+        return;
+    }
+    TcgTemp *nv = tcg_temp_new_i64(c);
+    switch (op) {
+    case CSR_OP_RW:
+        tcg_gen_mov(c, nv, src);
+        break;
+    case CSR_OP_RS:
+        tcg_gen_or(c, nv, old, src);
+        break;
+    case CSR_OP_RC:
+        tcg_gen_andc(c, nv, old, src);
+        break;
+    }
+    tcg_gen_andi(c, nv, nv, width_mask);
+    TcgTemp *v32 = tcg_temp_new_i32(c);
+    if (csr == RV_CSR_FFLAGS) {
+        tcg_gen_extrl_i64_i32(c, v32, nv);
+        tcg_gen_st(c, v32, c->env, offsetof(RiscvCpu, fflags), MO_UL);
+    } else if (csr == RV_CSR_FRM) {
+        tcg_gen_extrl_i64_i32(c, v32, nv);
+        tcg_gen_st(c, v32, c->env, offsetof(RiscvCpu, frm), MO_UL);
+    } else {
+        TcgTemp *part = tcg_temp_new_i64(c);
+        tcg_gen_andi(c, part, nv, 0x1f);
+        tcg_gen_extrl_i64_i32(c, v32, part);
+        tcg_gen_st(c, v32, c->env, offsetof(RiscvCpu, fflags), MO_UL);
+        TcgTemp *part2 = tcg_temp_new_i64(c);
+        TcgTemp *v32b = tcg_temp_new_i32(c);
+        tcg_gen_shri(c, part2, nv, 5);
+        tcg_gen_extrl_i64_i32(c, v32b, part2);
+        tcg_gen_st(c, v32b, c->env, offsetof(RiscvCpu, frm), MO_UL);
+    }
+}
 
 /* rd = csr; csr = f(csr, src) where src is a register or an immediate
  * (`src_is_zero` says whether the operand is x0 / uimm 0). */
@@ -25,11 +90,15 @@ static bool gen_csr(DisasContext *ctx, const RvArgs *a, CsrOp op, TcgTemp *src,
     if (!riscv_csr_lookup(a->csr, &read_only) || (write && read_only)) {
         return false;
     }
-    TcgTemp *csr = tcg_constant_i64(c, a->csr);
     TcgTemp *old = tcg_temp_new_i64(c);
-    if (!write) {
-        tcg_gen_call2(c, &helper_info_csr_read, old, c->env, csr);
+    if (a->csr == RV_CSR_FFLAGS || a->csr == RV_CSR_FRM || a->csr == RV_CSR_FCSR) {
+        /* GCC brackets every inline sqrt/compare with frflags/fsflags:
+         * done inline, not through the generic helper (3-5% of FP code). */
+        gen_fp_csr_inline(ctx, a->csr, op, src, write, old);
+    } else if (!write) {
+        tcg_gen_call2(c, &helper_info_csr_read, old, c->env, tcg_constant_i64(c, a->csr));
     } else {
+        TcgTemp *csr = tcg_constant_i64(c, a->csr);
         /* new = (old & ~mask) | (value & mask) */
         TcgTemp *all = tcg_constant_i64(c, -1);
         TcgTemp *value = op == CSR_OP_RW ? src : op == CSR_OP_RS ? all : tcg_constant_i64(c, 0);
