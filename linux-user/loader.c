@@ -435,7 +435,12 @@ bool lu_load_program(CpuState *cpu, const char *path, const char *display_name,
     memset(out, 0, sizeof(*out));
     for (int depth = 0;; depth++) {
         if (!lu_file_open(cur, &f, &err)) {
-            lu_err(display_name, "%s", err);
+            if (depth > 0) {
+                /* Name the #! interpreter that is missing, not the script. */
+                lu_err(display_name, "#! interpreter %s: %s", cur, err);
+            } else {
+                lu_err(display_name, "%s", err);
+            }
             goto out;
         }
         if (f.len < 2 || f.buf[0] != '#' || f.buf[1] != '!') {

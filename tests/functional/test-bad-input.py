@@ -17,12 +17,13 @@ good_elf = sys.argv[2] if len(sys.argv) > 2 else None
 failures = 0
 
 
-def run(args, name, want_status=1):
+def run(args, name, want_status=1, must_contain="rove"):
     global failures
     p = subprocess.run([emu] + args, capture_output=True, timeout=30)
     err = p.stderr.decode(errors="replace").strip()
     lines = [l for l in err.splitlines() if l.strip()]
-    ok = p.returncode == want_status and len(lines) == 1 and "rove" in lines[0]
+    ok = (p.returncode == want_status and len(lines) == 1 and "rove" in lines[0]
+          and must_contain in lines[0])
     print(f"{'ok  ' if ok else 'FAIL'} {name}: status {p.returncode}: {lines[0] if lines else '<no message>'}")
     if not ok:
         failures += 1
@@ -42,8 +43,12 @@ with tempfile.TemporaryDirectory() as d:
     run([empty], "empty file")
     text = os.path.join(d, "text")
     with open(text, "w") as f:
-        f.write("#!/bin/this is not an ELF\n" * 10)
+        f.write("this is not an ELF\n" * 10)
     run([text], "text file")
+    script = os.path.join(d, "script")
+    with open(script, "w") as f:
+        f.write("#!/no/such/interpreter -x\necho hi\n")
+    run([script], "script with a missing #! interpreter", must_contain="/no/such/interpreter")
     run(["/bin/true"], "host x86-64 ELF")
     if good_elf and os.path.exists(good_elf):
         data = open(good_elf, "rb").read()
