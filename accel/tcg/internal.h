@@ -48,7 +48,17 @@ bool code_buffer_fork_child(CodeBuffer *buf);
 
 /* tb-maint.c */
 void tb_maint_init(ExecState *es);
-TranslationBlock *tb_lookup(ExecState *es, uint64_t pc, uint32_t flags);
+TranslationBlock *tb_lookup_slow(ExecState *es, uint64_t pc, uint32_t flags);
+
+/* Jump cache first (inline: it is on every indirect jump), then the hash. */
+static inline TranslationBlock *tb_lookup(ExecState *es, uint64_t pc, uint32_t flags)
+{
+    TranslationBlock *tb = es->jmp_cache[tb_jmp_cache_hash(pc)];
+    if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid) {
+        return tb;
+    }
+    return tb_lookup_slow(es, pc, flags);
+}
 void tb_insert(CpuState *cpu, TranslationBlock *tb);
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to);
 TranslationBlock *tb_find_by_host_pc(ExecState *es, uintptr_t host_pc);

@@ -27,13 +27,10 @@ void tb_maint_init(ExecState *es)
     es->page_tbs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, page_list_free);
 }
 
-TranslationBlock *tb_lookup(ExecState *es, uint64_t pc, uint32_t flags)
+TranslationBlock *tb_lookup_slow(ExecState *es, uint64_t pc, uint32_t flags)
 {
     unsigned j = tb_jmp_cache_hash(pc);
-    TranslationBlock *tb = es->jmp_cache[j];
-    if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid) {
-        return tb;
-    }
+    TranslationBlock *tb;
     for (tb = es->hash[tb_hash(pc, flags)]; tb; tb = tb->hash_next) {
         if (tb->pc == pc && tb->flags == flags) {
             es->jmp_cache[j] = tb;

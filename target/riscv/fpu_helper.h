@@ -148,7 +148,11 @@ bool fpu_set_host_fma(bool on);
  * frm, and whether fflags.NX is set.  See trans_rvf.c. */
 #define FPU_TB_FRM_MASK 7u
 #define FPU_TB_NX 8u
-uint32_t fpu_tb_key_flags(const RiscvCpu *cpu);
+/* Inline: it runs on every indirect-jump lookup (helper_lookup_tb_ptr). */
+static inline uint32_t fpu_tb_key_flags(const RiscvCpu *cpu)
+{
+    return (cpu->frm & FPU_TB_FRM_MASK) | ((cpu->fflags & RV_FFLAG_NX) ? FPU_TB_NX : 0);
+}
 /* True if the TB being translated must not chain directly to another
  * (it is keyed with NX clear and may set NX). */
 bool fpu_tb_no_chain(DisasContext *ctx);

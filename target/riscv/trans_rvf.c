@@ -45,12 +45,6 @@ static TcgTemp *gen_unbox_s(DisasContext *ctx, int reg);
  * must not chain straight to its successor (which could be keyed with NX
  * set while NX is still clear at run time): fpu_tb_no_chain.
  */
-uint32_t fpu_tb_key_flags(const RiscvCpu *cpu)
-{
-    return (cpu->frm & FPU_TB_FRM_MASK) |
-           ((cpu->fflags & RV_FFLAG_NX) ? FPU_TB_NX : 0);
-}
-
 static uint32_t tb_key(const DisasContext *ctx)
 {
     return ctx->base.tb->flags;
