@@ -22,13 +22,12 @@ Run by hand when the decode files change (needs the cross binutils):
 import os
 import random
 import re
-import subprocess
 import sys
-import tempfile
 
-AS = "riscv64-linux-gnu-as"
-OBJDUMP = "riscv64-linux-gnu-objdump"
-MARCH = "rv64gc_zba_zbb_zbs_zicsr_zifencei"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rv_objdump  # noqa: E402
+
+AS, OBJDUMP, MARCH = rv_objdump.AS, rv_objdump.OBJDUMP, rv_objdump.MARCH
 
 R3 = set("""add sub sll slt sltu xor srl sra or and addw subw sllw srlw sraw
 mul mulh mulhsu mulhu div divu rem remu mulw divw divuw remw remuw
@@ -224,30 +223,8 @@ MAJOR_OPCODES = [0x03, 0x13, 0x17, 0x1B, 0x23, 0x2F, 0x33, 0x37, 0x3B, 0x63, 0x6
                  0x73]
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
-
-
 def disassemble(asm_text):
-    with tempfile.TemporaryDirectory() as d:
-        src = os.path.join(d, "v.S")
-        obj = os.path.join(d, "v.o")
-        with open(src, "w") as f:
-            f.write(asm_text)
-        run([AS, "-march=" + MARCH, src, "-o", obj])
-        out = run([OBJDUMP, "-d", "-M", "no-aliases,numeric", obj])
-    rows = []
-    for line in out.splitlines():
-        m = re.match(r"^\s*([0-9a-f]+):\s+([0-9a-f]+)\s+(\S+)\s*(.*)$", line)
-        if not m:
-            continue
-        addr = int(m.group(1), 16)
-        enc = int(m.group(2), 16)
-        length = len(m.group(2)) // 2
-        ops = m.group(4).split("#")[0].strip()
-        ops = re.sub(r"\s*<[^>]*>", "", ops)
-        rows.append((addr, enc, length, m.group(3), ops))
-    return rows
+    return rv_objdump.disassemble(asm_text, "no-aliases,numeric")
 
 
 def reg(s):
