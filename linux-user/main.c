@@ -31,6 +31,7 @@ typedef struct LuOptions {
     const char *log_file;
     bool strace;
     bool singlestep;
+    bool perfmap;
     GPtrArray *env_ops;   /* "VAR=val" to set, or "VAR" to unset */
 } LuOptions;
 
@@ -65,6 +66,7 @@ static void usage(FILE *f)
         "  -accel tcg[,backend=x86_64|interp]\n"
         "                 choose the code generator back end (env ROVE_BACKEND)\n"
         "  -singlestep    translate one guest instruction per block\n"
+        "  -perfmap       write /tmp/perf-PID.map so that perf names translated blocks\n"
         "  -strace        log the program's system calls (env ROVE_STRACE=1)\n"
         "  -version       print the version and exit\n"
         "  -h, -help      print this help and exit\n");
@@ -147,6 +149,8 @@ static int parse_options(LuOptions *o, int argc, char **argv)
             parse_accel(o, val);
         } else if (strcmp(arg, "-singlestep") == 0 || strcmp(arg, "-one-insn-per-tb") == 0) {
             o->singlestep = true;
+        } else if (strcmp(arg, "-perfmap") == 0) {
+            o->perfmap = true;
         } else if (strcmp(arg, "-strace") == 0) {
             o->strace = true;
         } else if (strcmp(arg, "-version") == 0) {
@@ -222,6 +226,9 @@ int main(int argc, char **argv)
         return 1;
     }
     if (o.log_file && !rove_log_set_file(o.log_file)) {
+        return 1;
+    }
+    if (o.perfmap && !rove_perfmap_open()) {
         return 1;
     }
     if (o.singlestep) {

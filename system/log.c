@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -77,4 +78,21 @@ void rove_log(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(rove_log_file ? rove_log_file : stderr, fmt, ap);
     va_end(ap);
+}
+
+FILE *rove_perfmap;
+
+bool rove_perfmap_open(void)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+    rove_perfmap = fopen(path, "w");
+    if (!rove_perfmap) {
+        fprintf(stderr, "rove: cannot open %s\n", path);
+        return false;
+    }
+    /* Line buffered: perf reads the file after we are gone, and a guest
+     * that kills us must not leave half a map behind. */
+    setvbuf(rove_perfmap, NULL, _IOLBF, 0);
+    return true;
 }

@@ -163,6 +163,10 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     if (!(cflags & CF_NO_CACHE)) {
         tb_insert(cpu, tb);
     }
+    if (rove_perfmap) {
+        fprintf(rove_perfmap, "%" PRIxPTR " %x guest-0x%" PRIx64 "\n", (uintptr_t)code,
+                tb->tc_size, tb->pc);
+    }
     if (rove_log_enabled(LOG_OUT_ASM) && es->backend == &tcg_backend_x86_64) {
         log_host_code(tb);
     }

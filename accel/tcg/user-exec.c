@@ -21,6 +21,18 @@ static uint8_t *page_flags_table;
 #define NB_PAGES (GUEST_ADDR_LIMIT >> TARGET_PAGE_BITS)
 #define GUEST_GUARD_SIZE (1ul << 16) /* PROT_NONE after the guest space */
 
+static bool page_table_init(void)
+{
+    void *t = mmap(NULL, NB_PAGES, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (t == MAP_FAILED) {
+        fprintf(stderr, "rove: cannot allocate the guest page table\n");
+        return false;
+    }
+    page_flags_table = t;
+    return true;
+}
+
 bool guest_mem_init(void)
 {
     /* Align guest_base to 1 GiB so guest huge-page-aligned ranges are
@@ -28,9 +40,21 @@ bool guest_mem_init(void)
      * misses on large working sets). */
     const size_t align = 1ul << 30;
     const size_t guard = GUEST_GUARD_SIZE;
+    /* First choice: guest_base == GUEST_ADDR_LIMIT, so generated code can
+     * compare a guest address with the guest-base register itself for its
+     * bounds check (tcg/x86_64/x86-ops.c, emit_guest_checks). */
+    void *want = (void *)(uintptr_t)GUEST_ADDR_LIMIT;
+    void *p = mmap(want, GUEST_ADDR_LIMIT + guard, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == want) {
+        guest_base = (uintptr_t)p;
+        return page_table_init();
+    }
+    if (p != MAP_FAILED) {
+        munmap(p, GUEST_ADDR_LIMIT + guard); /* an old kernel ignored NOREPLACE */
+    }
     const size_t total = GUEST_ADDR_LIMIT + align + guard;
-    void *p = mmap(NULL, total, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    p = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
         fprintf(stderr, "rove: cannot reserve %llu GiB of address space for the guest\n",
                 (unsigned long long)(GUEST_ADDR_LIMIT >> 30));
@@ -48,14 +72,7 @@ bool guest_mem_init(void)
         munmap((void *)end, (uintptr_t)p + total - end);
     }
     guest_base = start;
-    void *t = mmap(NULL, NB_PAGES, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (t == MAP_FAILED) {
-        fprintf(stderr, "rove: cannot allocate the guest page table\n");
-        return false;
-    }
-    page_flags_table = t;
-    return true;
+    return page_table_init();
 }
 
 int page_flags_to_host_prot(int flags)

@@ -195,4 +195,9 @@ bool rove_log_set_file(const char *path);
 #define rove_log_enabled(m) (rove_log_mask & (m))
 void rove_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* -perfmap: /tmp/perf-PID.map lines ("host-start size name") so that
+ * `perf report` names translated blocks by guest pc.  NULL when off. */
+extern FILE *rove_perfmap;
+bool rove_perfmap_open(void);
+
 #endif
