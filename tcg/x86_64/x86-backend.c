@@ -120,6 +120,7 @@ static void cb_mov(void *h, TcgType type, int dst, int src)
 {
     X86Gen *g = h;
     if (dst != src) {
+        x86_fp_reg_written(g, dst);
         x86_mov_rr(&g->a, type, dst, src);
     }
 }
@@ -127,12 +128,14 @@ static void cb_mov(void *h, TcgType type, int dst, int src)
 static void cb_movi(void *h, TcgType type, int dst, int64_t val)
 {
     X86Gen *g = h;
+    x86_fp_reg_written(g, dst);
     x86_movi(&g->a, type, dst, val);
 }
 
 static void cb_ld(void *h, TcgType type, int dst, int base, int32_t off)
 {
     X86Gen *g = h;
+    x86_fp_reg_written(g, dst);
     x86_load(&g->a, type, type == TCG_I64 ? MO_64 : MO_32, dst, base, -1, off);
 }
 
@@ -151,6 +154,8 @@ static void cb_sti(void *h, TcgType type, int64_t val, int base, int32_t off)
 static void cb_xchg(void *h, int r1, int r2)
 {
     X86Gen *g = h;
+    x86_fp_reg_written(g, r1);
+    x86_fp_reg_written(g, r2);
     x86_xchg(&g->a, r1, r2);
 }
 
@@ -217,6 +222,7 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->ctx = ctx;
     g->info = info;
     g->cur_insn = -1;
+    g->xmm0_gpr = -1;
     memset(g->label_pos, -1, sizeof(g->label_pos));
     g->addr_bits = 64;
     g->gb_reg = -1;
@@ -241,8 +247,10 @@ void x86_gen_free(X86Gen *g)
 {
     g_free(g->refs);
     g_free(g->slow);
+    g_free(g->fp_slow);
     g->refs = NULL;
     g->slow = NULL;
+    g->fp_slow = NULL;
 }
 
 /*
@@ -286,6 +294,7 @@ bool x86_gen_finish(X86Gen *g)
     X86Asm *a = &g->a;
 
     emit_slow_paths(g);
+    x86_fp_finish(g);
     for (int i = 0; i < g->nb_refs; i++) {
         const X86LabelRef *r = &g->refs[i];
         int32_t target = g->label_pos[r->label];

@@ -32,6 +32,7 @@
 #include "tcg/x86_64/x86-gen.h"
 
 #include <glib.h>
+#include <string.h>
 
 /* SSE opcodes (scalar double with F2; scalar single with F3). */
 enum {
@@ -43,6 +44,7 @@ enum {
 };
 #define OPC_MOVQ_XMM_GPR (0x6e | X86_P_0F | X86_P_66) /* | X86_P_W for movq */
 #define OPC_MOVQ_GPR_XMM (0x7e | X86_P_0F | X86_P_66) /* modrm.reg is the xmm */
+#define OPC_MOVAPS (0x28 | X86_P_0F)
 
 #define BOX 0xffffffff00000000ull
 
@@ -156,6 +158,17 @@ static int fma_opc(int base)
     }
 }
 
+static X86FpSlow *fp_slow_new(X86Gen *g)
+{
+    if (g->nb_fp_slow == g->max_fp_slow) {
+        g->max_fp_slow = g->max_fp_slow ? g->max_fp_slow * 2 : 16;
+        g->fp_slow = g_renew(X86FpSlow, g->fp_slow, g->max_fp_slow);
+    }
+    X86FpSlow *sp = &g->fp_slow[g->nb_fp_slow++];
+    memset(sp, 0, sizeof(*sp));
+    return sp;
+}
+
 void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
 {
     X86Asm *a = &g->a;
@@ -167,27 +180,45 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     int out = (int)args->a[0];
     int s = args->scratch[0];
     int in[3];
-    size_t to_slow[4];
-    int nb_slow = 0;
 
     for (int i = 0; i < n; i++) {
         in[i] = (int)args->a[1 + i];
     }
     if (base >= FPOP_FMADD_D && !(a->features & X86_FEAT_FMA)) {
         emit_slow_call(a, h, out, in, n); /* no FMA3: the helper does it */
+        g->xmm0_gpr = -1;
         return;
     }
 
+    X86FpSlow *sp = fp_slow_new(g);
+    sp->h = h;
+    sp->out = (int8_t)out;
+    sp->n = (int8_t)n;
+    sp->dbl = !single;
+    for (int i = 0; i < n; i++) {
+        sp->in[i] = (int8_t)in[i];
+    }
     if (single) {
         /* unboxed input (upper half not all ones) -> helper */
         x86_movi(a, TCG_I64, s, (int64_t)BOX);
         for (int i = 0; i < n; i++) {
             x86_alu_rr(a, X86_ALU_CMP, TCG_I64, in[i], s);
-            to_slow[nb_slow++] = x86_jcc32(a, X86_CC_B);
+            sp->jcc_pos[sp->nb_jcc++] = (uint32_t)x86_jcc32(a, X86_CC_B);
+        }
+    }
+    /* Inputs to xmm0..: an input whose value xmm0 already holds (the
+     * previous fpop's result) is copied xmm to xmm, not moved from its
+     * general register again (a GPR<->XMM move costs 3+ cycles each way). */
+    bool have = g->xmm0_gpr >= 0 && g->xmm0_dbl == !single;
+    for (int i = 1; i < n; i++) {
+        if (have && in[i] == g->xmm0_gpr) {
+            x86_op_modrm(a, OPC_MOVAPS, i, 0);
         }
     }
     for (int i = 0; i < n; i++) {
-        movq_to_xmm(a, !single, i, in[i]);
+        if (!(have && in[i] == g->xmm0_gpr)) {
+            movq_to_xmm(a, !single, i, in[i]);
+        }
     }
     int pfx = single ? X86_P_F3 : X86_P_F2;
     switch (base) {
@@ -224,16 +255,32 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     }
     x86_alu_ri(a, X86_ALU_SUB, TCG_I32, s, 1);
     x86_alu_ri(a, X86_ALU_CMP, TCG_I32, s, single ? 0xfd : 0x7fd);
-    to_slow[nb_slow++] = x86_jcc32(a, X86_CC_A);
+    sp->jcc_pos[sp->nb_jcc++] = (uint32_t)x86_jcc32(a, X86_CC_A);
     if (single) {
         x86_movi(a, TCG_I64, s, (int64_t)BOX);
         x86_alu_rr(a, X86_ALU_OR, TCG_I64, out, s);
     }
-    size_t to_done = x86_jmp32(a);
+    sp->resume_pos = (uint32_t)a->pos;
+    g->xmm0_gpr = (int8_t)out;
+    g->xmm0_dbl = !single;
+}
 
-    for (int i = 0; i < nb_slow; i++) {
-        patch_here(a, to_slow[i]);
+/*
+ * The slow paths, after the TB's code: out = helper(inputs), then xmm0 =
+ * out again (the fast path leaves the result there too, and the code after
+ * may rely on it), and back.
+ */
+void x86_fp_finish(X86Gen *g)
+{
+    X86Asm *a = &g->a;
+    for (int i = 0; i < g->nb_fp_slow; i++) {
+        const X86FpSlow *sp = &g->fp_slow[i];
+        for (int k = 0; k < sp->nb_jcc; k++) {
+            patch_here(a, sp->jcc_pos[k]);
+        }
+        int in[3] = { sp->in[0], sp->in[1], sp->in[2] };
+        emit_slow_call(a, sp->h, sp->out, in, sp->n);
+        movq_to_xmm(a, sp->dbl, 0, sp->out);
+        x86_jmp_to(a, a->rx + sp->resume_pos);
     }
-    emit_slow_call(a, h, out, in, n);
-    patch_here(a, to_done);
 }

@@ -37,6 +37,15 @@ typedef struct X86SlowPath {
     bool is_store;
 } X86SlowPath;
 
+/* The out-of-line helper call of one fpop (x86-fp.c). */
+typedef struct X86FpSlow {
+    uint32_t jcc_pos[4];   /* rel32 fields of the branches to it */
+    uint32_t resume_pos;   /* where the fast path continues */
+    const TcgHelperInfo *h;
+    int8_t nb_jcc, out, n, in[3];
+    bool dbl;
+} X86FpSlow;
+
 typedef struct X86Gen {
     X86Asm a;
     TcgContext *ctx;
@@ -57,6 +66,12 @@ typedef struct X86Gen {
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
+    /* fpop: out-of-line slow paths, and which general register's value
+     * xmm0 also holds (-1: none), as a double or as a single */
+    X86FpSlow *fp_slow;
+    int nb_fp_slow, max_fp_slow;
+    int8_t xmm0_gpr;
+    bool xmm0_dbl;
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
@@ -97,6 +112,15 @@ bool x86_const_ok(void *h, TcgType type, int64_t val, unsigned cflags);
 /* INDEX_op_fpop (x86-fp.c). */
 const RaOpConstraint *x86_fp_constraint(X86Gen *g, const TcgOp *op);
 void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args);
+/* Emit the slow paths recorded by x86_fp_emit (from x86_gen_finish). */
+void x86_fp_finish(X86Gen *g);
+/* Register r is about to be overwritten: xmm0 no longer mirrors it. */
+static inline void x86_fp_reg_written(X86Gen *g, int r)
+{
+    if (g->xmm0_gpr == r) {
+        g->xmm0_gpr = -1;
+    }
+}
 
 /* Fill desc for the current memory model (reserves r15 if needed). */
 void x86_host_desc(RaHostDesc *desc, bool guest_base_reg);

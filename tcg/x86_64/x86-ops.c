@@ -1038,6 +1038,7 @@ static void emit_exit_tb(X86Gen *g, uintptr_t val)
 void x86_emit_call(void *h, const TcgHelperInfo *info)
 {
     X86Gen *g = h;
+    g->xmm0_gpr = -1; /* helpers clobber every xmm register */
     x86_call_to(&g->a, (uintptr_t)info->func);
 }
 
@@ -1050,6 +1051,30 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
     const bool *c = args->is_const;
     int d = (int)x[0], r1 = (int)x[1]; /* r1: only where arg 1 is a register */
 
+    /* Only fpops write xmm0, and only code in straight line from the fpop
+     * that set it may rely on it.  Loads, stores and insn markers keep it
+     * unless they write its register; anything else forgets it. */
+    switch (op->opc) {
+    case INDEX_op_fpop:
+        break;
+    case INDEX_op_insn_start:
+    case INDEX_op_ld:
+    case INDEX_op_st:
+    case INDEX_op_qemu_ld:
+    case INDEX_op_qemu_st:
+        for (int i = 0; i < op->nb_oargs; i++) {
+            x86_fp_reg_written(g, (int)x[i]);
+        }
+        for (int k = 0; k < RA_MAX_SCRATCH; k++) {
+            if (args->scratch[k] >= 0) {
+                x86_fp_reg_written(g, args->scratch[k]);
+            }
+        }
+        break;
+    default:
+        g->xmm0_gpr = -1;
+        break;
+    }
     switch (op->opc) {
     case INDEX_op_fpop:
         x86_fp_emit(g, op, args);

@@ -844,6 +844,144 @@ static void test_fpop(void)
     }
 }
 
+/*
+ * Chains of dependent fpops: each result feeds the next op (as its first
+ * or its second input, or both), so the back end takes it from xmm0 rather
+ * than from its general register.  Results that leave the fast path
+ * (subnormal, infinite, NaN, unboxed singles) run the out-of-line helper,
+ * which must leave xmm0 holding its result too; a label, a register copy or
+ * a helper call between two ops must make the back end forget xmm0.
+ */
+static uint64_t chain_call_count;
+static volatile double chain_sink;
+static uint64_t chain_helper(uint64_t x)
+{
+    chain_call_count++;
+    chain_sink = (double)x * 0.5; /* leaves something else in xmm0 */
+    return x;
+}
+static const TcgHelperInfo hchain = { (void *)chain_helper, "chain", TCG_CALL_NO_RWG, 1,
+                                      true, true };
+
+/* The chain's slow path marks its results (low bit flipped), so a stale
+ * xmm0 (the SSE result) would show. */
+static uint64_t chain_ref(int kind, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t r = fp_ref(kind, a, b, c);
+    return fp_fast(kind, a, b, c, r) ? r : r ^ 1;
+}
+static uint64_t chain_fp1(void *e, uint64_t a)
+{
+    (void)e;
+    return fp_ref(fp_kind, a, bits_f(1), bits_f(1)) ^ 1;
+}
+static uint64_t chain_fp2(void *e, uint64_t a, uint64_t b)
+{
+    (void)e;
+    return fp_ref(fp_kind, a, b, bits_f(1)) ^ 1;
+}
+static uint64_t chain_fp3(void *e, uint64_t a, uint64_t b, uint64_t c)
+{
+    (void)e;
+    return fp_ref(fp_kind, a, b, c) ^ 1;
+}
+static const TcgHelperInfo hchain_fp[4] = {
+    [1] = { (void *)chain_fp1, "cfp1", TCG_CALL_NO_RWG, 2, true, true },
+    [2] = { (void *)chain_fp2, "cfp2", TCG_CALL_NO_RWG, 3, true, true },
+    [3] = { (void *)chain_fp3, "cfp3", TCG_CALL_NO_RWG, 4, true, true },
+};
+
+static void test_fpop_chain(void)
+{
+    /* mostly normal results; a subnormal input (1e-310), a tiny product
+     * (1e-300), a zero (step 7), an unboxed single (step 11), an overflow
+     * near the end */
+    static const double dseq[] = { 1.5, 2.0, 0.75, 1e-310, 3.0, -2.25, 1.25, 0.5,
+                                   7.0, 1e-300, 4.0, 9.0, 1.5, 2.5, 1e300, 3.0 };
+    static const TcgFpopKind kinds[] = {
+        FPOP_ADD_D, FPOP_SUB_D, FPOP_MUL_D, FPOP_DIV_D, FPOP_SQRT_D, FPOP_FMADD_D,
+        FPOP_FNMADD_D, FPOP_ADD_S, FPOP_MUL_S, FPOP_DIV_S, FPOP_FMSUB_S,
+    };
+    enum { NSEQ = 16, NVARIANT = 4 };
+    for (size_t ki = 0; ki < G_N_ELEMENTS(kinds); ki++) {
+        int kind = kinds[ki];
+        bool single = tcg_fpop_is_single((TcgFpopKind)kind);
+        int base = single ? kind - FPOP_ADD_S : kind;
+        int n = tcg_fpop_nb_inputs((TcgFpopKind)kind);
+        for (int variant = 0; variant < NVARIANT; variant++) {
+            start();
+            memset(&env, 0, sizeof(env));
+            fp_kind = kind;
+            uint64_t accv = single ? bits_f(1.0f) : bits_d(1.0);
+            env.in[0] = accv;
+            TcgTemp *acc = ld_in(TCG_I64, 0);
+            uint64_t want[NSEQ];
+            int slow = 0;
+            for (int i = 0; i < NSEQ; i++) {
+                uint64_t xv = single ? bits_f((float)dseq[i]) : bits_d(dseq[i]);
+                if (single && i == 11) {
+                    xv = 0x3fc00000ull; /* unboxed: the helper's NaN */
+                }
+                if (i == 7) { /* a zero result mid-chain: x + -acc, x - acc, 0 * acc + 0 */
+                    xv = base == FPOP_ADD_D   ? accv ^ (single ? 0x80000000u : 1ull << 63)
+                         : base == FPOP_SUB_D ? accv
+                         : base >= FPOP_FMADD_D ? (single ? bits_f(0.0f) : bits_d(0.0))
+                                                : xv;
+                }
+                env.in[1 + i] = xv;
+                TcgTemp *x = ld_in(TCG_I64, 1 + i);
+                TcgTemp *d = tcg_temp_new_i64(ctx);
+                /* acc first, second, or (i % 3 == 2) both */
+                TcgTemp *a = i % 2 ? x : acc, *b = i % 3 == 2 ? acc : i % 2 ? acc : x;
+                uint64_t av = i % 2 ? xv : accv, bv = i % 3 == 2 ? accv : i % 2 ? accv : xv;
+                tcg_gen_fpop(ctx, (TcgFpopKind)kind, &hchain_fp[n], d, a, n > 1 ? b : NULL,
+                             n > 2 ? x : NULL);
+                uint64_t b1 = n > 1 ? bv : bits_f(1), c1 = n > 2 ? xv : bits_f(1);
+                accv = chain_ref(kind, av, b1, c1);
+                slow += accv != fp_ref(kind, av, b1, c1);
+                want[i] = accv;
+                st_out(d, i);
+                if (variant == 1) { /* a copy: the value moves to another register */
+                    TcgTemp *c = tcg_temp_new_i64(ctx);
+                    tcg_gen_mov(ctx, c, d);
+                    d = c;
+                } else if (variant == 2) { /* a label: code may arrive from elsewhere */
+                    TcgTemp *c = tcg_temp_new_local(ctx, TCG_I64);
+                    tcg_gen_mov(ctx, c, d);
+                    int l = tcg_new_label(ctx);
+                    tcg_gen_br(ctx, l);
+                    tcg_gen_set_label(ctx, l);
+                    d = c;
+                } else if (variant == 3) { /* a call clobbers xmm0, not d's register */
+                    TcgTemp *c = tcg_temp_new_i64(ctx);
+                    tcg_gen_call1(ctx, &hchain, c, d);
+                    st_out(c, 100 + i);
+                }
+                acc = d;
+            }
+            tcg_gen_exit_tb(ctx, 0);
+            chain_call_count = 0;
+            run();
+            g_assert_cmpint(slow, >, 0); /* the chain does exercise the slow path */
+            for (int i = 0; i < NSEQ; i++) {
+                if (env.out[i] != want[i]) {
+                    g_error("fpop chain kind %d variant %d step %d: %#llx, want %#llx", kind,
+                            variant, i, (unsigned long long)env.out[i],
+                            (unsigned long long)want[i]);
+                }
+            }
+            if (variant == 3) {
+                g_assert_cmpuint(chain_call_count, ==, NSEQ);
+            }
+            if (variant == 0 && n > 1 &&
+                (base < FPOP_FMADD_D || (x86_host_features() & X86_FEAT_FMA))) {
+                /* the result taken as a second input is copied from xmm0 */
+                g_assert_cmpint(count_insns("movaps"), >, 0);
+            }
+        }
+    }
+}
+
 /* Dead code is removed by liveness. */
 static void test_liveness_dce(void)
 {
@@ -885,5 +1023,6 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/two-buffers", test_two_buffers);
     g_test_add_func("/regalloc/lazy-ld", test_lazy_ld);
     g_test_add_func("/regalloc/fpop", test_fpop);
+    g_test_add_func("/regalloc/fpop-chain", test_fpop_chain);
     return g_test_run();
 }

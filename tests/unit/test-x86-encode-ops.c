@@ -961,7 +961,8 @@ static void check_true(bool ok, const char *what, const char *text)
  * test does not pin down the exact sequence; test-regalloc checks results.
  * Every byte decodes; the fast path has the right SSE/FMA3 instruction (not
  * for FMA kinds without FMA3); the slow path saves and restores every
- * call-clobbered register around the helper call with rsp 16-aligned.
+ * call-clobbered register around the helper call with rsp 16-aligned,
+ * then reloads xmm0 with the result and jumps back to the fast path's end.
  */
 static void test_op_fpop(void)
 {
@@ -990,6 +991,8 @@ static void test_op_fpop(void)
                 in.scratch[0] = (int8_t)regs[ri][4];
                 in.scratch[1] = in.scratch[2] = -1;
                 emit_one(INDEX_op_fpop, TCG_I64, 1, n, 2, &in);
+                size_t fast_end = gen.a.pos;
+                x86_fp_finish(&gen); /* the out-of-line slow path */
                 char *text = disasm_text();
                 const char *what = fmt("fpop kind %d regs %zu feat %#x", kind, ri, feat);
                 check_true(text != NULL, what, text);
@@ -1011,6 +1014,15 @@ static void test_op_fpop(void)
                     }
                     check_true(strstr(text, cat(pushes, "sub rsp, 8")) != NULL, what, text);
                     check_true(strstr(text, cat("add rsp, 8", pops)) != NULL, what, text);
+                    if (fast) {
+                        /* slow path: xmm0 = out again, then back to the fast path's end */
+                        const char *back = fmt("%s xmm0, %s", single ? "movd" : "movq",
+                                               single ? r32[regs[ri][0]]
+                                                      : r64[regs[ri][0]]);
+                        check_true(strstr(text, cat(back, fmt("jmp 0x%lx",
+                                                              BASE_RX + fast_end))) != NULL,
+                                   what, text);
+                    }
                     g_free(text);
                 }
                 gen_reset(feat);
