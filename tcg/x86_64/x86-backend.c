@@ -222,7 +222,7 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->ctx = ctx;
     g->info = info;
     g->cur_insn = -1;
-    g->xmm0_gpr = -1;
+    x86_fp_forget(g);
     memset(g->label_pos, -1, sizeof(g->label_pos));
     g->addr_bits = 64;
     g->gb_reg = -1;

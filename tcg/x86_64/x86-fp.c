@@ -169,24 +169,71 @@ static X86FpSlow *fp_slow_new(X86Gen *g)
     return sp;
 }
 
+/* The xmm register mirroring gpr's value with this width, or -1. */
+static int mirror_of(const X86Gen *g, int gpr, bool dbl)
+{
+    for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
+        if (g->mirror[i].gpr == gpr && g->mirror[i].dbl == dbl) {
+            return X86_FP_MIRROR0 + i;
+        }
+    }
+    return -1;
+}
+
+/* A mirror register for a result, not one of the op's inputs (busy). */
+static int mirror_pick(X86Gen *g, unsigned busy)
+{
+    for (int tries = 0; tries < X86_FP_NB_MIRRORS; tries++) {
+        int i = g->next_mirror;
+        g->next_mirror = (g->next_mirror + 1) % X86_FP_NB_MIRRORS;
+        if (!(busy & (1u << (X86_FP_MIRROR0 + i)))) {
+            g->mirror[i].gpr = -1;
+            return X86_FP_MIRROR0 + i;
+        }
+    }
+    g_assert_not_reached(); /* at most three inputs are busy */
+}
+
+static void movaps(X86Asm *a, int dst, int src)
+{
+    if (dst != src) {
+        x86_op_modrm(a, OPC_MOVAPS, dst, src);
+    }
+}
+
+/*
+ * Result registers: each fpop computes into an xmm register (a mirror,
+ * picked round robin) and copies the result to its allocated general
+ * register.  While that general register is not written, the mirror still
+ * holds its value, and a later fpop reading it takes the mirror instead of
+ * moving the value from the general register again (3+ cycles of latency
+ * each way on current x86 cores).  Inputs without a mirror go through
+ * xmm0/xmm1 (xmm1 and xmm0 for the second and third).
+ */
 void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
 {
     X86Asm *a = &g->a;
     TcgFpopKind kind = (TcgFpopKind)op->args[1 + op->nb_iargs];
     const TcgHelperInfo *h = (const TcgHelperInfo *)op->args[2 + op->nb_iargs];
     bool single = tcg_fpop_is_single(kind);
+    bool dbl = !single;
     int base = single ? (int)(kind - FPOP_ADD_S) : (int)kind;
     int n = op->nb_iargs;
     int out = (int)args->a[0];
     int s = args->scratch[0];
-    int in[3];
+    int in[3], xin[3];
+    unsigned busy = 0;
 
     for (int i = 0; i < n; i++) {
         in[i] = (int)args->a[1 + i];
+        xin[i] = mirror_of(g, in[i], dbl);
+        if (xin[i] >= 0) {
+            busy |= 1u << xin[i];
+        }
     }
     if (base >= FPOP_FMADD_D && !(a->features & X86_FEAT_FMA)) {
         emit_slow_call(a, h, out, in, n); /* no FMA3: the helper does it */
-        g->xmm0_gpr = -1;
+        x86_fp_forget(g);
         return;
     }
 
@@ -194,7 +241,6 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     sp->h = h;
     sp->out = (int8_t)out;
     sp->n = (int8_t)n;
-    sp->dbl = !single;
     for (int i = 0; i < n; i++) {
         sp->in[i] = (int8_t)in[i];
     }
@@ -206,42 +252,43 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
             sp->jcc_pos[sp->nb_jcc++] = (uint32_t)x86_jcc32(a, X86_CC_B);
         }
     }
-    /* Inputs to xmm0..: an input whose value xmm0 already holds (the
-     * previous fpop's result) is copied xmm to xmm, not moved from its
-     * general register again (a GPR<->XMM move costs 3+ cycles each way). */
-    bool have = g->xmm0_gpr >= 0 && g->xmm0_dbl == !single;
-    for (int i = 1; i < n; i++) {
-        if (have && in[i] == g->xmm0_gpr) {
-            x86_op_modrm(a, OPC_MOVAPS, i, 0);
-        }
+    int d = mirror_pick(g, busy);
+    /* the first input into d; the others where they are, or xmm1, xmm0 */
+    if (xin[0] >= 0) {
+        movaps(a, d, xin[0]);
+    } else {
+        movq_to_xmm(a, dbl, d, in[0]);
     }
-    for (int i = 0; i < n; i++) {
-        if (!(have && in[i] == g->xmm0_gpr)) {
-            movq_to_xmm(a, !single, i, in[i]);
+    for (int i = 1; i < n; i++) {
+        if (xin[i] < 0) {
+            xin[i] = i == 1 ? 1 : 0;
+            movq_to_xmm(a, dbl, xin[i], in[i]);
         }
     }
     int pfx = single ? X86_P_F3 : X86_P_F2;
     switch (base) {
     case FPOP_ADD_D:
-        x86_op_modrm(a, SSE_ADD | X86_P_0F | pfx, 0, 1);
+        x86_op_modrm(a, SSE_ADD | X86_P_0F | pfx, d, xin[1]);
         break;
     case FPOP_SUB_D:
-        x86_op_modrm(a, SSE_SUB | X86_P_0F | pfx, 0, 1);
+        x86_op_modrm(a, SSE_SUB | X86_P_0F | pfx, d, xin[1]);
         break;
     case FPOP_MUL_D:
-        x86_op_modrm(a, SSE_MUL | X86_P_0F | pfx, 0, 1);
+        x86_op_modrm(a, SSE_MUL | X86_P_0F | pfx, d, xin[1]);
         break;
     case FPOP_DIV_D:
-        x86_op_modrm(a, SSE_DIV | X86_P_0F | pfx, 0, 1);
+        x86_op_modrm(a, SSE_DIV | X86_P_0F | pfx, d, xin[1]);
         break;
     case FPOP_SQRT_D:
-        x86_op_modrm(a, SSE_SQRT | X86_P_0F | pfx, 0, 0);
+        /* d, d: sqrtsd merges into its destination, so no other source */
+        x86_op_modrm(a, SSE_SQRT | X86_P_0F | pfx, d, d);
         break;
     default:
-        x86_op_vex_modrm(a, 2, 1, !single, fma_opc(base), 0, 1, 2);
+        /* 213 form: d = xin[1] * d + xin[2] */
+        x86_op_vex_modrm(a, 2, 1, dbl, fma_opc(base), d, xin[1], xin[2]);
         break;
     }
-    movq_from_xmm(a, !single, out, 0);
+    movq_from_xmm(a, dbl, out, d);
 
     /* normal iff 1 <= exponent <= max - 1, i.e. exponent - 1 <= max - 2
      * (unsigned); the shift left drops the sign */
@@ -261,14 +308,17 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
         x86_alu_rr(a, X86_ALU_OR, TCG_I64, out, s);
     }
     sp->resume_pos = (uint32_t)a->pos;
-    g->xmm0_gpr = (int8_t)out;
-    g->xmm0_dbl = !single;
+    /* out and s were written; d now mirrors out */
+    x86_fp_reg_written(g, out);
+    x86_fp_reg_written(g, s);
+    g->mirror[d - X86_FP_MIRROR0] = (X86FpMirror){ .gpr = (int8_t)out, .dbl = dbl };
+    memcpy(sp->mirror, g->mirror, sizeof(sp->mirror));
 }
 
 /*
- * The slow paths, after the TB's code: out = helper(inputs), then xmm0 =
- * out again (the fast path leaves the result there too, and the code after
- * may rely on it), and back.
+ * The slow paths, after the TB's code: out = helper(inputs), then every
+ * mirror the fast path leaves valid is reloaded from its general register
+ * (the call clobbered them; the general registers survive it), and back.
  */
 void x86_fp_finish(X86Gen *g)
 {
@@ -280,7 +330,11 @@ void x86_fp_finish(X86Gen *g)
         }
         int in[3] = { sp->in[0], sp->in[1], sp->in[2] };
         emit_slow_call(a, sp->h, sp->out, in, sp->n);
-        movq_to_xmm(a, sp->dbl, 0, sp->out);
+        for (int m = 0; m < X86_FP_NB_MIRRORS; m++) {
+            if (sp->mirror[m].gpr >= 0) {
+                movq_to_xmm(a, sp->mirror[m].dbl, X86_FP_MIRROR0 + m, sp->mirror[m].gpr);
+            }
+        }
         x86_jmp_to(a, a->rx + sp->resume_pos);
     }
 }

@@ -37,13 +37,24 @@ typedef struct X86SlowPath {
     bool is_store;
 } X86SlowPath;
 
+/* fpop results stay in XMM registers as mirrors of the general registers
+ * the allocator put them in: xmm[X86_FP_MIRROR0 ..] (x86-fp.c). */
+#define X86_FP_MIRROR0 2
+#define X86_FP_NB_MIRRORS 8
+
+typedef struct X86FpMirror {
+    int8_t gpr;   /* general register whose value the xmm register holds, or -1 */
+    bool dbl;     /* as a double (else a single in the low 32 bits) */
+} X86FpMirror;
+
 /* The out-of-line helper call of one fpop (x86-fp.c). */
 typedef struct X86FpSlow {
     uint32_t jcc_pos[4];   /* rel32 fields of the branches to it */
     uint32_t resume_pos;   /* where the fast path continues */
     const TcgHelperInfo *h;
     int8_t nb_jcc, out, n, in[3];
-    bool dbl;
+    /* the mirrors after the op: the call clobbers them, so reload them */
+    X86FpMirror mirror[X86_FP_NB_MIRRORS];
 } X86FpSlow;
 
 typedef struct X86Gen {
@@ -66,12 +77,11 @@ typedef struct X86Gen {
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
-    /* fpop: out-of-line slow paths, and which general register's value
-     * xmm0 also holds (-1: none), as a double or as a single */
+    /* fpop: out-of-line slow paths, and the XMM mirrors of fpop results */
     X86FpSlow *fp_slow;
     int nb_fp_slow, max_fp_slow;
-    int8_t xmm0_gpr;
-    bool xmm0_dbl;
+    X86FpMirror mirror[X86_FP_NB_MIRRORS];
+    int next_mirror;         /* round-robin victim */
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
@@ -114,11 +124,20 @@ const RaOpConstraint *x86_fp_constraint(X86Gen *g, const TcgOp *op);
 void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args);
 /* Emit the slow paths recorded by x86_fp_emit (from x86_gen_finish). */
 void x86_fp_finish(X86Gen *g);
-/* Register r is about to be overwritten: xmm0 no longer mirrors it. */
+/* Register r is about to be overwritten: no xmm register mirrors it now. */
 static inline void x86_fp_reg_written(X86Gen *g, int r)
 {
-    if (g->xmm0_gpr == r) {
-        g->xmm0_gpr = -1;
+    for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
+        if (g->mirror[i].gpr == r) {
+            g->mirror[i].gpr = -1;
+        }
+    }
+}
+/* Control may arrive from elsewhere, or a call clobbered the xmm registers. */
+static inline void x86_fp_forget(X86Gen *g)
+{
+    for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
+        g->mirror[i].gpr = -1;
     }
 }
 

@@ -1038,7 +1038,7 @@ static void emit_exit_tb(X86Gen *g, uintptr_t val)
 void x86_emit_call(void *h, const TcgHelperInfo *info)
 {
     X86Gen *g = h;
-    g->xmm0_gpr = -1; /* helpers clobber every xmm register */
+    x86_fp_forget(g); /* helpers clobber every xmm register */
     x86_call_to(&g->a, (uintptr_t)info->func);
 }
 
@@ -1051,29 +1051,40 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
     const bool *c = args->is_const;
     int d = (int)x[0], r1 = (int)x[1]; /* r1: only where arg 1 is a register */
 
-    /* Only fpops write xmm0, and only code in straight line from the fpop
-     * that set it may rely on it.  Loads, stores and insn markers keep it
-     * unless they write its register; anything else forgets it. */
-    switch (op->opc) {
-    case INDEX_op_fpop:
-        break;
-    case INDEX_op_insn_start:
-    case INDEX_op_ld:
-    case INDEX_op_st:
-    case INDEX_op_qemu_ld:
-    case INDEX_op_qemu_st:
-        for (int i = 0; i < op->nb_oargs; i++) {
-            x86_fp_reg_written(g, (int)x[i]);
-        }
-        for (int k = 0; k < RA_MAX_SCRATCH; k++) {
-            if (args->scratch[k] >= 0) {
-                x86_fp_reg_written(g, args->scratch[k]);
+    /* XMM mirrors of fpop results (x86-fp.c) stay valid in straight-line
+     * code while their general register is not written.  An op writes its
+     * outputs, its scratch registers and its fixed clobbers; after a label
+     * or a block exit control may come from elsewhere. */
+    if (op->opc != INDEX_op_fpop) {
+        if (tcg_op_defs[op->opc].flags & (TCG_OPF_BB_EXIT | TCG_OPF_CALL_CLOBBER) ||
+            op->opc == INDEX_op_set_label || op->opc == INDEX_op_br) {
+            x86_fp_forget(g);
+        } else {
+            for (int i = 0; i < op->nb_oargs; i++) {
+                x86_fp_reg_written(g, (int)x[i]);
+            }
+            for (int k = 0; k < RA_MAX_SCRATCH; k++) {
+                if (args->scratch[k] >= 0) {
+                    x86_fp_reg_written(g, args->scratch[k]);
+                }
+            }
+            if (!g->ctx) {
+                x86_fp_forget(g); /* encoding tests: no context for constraints */
+            } else {
+                const RaOpConstraint *ct = x86_op_constraint(g, g->ctx, op);
+                TcgRegSet clobber = ct->clobber;
+                for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
+                    if (ct->args[i].clobbered && !args->is_const[i] && !args->is_mem[i]) {
+                        clobber |= 1u << x[i];
+                    }
+                }
+                for (int r = 0; r < 16; r++) {
+                    if (clobber & (1u << r)) {
+                        x86_fp_reg_written(g, r);
+                    }
+                }
             }
         }
-        break;
-    default:
-        g->xmm0_gpr = -1;
-        break;
     }
     switch (op->opc) {
     case INDEX_op_fpop:

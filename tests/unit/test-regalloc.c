@@ -846,11 +846,12 @@ static void test_fpop(void)
 
 /*
  * Chains of dependent fpops: each result feeds the next op (as its first
- * or its second input, or both), so the back end takes it from xmm0 rather
- * than from its general register.  Results that leave the fast path
+ * or its second input, or both), so the back end takes it from the XMM
+ * register that mirrors it rather than from its general register, also
+ * with other fpops in between.  Results that leave the fast path
  * (subnormal, infinite, NaN, unboxed singles) run the out-of-line helper,
- * which must leave xmm0 holding its result too; a label, a register copy or
- * a helper call between two ops must make the back end forget xmm0.
+ * which must reload every mirror; a label, a register copy or a helper
+ * call between two ops must make the back end forget them.
  */
 static uint64_t chain_call_count;
 static volatile double chain_sink;
@@ -902,7 +903,7 @@ static void test_fpop_chain(void)
         FPOP_ADD_D, FPOP_SUB_D, FPOP_MUL_D, FPOP_DIV_D, FPOP_SQRT_D, FPOP_FMADD_D,
         FPOP_FNMADD_D, FPOP_ADD_S, FPOP_MUL_S, FPOP_DIV_S, FPOP_FMSUB_S,
     };
-    enum { NSEQ = 16, NVARIANT = 4 };
+    enum { NSEQ = 16, NVARIANT = 5 };
     for (size_t ki = 0; ki < G_N_ELEMENTS(kinds); ki++) {
         int kind = kinds[ki];
         bool single = tcg_fpop_is_single((TcgFpopKind)kind);
@@ -952,6 +953,13 @@ static void test_fpop_chain(void)
                     tcg_gen_br(ctx, l);
                     tcg_gen_set_label(ctx, l);
                     d = c;
+                } else if (variant == 4) { /* other fpops in between: d's mirror stays */
+                    for (int k = 0; k < 2; k++) {
+                        TcgTemp *j = tcg_temp_new_i64(ctx);
+                        tcg_gen_fpop(ctx, (TcgFpopKind)kind, &hchain_fp[n], j, x,
+                                     n > 1 ? x : NULL, n > 2 ? x : NULL);
+                        st_out(j, 200 + 2 * i + k);
+                    }
                 } else if (variant == 3) { /* a call clobbers xmm0, not d's register */
                     TcgTemp *c = tcg_temp_new_i64(ctx);
                     tcg_gen_call1(ctx, &hchain, c, d);
@@ -963,6 +971,12 @@ static void test_fpop_chain(void)
             chain_call_count = 0;
             run();
             g_assert_cmpint(slow, >, 0); /* the chain does exercise the slow path */
+            for (int i = 0; i < NSEQ && variant == 4; i++) {
+                uint64_t xv = env.in[1 + i];
+                uint64_t jw = chain_ref(kind, xv, n > 1 ? xv : bits_f(1), n > 2 ? xv : bits_f(1));
+                g_assert_cmphex(env.out[200 + 2 * i], ==, jw);
+                g_assert_cmphex(env.out[201 + 2 * i], ==, jw);
+            }
             for (int i = 0; i < NSEQ; i++) {
                 if (env.out[i] != want[i]) {
                     g_error("fpop chain kind %d variant %d step %d: %#llx, want %#llx", kind,
@@ -975,7 +989,7 @@ static void test_fpop_chain(void)
             }
             if (variant == 0 && n > 1 &&
                 (base < FPOP_FMADD_D || (x86_host_features() & X86_FEAT_FMA))) {
-                /* the result taken as a second input is copied from xmm0 */
+                /* the result taken as an input is copied from its mirror */
                 g_assert_cmpint(count_insns("movaps"), >, 0);
             }
         }
