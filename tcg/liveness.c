@@ -20,7 +20,8 @@
  *     everything else dead;
  *   - set_label / br: globals and locals dead and in memory (the code at a
  *     label finds every value in its canonical memory slot), normal temps
- *     and constants dead;
+ *     and constants dead; except that the back edge of a self-loop
+ *     (tcg/loop.c) keeps ctx->loop_globals live as well;
  *   - brcond: globals and locals must be in memory for the taken edge, but
  *     stay live in registers on the fall-through; normal temps are left as
  *     the fall-through needs them (a correct front end never uses one
@@ -89,6 +90,16 @@ static void la_bb_sync(const TcgContext *ctx, uint8_t *state)
         if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
             state[i] |= TS_MEM;
         }
+    }
+}
+
+/* The back edge of a self-loop (tcg/loop.c): like any br, but the loop's
+ * globals stay live in their registers (and in memory) across it. */
+static void la_loop_back(const TcgContext *ctx, uint8_t *state)
+{
+    la_bb_end(ctx, state);
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        state[ctx->loop_globals[k]] = TS_MEM;
     }
 }
 
@@ -219,6 +230,8 @@ void tcg_liveness(TcgContext *ctx)
             la_func_end(ctx, state);
         } else if (def->flags & TCG_OPF_COND_BRANCH) {
             la_bb_sync(ctx, state);
+        } else if (op->opc == INDEX_op_br && (int)op->args[0] == ctx->loop_label) {
+            la_loop_back(ctx, state);
         } else if (def->flags & TCG_OPF_BB_END) {
             la_bb_end(ctx, state);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {

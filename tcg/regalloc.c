@@ -66,6 +66,7 @@ typedef struct RaState {
     uint64_t *slot_used;
     int nb_slots;
     bool warned_dead;
+    int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
 } RaState;
 
 /* ------------------------------------------------------------------ */
@@ -923,6 +924,77 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
 
 /* ------------------------------------------------------------------ */
 
+/* ---- self-loops (tcg/loop.c) ---- */
+
+static void ra_emit_label_op(RaState *s, const TcgOp *op)
+{
+    RaOpArgs args;
+    memset(&args, 0, sizeof(args));
+    memset(args.scratch, -1, sizeof(args.scratch));
+    args.a[0] = op->args[0];
+    s->o->emit_op(s->h, op, &args);
+}
+
+/* "set_label head": load the loop's globals into their registers before
+ * the label, so the label finds them there whichever way it is reached. */
+static void ra_loop_head(RaState *s, const TcgOp *op)
+{
+    const TcgContext *ctx = s->ctx;
+    ra_save_all(s);
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        int g = ctx->loop_globals[k];
+        s->o->ld(s->h, temp_type(s, g), s->loop_reg[k], s->t[g].mem_base, s->t[g].mem_off);
+    }
+    ra_emit_label_op(s, op);
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        int g = ctx->loop_globals[k];
+        ra_assign(s, g, s->loop_reg[k]);
+        s->t[g].coherent = true;
+    }
+}
+
+/* "br head": memory made canonical (as at any br), then the loop's globals
+ * put back into their registers: moved if in another register, else
+ * loaded. */
+static void ra_loop_back(RaState *s, const TcgOp *op)
+{
+    const TcgContext *ctx = s->ctx;
+    RaMove m[TCG_MAX_LOOP_GLOBALS];
+    int n = 0;
+
+    ra_sync_globals(s, true);
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        int g = ctx->loop_globals[k];
+        const RaTemp *t = &s->t[g];
+        if (t->val == VAL_REG && s->reg_temp[t->reg] == g && t->reg != s->loop_reg[k]) {
+            m[n++] = (RaMove){ .dst = s->loop_reg[k], .src = t->reg };
+        }
+    }
+    ra_parallel_move(s, m, n);
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        int g = ctx->loop_globals[k];
+        const RaTemp *t = &s->t[g];
+        if (!(t->val == VAL_REG && s->reg_temp[t->reg] == g)) {
+            s->o->ld(s->h, temp_type(s, g), s->loop_reg[k], t->mem_base, t->mem_off);
+        }
+    }
+    ra_save_all(s); /* everything is clean: only forgets the registers */
+    ra_emit_label_op(s, op);
+}
+
+/* The loop's registers: the first allocatable ones (callee-saved first). */
+static void ra_loop_regs(RaState *s)
+{
+    int k = 0;
+    for (int i = 0; i < s->d->nb_alloc_order && k < s->ctx->nb_loop_globals; i++) {
+        int r = s->d->alloc_order[i];
+        if (ra_set_has(s->all, r)) {
+            s->loop_reg[k++] = (int8_t)r;
+        }
+    }
+    g_assert(k == s->ctx->nb_loop_globals);
+}
+
 static void ra_init_state(RaState *s)
 {
     TcgContext *ctx = s->ctx;
@@ -978,6 +1050,7 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     s.nb_slots = desc->frame_size / 8;
     s.slot_used = g_new0(uint64_t, (s.nb_slots + 63) / 64 + 1);
     ra_init_state(&s);
+    ra_loop_regs(&s);
 
     for (int oi = 0; oi < ctx->nb_ops; oi++) {
         const TcgOp *op = &ctx->ops[oi];
@@ -985,9 +1058,18 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
         switch (op->opc) {
         case INDEX_op_nop:
             continue;
-        case INDEX_op_insn_start:
         case INDEX_op_set_label:
-        case INDEX_op_br: {
+        case INDEX_op_br:
+            if ((int)op->args[0] == ctx->loop_label) {
+                if (op->opc == INDEX_op_set_label) {
+                    ra_loop_head(&s, op);
+                } else {
+                    ra_loop_back(&s, op);
+                }
+                break;
+            }
+            /* fall through */
+        case INDEX_op_insn_start: {
             RaOpArgs args;
             memset(&args, 0, sizeof(args));
             memset(args.scratch, -1, sizeof(args.scratch));

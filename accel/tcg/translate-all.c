@@ -112,6 +112,7 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         rove_log("\n");
     }
     tcg_optimize(ctx);
+    tcg_loopify(ctx, pc);
     if (rove_log_enabled(LOG_OP_OPT)) {
         rove_log("OP after optimization:\n");
         tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);

@@ -271,6 +271,7 @@ typedef struct TcgHelperInfo {
 #define TCG_MAX_TEMPS 4096
 #define TCG_MAX_LABELS 1024
 #define TCG_MAX_OPS 8192
+#define TCG_MAX_LOOP_GLOBALS 6
 
 typedef struct TcgContext {
     TcgTemp temps[TCG_MAX_TEMPS];
@@ -296,6 +297,13 @@ typedef struct TcgContext {
     unsigned guest_addr_bits;
     void (*mem_fault_func)(void *env, uint64_t addr, uint32_t oi_is_store,
                            uintptr_t host_pc);
+
+    /* Set by tcg_loopify (tcg/loop.c): the label at the TB's start that a
+     * self-loop's back edge branches to (-1: none), and the globals to keep
+     * in host registers across it. */
+    int loop_label;
+    int nb_loop_globals;
+    int16_t loop_globals[TCG_MAX_LOOP_GLOBALS];
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */
@@ -429,8 +437,11 @@ void tcg_gen_exit_tb(TcgContext *c, uintptr_t value);
  * (falls back to the cpu loop when none is translated yet). */
 void tcg_gen_lookup_and_goto_ptr(TcgContext *c);
 
-/* ---- passes (tcg/optimize.c, tcg/liveness.c) ---- */
+/* ---- passes (tcg/optimize.c, tcg/loop.c, tcg/liveness.c) ---- */
 void tcg_optimize(TcgContext *ctx);
+/* Turn a TB whose chained exit returns to its own start (tb_pc) into an
+ * internal loop (tcg/loop.c); true if it did.  After tcg_optimize. */
+bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc);
 /* Backward liveness: fills op->life (see tcg/liveness.c) and removes dead ops. */
 void tcg_liveness(TcgContext *ctx);
 #define TCG_LIFE_DEAD_ARG(n) (1u << (n))           /* input/output arg n dies here */
