@@ -482,6 +482,121 @@ static void test_chaining(void)
     g_assert_cmpuint(tcg_backend_x86_64.exec(&env, a), ==, 0x1000);
 }
 
+/*
+ * Self-loops (tcg/loop.c): g0 counts up to g1 while g2 += g3 * g0 and the
+ * guest byte at g4 + g0 is set; the back edge is the taken branch
+ * (back_taken) or the fall-through.  With tick, a helper in the body
+ * requests an exit in iteration tick_at.
+ */
+static int tick_calls, tick_at;
+static void loop_tick(void *e)
+{
+    Env *p = e;
+    if (++tick_calls == tick_at) {
+        p->hdr.exit_request = 1;
+    }
+}
+static const TcgHelperInfo htick = { (void *)loop_tick, "tick", TCG_CALL_NO_RWG, 1, false,
+                                     false };
+
+static uint8_t loop_mem[256];
+
+static bool build_loop(bool back_taken, bool tick, uint64_t back_pc)
+{
+    start();
+    ctx->guest_base = (uintptr_t)loop_mem; /* guest addresses 0..255, unchecked */
+    int lexit = tcg_new_label(ctx), l1 = tcg_new_label(ctx);
+    TcgTemp *req = tcg_temp_new_i32(ctx);
+    tcg_gen_ld(ctx, req, ctx->env, (int32_t)offsetof(Env, hdr.exit_request), MO_SL);
+    tcg_gen_brcondi(ctx, TCG_COND_NE, req, 0, lexit);
+    TcgTemp *t = tcg_temp_new_i64(ctx), *addr = tcg_temp_new_i64(ctx);
+    tcg_gen_mul(ctx, t, G[3], G[0]);
+    tcg_gen_add(ctx, G[2], G[2], t);
+    tcg_gen_add(ctx, addr, G[4], G[0]);
+    tcg_gen_qemu_st(ctx, tcg_constant_i64(ctx, 1), addr, MO_UB, 0);
+    if (tick) {
+        tcg_gen_call(ctx, &htick, NULL, 1, &ctx->env);
+    }
+    /* (g5, g6) = (g6, g5 + 1); g7 = g5 ^ g6: at the back edge g5 and g6
+     * are in each other's registers */
+    TcgTemp *sw = tcg_temp_new_i64(ctx);
+    tcg_gen_xor(ctx, G[7], G[5], G[6]);
+    tcg_gen_mov(ctx, sw, G[5]);
+    tcg_gen_mov(ctx, G[5], G[6]);
+    tcg_gen_addi(ctx, G[6], sw, 1);
+    tcg_gen_addi(ctx, G[0], G[0], 1);
+    if (back_taken) {
+        tcg_gen_brcond(ctx, TCG_COND_LTU, G[0], G[1], l1);
+    } else {
+        tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
+    }
+    uint64_t first = back_taken ? 0x2000 : back_pc, second = back_taken ? back_pc : 0x2000;
+    tcg_gen_goto_tb(ctx, 1);
+    tcg_gen_movi(ctx, G[15], (int64_t)first);
+    tcg_gen_exit_tb(ctx, first == 0x2000 ? 0x5001 : 0x5000);
+    tcg_gen_set_label(ctx, l1);
+    tcg_gen_goto_tb(ctx, 0);
+    tcg_gen_movi(ctx, G[15], (int64_t)second);
+    tcg_gen_exit_tb(ctx, second == 0x2000 ? 0x5001 : 0x5000);
+    tcg_gen_set_label(ctx, lexit);
+    tcg_gen_exit_tb(ctx, 0x5003);
+    return tcg_loopify(ctx, 0x1000);
+}
+
+static void test_self_loop(void)
+{
+    uint8_t *mem = loop_mem;
+    /* not a self-loop: the chained exits go elsewhere */
+    g_assert_false(build_loop(true, false, 0x3000));
+    g_assert_cmpint(ctx->loop_label, ==, -1);
+
+    for (int v = 0; v < 4; v++) {
+        bool back_taken = v & 1, tick = v & 2;
+        g_assert_true(build_loop(back_taken, tick, 0x1000));
+        g_assert_cmpint(ctx->nb_loop_globals, >=, 3);
+        memset(&env, 0, sizeof(env));
+        memset(loop_mem, 0, sizeof(loop_mem));
+        env.g[1] = 100;
+        env.g[3] = 7;
+        env.g[5] = 1000;
+        env.g[6] = 2000;
+        tick_calls = 0;
+        tick_at = tick ? 40 : -1;
+        uintptr_t ret = run();
+        int n = tick ? 40 : 100;
+        uint64_t g5 = 1000, g6 = 2000, g7 = 0;
+        for (int i = 0; i < n; i++) {
+            g7 = g5 ^ g6;
+            uint64_t t = g5;
+            g5 = g6;
+            g6 = t + 1;
+        }
+        g_assert_cmpuint(env.g[5], ==, g5);
+        g_assert_cmpuint(env.g[6], ==, g6);
+        g_assert_cmpuint(env.g[7], ==, g7);
+        g_assert_cmphex(ret, ==, tick ? 0x5003 : 0x5001);
+        g_assert_cmpuint(env.g[0], ==, (uint64_t)n);
+        g_assert_cmpuint(env.g[2], ==, 7ull * (uint64_t)(n - 1) * (uint64_t)n / 2);
+        g_assert_cmphex(env.g[15], ==, tick ? 0 : 0x2000);
+        for (int i = 0; i < 110; i++) {
+            g_assert_cmpint(mem[i], ==, i < n);
+        }
+        if (!tick) {
+            /* g3 is only read: loaded once, before the loop head (with the
+             * call, its caller-saved register is reloaded after it) */
+            char *g3 = g_strdup_printf("qword ptr [rbp + 0x%zx]", offsetof(Env, g[3]));
+            g_assert_cmpint(count_insns(g3), ==, 1);
+            g_free(g3);
+        }
+        /* an exit request before the first iteration: nothing done */
+        memset(&env, 0, sizeof(env));
+        env.hdr.exit_request = 1;
+        env.g[1] = 100;
+        g_assert_cmphex(tcg_backend_x86_64.exec(&env, last_code), ==, 0x5003);
+        g_assert_cmpuint(env.g[0], ==, 0);
+    }
+}
+
 static const void *lookup_target;
 static const void *lookup_helper(void *e)
 {
@@ -1030,6 +1145,7 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/env-ld-st", test_env_ld_st);
     g_test_add_func("/regalloc/guest-mem", test_guest_mem);
     g_test_add_func("/regalloc/chaining", test_chaining);
+    g_test_add_func("/regalloc/self-loop", test_self_loop);
     g_test_add_func("/regalloc/goto-ptr", test_goto_ptr);
     g_test_add_func("/regalloc/insn-end", test_insn_end);
     g_test_add_func("/regalloc/mb", test_mb);
