@@ -370,3 +370,37 @@ void tcg_gen_lookup_and_goto_ptr(TcgContext *c)
     TcgOp *op = tcg_emit_op(c, INDEX_op_goto_ptr, TCG_I64);
     op->args[0] = IDX(ptr);
 }
+
+void tcg_gen_lookup_and_goto_ptr_key(TcgContext *c, TcgTemp *pc, uint32_t flags)
+{
+    if (!c->lookup_tb_helper || !c->lookup_inline.enabled) {
+        tcg_gen_lookup_and_goto_ptr(c);
+        return;
+    }
+    int miss = tcg_new_label(c);
+    TcgTemp *h = tcg_temp_new_i64(c), *x = tcg_temp_new_i64(c);
+    TcgTemp *tb = tcg_temp_new_i64(c), *f = tcg_temp_new_i32(c);
+
+    /* tb = cache[hash(pc)] */
+    tcg_gen_shri(c, h, pc, c->lookup_inline.shift1);
+    tcg_gen_shri(c, x, pc, c->lookup_inline.shift2);
+    tcg_gen_xor(c, h, h, x);
+    tcg_gen_andi(c, h, h, (int64_t)c->lookup_inline.mask);
+    tcg_gen_shli(c, h, h, 3);
+    tcg_gen_ld(c, x, c->env, c->lookup_inline.env_cache_off, MO_64);
+    tcg_gen_add(c, x, x, h);
+    tcg_gen_ld(c, tb, x, 0, MO_64);
+    /* hit: same pc, same flags, still valid */
+    tcg_gen_brcondi(c, TCG_COND_EQ, tb, 0, miss);
+    tcg_gen_ld(c, x, tb, c->lookup_inline.tb_pc_off, MO_64);
+    tcg_gen_brcond(c, TCG_COND_NE, x, pc, miss);
+    tcg_gen_ld(c, f, tb, c->lookup_inline.tb_flags_off, MO_UL);
+    tcg_gen_brcondi(c, TCG_COND_NE, f, (int32_t)flags, miss);
+    tcg_gen_ld(c, f, tb, c->lookup_inline.tb_invalid_off, MO_UB);
+    tcg_gen_brcondi(c, TCG_COND_NE, f, 0, miss);
+    tcg_gen_ld(c, x, tb, c->lookup_inline.tb_code_off, MO_64);
+    TcgOp *op = tcg_emit_op(c, INDEX_op_goto_ptr, TCG_I64);
+    op->args[0] = IDX(x);
+    tcg_gen_set_label(c, miss);
+    tcg_gen_lookup_and_goto_ptr(c);
+}

@@ -63,6 +63,18 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
         .ret_i64 = true,
     };
     ctx->lookup_tb_helper = &es->lookup_helper;
+    /* Generated code probes the jump cache inline (tb_lookup's first step)
+     * unless tracing wants every TB to pass the loop. */
+    cpu->tcg.jmp_cache = es->jmp_cache;
+    ctx->lookup_inline.enabled = !rove_log_enabled(LOG_NOCHAIN | LOG_CPU | LOG_EXEC);
+    ctx->lookup_inline.env_cache_off = (int32_t)offsetof(TcgEnvHeader, jmp_cache);
+    ctx->lookup_inline.shift1 = 1;
+    ctx->lookup_inline.shift2 = TB_JMP_CACHE_BITS + 1;
+    ctx->lookup_inline.mask = (1u << TB_JMP_CACHE_BITS) - 1;
+    ctx->lookup_inline.tb_pc_off = (int32_t)offsetof(TranslationBlock, pc);
+    ctx->lookup_inline.tb_flags_off = (int32_t)offsetof(TranslationBlock, flags);
+    ctx->lookup_inline.tb_invalid_off = (int32_t)offsetof(TranslationBlock, invalid);
+    ctx->lookup_inline.tb_code_off = (int32_t)offsetof(TranslationBlock, tc_ptr);
     ctx->guest_base = guest_base;
     ctx->guest_addr_bits = GUEST_ADDR_BITS;
     ctx->mem_fault_func = user_mem_fault;

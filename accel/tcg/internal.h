@@ -35,6 +35,7 @@ static inline unsigned tb_hash(uint64_t pc, uint32_t flags)
     uint64_t h = (pc ^ ((uint64_t)flags << 32)) * 0x9e3779b97f4a7c15ull;
     return (unsigned)(h >> (64 - TB_HASH_BITS));
 }
+/* Generated code computes the same hash (cpu_create: ctx->lookup_inline). */
 static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {
     return (unsigned)((pc >> 1) ^ (pc >> (TB_JMP_CACHE_BITS + 1))) &

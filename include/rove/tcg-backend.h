@@ -25,6 +25,8 @@ typedef struct TcgEnvHeader {
     /* Interpreter only: address inside the running blob of the op being
      * executed; 0 when not interpreting. */
     volatile uintptr_t interp_pc;
+    /* The execution layer's jump cache (TcgContext.lookup_inline). */
+    void *jmp_cache;
 } TcgEnvHeader;
 
 /* Executable memory, mapped twice: written through rw, run through rx. */

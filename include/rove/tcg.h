@@ -290,6 +290,18 @@ typedef struct TcgContext {
      * ends use them, front ends never touch them.
      */
     const TcgHelperInfo *lookup_tb_helper; /* (env) -> host code address */
+    /* How generated code can probe the execution layer's jump cache itself
+     * (tcg_gen_lookup_and_goto_ptr_key); !enabled: always call the helper.
+     * Entry = *(void **)(env + env_cache_off) + 8 * hash, with hash =
+     * ((pc >> shift1) ^ (pc >> shift2)) & mask; an entry is a TB (or NULL)
+     * with the fields at the tb_*_off offsets. */
+    struct {
+        bool enabled;
+        int32_t env_cache_off;
+        unsigned shift1, shift2;
+        uint64_t mask;
+        int32_t tb_pc_off, tb_flags_off, tb_invalid_off, tb_code_off;
+    } lookup_inline;
 
     /* User-mode guest memory model: host = guest_base + guest address.
      * Addresses >= 2^guest_addr_bits call mem_fault_func (noreturn). */
@@ -436,6 +448,10 @@ void tcg_gen_exit_tb(TcgContext *c, uintptr_t value);
 /* Jump to the TB for the guest pc the front end stored in the cpu state
  * (falls back to the cpu loop when none is translated yet). */
 void tcg_gen_lookup_and_goto_ptr(TcgContext *c);
+/* The same when the front end knows the next TB's key: guest pc (in the
+ * temp, also already stored where the helper reads it) and flags.  The
+ * jump cache is probed inline; the helper is only the miss path. */
+void tcg_gen_lookup_and_goto_ptr_key(TcgContext *c, TcgTemp *pc, uint32_t flags);
 
 /* ---- passes (tcg/optimize.c, tcg/loop.c, tcg/liveness.c) ---- */
 void tcg_optimize(TcgContext *ctx);

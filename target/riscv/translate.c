@@ -145,6 +145,20 @@ void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest)
     }
 }
 
+/*
+ * The next TB's key is this TB's unless FP helpers here may have changed
+ * fflags.NX (fpu_tb_no_chain): then the generated code can probe the jump
+ * cache itself with the key known now.
+ */
+void gen_lookup_and_goto_ptr(DisasContext *ctx)
+{
+    if (fpu_tb_no_chain(ctx)) {
+        tcg_gen_lookup_and_goto_ptr(ctx->tcg);
+    } else {
+        tcg_gen_lookup_and_goto_ptr_key(ctx->tcg, ctx->g->pc, ctx->base.tb->flags);
+    }
+}
+
 void gen_exception(DisasContext *ctx, int excp)
 {
     gen_update_pc(ctx, ctx->pc);
@@ -216,7 +230,7 @@ static void riscv_tr_tb_stop(DisasContextBase *db)
     case DISAS_NORETURN:
         break;
     case DISAS_RV_LOOKUP:
-        tcg_gen_lookup_and_goto_ptr(ctx->tcg);
+        gen_lookup_and_goto_ptr(ctx);
         break;
     case DISAS_RV_EXIT:
         tcg_gen_exit_tb(ctx->tcg, 0);

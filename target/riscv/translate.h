@@ -61,6 +61,8 @@ void gen_set_fpr(DisasContext *ctx, int reg, TcgTemp *val);
 
 /* Control flow. */
 void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest);
+/* Leave the TB for the pc already stored in the pc global (indirect jump). */
+void gen_lookup_and_goto_ptr(DisasContext *ctx);
 /* Raise `excp` (EXCP_*) at the current insn; ends the TB. */
 void gen_exception(DisasContext *ctx, int excp);
 void gen_exception_illegal(DisasContext *ctx);

@@ -629,6 +629,80 @@ static void test_goto_ptr(void)
     g_assert_cmpuint(env.g[11], ==, 6);
 }
 
+/* The inline jump-cache probe of tcg_gen_lookup_and_goto_ptr_key: a hit
+ * jumps to the cached code without the helper; a NULL entry, another pc,
+ * other flags or an invalid TB go to the helper. */
+typedef struct FakeTb {
+    uint64_t pc;
+    uint32_t flags;
+    uint8_t invalid;
+    const void *code;
+} FakeTb;
+static int lookup_calls;
+static const void *counting_lookup(void *e)
+{
+    (void)e;
+    lookup_calls++;
+    return tcg_backend_x86_64.return_to_loop_addr();
+}
+static const TcgHelperInfo hcount = { (void *)counting_lookup, "lookup", 0, 1, true, true };
+
+static void test_lookup_inline(void)
+{
+    static void *cache[16];
+    static FakeTb tb;
+
+    start();
+    tcg_gen_movi(ctx, G[10], 5);
+    tcg_gen_exit_tb(ctx, 7);
+    tb.code = compile();
+
+    start();
+    ctx->lookup_tb_helper = &hcount;
+    ctx->lookup_inline.enabled = true;
+    ctx->lookup_inline.env_cache_off = (int32_t)offsetof(Env, hdr.jmp_cache);
+    ctx->lookup_inline.shift1 = 1;
+    ctx->lookup_inline.shift2 = 5;
+    ctx->lookup_inline.mask = 15;
+    ctx->lookup_inline.tb_pc_off = (int32_t)offsetof(FakeTb, pc);
+    ctx->lookup_inline.tb_flags_off = (int32_t)offsetof(FakeTb, flags);
+    ctx->lookup_inline.tb_invalid_off = (int32_t)offsetof(FakeTb, invalid);
+    ctx->lookup_inline.tb_code_off = (int32_t)offsetof(FakeTb, code);
+    tcg_gen_lookup_and_goto_ptr_key(ctx, G[9], 0x55);
+    const void *a = compile();
+    ctx->lookup_tb_helper = NULL;
+    ctx->lookup_inline.enabled = false;
+
+    uint64_t pc = 0x12345678;
+    unsigned h = (unsigned)((pc >> 1) ^ (pc >> 5)) & 15;
+    for (int k = 0; k < 5; k++) {
+        memset(&env, 0, sizeof(env));
+        memset(cache, 0, sizeof(cache));
+        env.hdr.jmp_cache = cache;
+        env.g[9] = pc;
+        tb = (FakeTb){ .pc = pc, .flags = 0x55, .invalid = 0, .code = tb.code };
+        cache[h] = k == 1 ? NULL : &tb;
+        if (k == 2) {
+            tb.pc = pc + 2;
+        } else if (k == 3) {
+            tb.flags = 0x54;
+        } else if (k == 4) {
+            tb.invalid = 1;
+        }
+        lookup_calls = 0;
+        uintptr_t ret = tcg_backend_x86_64.exec(&env, a);
+        if (k == 0) {
+            g_assert_cmpuint(ret, ==, 7);
+            g_assert_cmpuint(env.g[10], ==, 5);
+            g_assert_cmpint(lookup_calls, ==, 0);
+        } else {
+            g_assert_cmpuint(ret, ==, 0);
+            g_assert_cmpuint(env.g[10], ==, 0);
+            g_assert_cmpint(lookup_calls, ==, 1);
+        }
+    }
+}
+
 static void test_insn_end(void)
 {
     start();
@@ -1146,6 +1220,7 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/guest-mem", test_guest_mem);
     g_test_add_func("/regalloc/chaining", test_chaining);
     g_test_add_func("/regalloc/self-loop", test_self_loop);
+    g_test_add_func("/regalloc/lookup-inline", test_lookup_inline);
     g_test_add_func("/regalloc/goto-ptr", test_goto_ptr);
     g_test_add_func("/regalloc/insn-end", test_insn_end);
     g_test_add_func("/regalloc/mb", test_mb);
