@@ -115,5 +115,10 @@ int main(int argc, char **argv)
         free(buf);
     }
     printf("%ld mutated inputs, no crash\n", iters);
+    for (int i = 0; i < nfiles; i++) {
+        free(files[i]);
+    }
+    free(files);
+    free(lens);
     return 0;
 }
