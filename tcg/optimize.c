@@ -816,6 +816,7 @@ static void note_result(OptState *s, TcgOp *op, const uint32_t *in_gen)
     case INDEX_op_shl:
         if (b_const) {
             z = (za << (cb & (w - 1))) & m;
+            fopc = opc; /* for shr/sar by the same amount */
         }
         break;
     case INDEX_op_shr:
@@ -898,8 +899,50 @@ static void note_result(OptState *s, TcgOp *op, const uint32_t *in_gen)
             di->fact_src[1] = (int)op->args[2];
             di->fact_gen[1] = in_gen[1];
             di->fact_cond = (uint8_t)op->args[3];
+        } else if (opc == INDEX_op_shl) {
+            di->fact_cond = (uint8_t)(cb & (w - 1)); /* the shift count */
         }
     }
+}
+
+/*
+ * shr/sar of (y << n) by the same n: a zero or sign extension of y's low
+ * w - n bits, as RISC-V code without Zba/Zbb writes zext.w, sext.b and
+ * friends (slli + srli/srai).  shr becomes "and y, mask" when the mask
+ * fits an immediate (w - n <= 32), sar an ext8s/16s/32s.
+ */
+static bool simplify_shl_shr(OptState *s, TcgOp *op, int64_t count)
+{
+    TcgType type = tp(s, op->args[0])->type;
+    int w = type_width(type);
+    int n = (int)(count & (w - 1));
+    const TempInfo *f = valid_fact(s, op->args[1], INDEX_op_shl);
+    if (!f || n == 0 || f->fact_cond != n || tp(s, f->fact_src[0])->type != type) {
+        return false;
+    }
+    TcgArg y = (TcgArg)f->fact_src[0];
+    if (op->opc == INDEX_op_shr) {
+        if (w - n > 32) {
+            return false;
+        }
+        int c = const_temp(s, type, norm_val(type, type_mask(type) >> n));
+        if (c == NO_TEMP) {
+            return false;
+        }
+        set_opc(op, INDEX_op_and, type);
+        op->args[1] = y;
+        op->args[2] = (TcgArg)c;
+        return true;
+    }
+    TcgOpcode e = w - n == 8    ? INDEX_op_ext8s
+                  : w - n == 16 ? INDEX_op_ext16s
+                  : w - n == 32 && w == 64 ? INDEX_op_ext32s
+                                           : INDEX_op_nop;
+    if (e == INDEX_op_nop) {
+        return false;
+    }
+    make_unary(s, op, e, y);
+    return true;
 }
 
 /*
@@ -986,6 +1029,9 @@ static bool simplify_data(OptState *s, TcgOp *op)
             return make_movi(s, op, r);
         }
         return false;
+    }
+    if ((opc == INDEX_op_shr || opc == INDEX_op_sar) && cb && simplify_shl_shr(s, op, vb)) {
+        return true;
     }
     if ((opc == INDEX_op_clz || opc == INDEX_op_ctz) && ca) {
         if ((uint64_t)va & type_mask(type)) {

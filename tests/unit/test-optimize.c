@@ -411,6 +411,52 @@ static void test_i32_ext_chain(void)
               " exit_tb $0x0\n");
 }
 
+/* (y << n) >> n and (y << n) >>s n become a mask or a sign extension of
+ * y while y is unchanged; other counts or a rewritten y stay shifts. */
+static void test_shl_shr(void)
+{
+    start();
+    TcgTemp *t[8];
+    for (int i = 0; i < 8; i++) {
+        t[i] = tcg_temp_new_i64(ctx);
+    }
+    TcgTemp *u = tcg_temp_new_i32(ctx), *v = tcg_temp_new_i32(ctx);
+    tcg_gen_shli(ctx, t[0], R[0], 32);
+    tcg_gen_shri(ctx, R[1], t[0], 32);      /* zext.w: and 0xffffffff */
+    tcg_gen_shli(ctx, t[1], R[0], 48);
+    tcg_gen_sari(ctx, R[2], t[1], 48);      /* sext.h: ext16s */
+    tcg_gen_shli(ctx, t[2], R[0], 56);
+    tcg_gen_shri(ctx, R[3], t[2], 56);      /* and 0xff */
+    tcg_gen_shli(ctx, t[3], R[0], 20);
+    tcg_gen_shri(ctx, R[4], t[3], 20);      /* mask too wide for an imm32: kept */
+    tcg_gen_shli(ctx, t[4], R[0], 32);
+    tcg_gen_sari(ctx, R[5], t[4], 31);      /* other count: kept */
+    tcg_gen_shli(ctx, t[5], R[6], 32);
+    tcg_gen_movi(ctx, R[6], 5);             /* the source changes */
+    tcg_gen_shri(ctx, R[7], t[5], 32);      /* kept */
+    tcg_gen_shli(ctx, u, W[0], 24);
+    tcg_gen_sari(ctx, v, u, 24);            /* i32 ext8s */
+    tcg_gen_mov(ctx, W[1], v);
+    tcg_gen_exit_tb(ctx, 0);
+    check_opt(" shl_i64 tmp17,r0,$0x20\n"
+              " and_i64 r1,r0,$0xffffffff\n"
+              " shl_i64 tmp18,r0,$0x30\n"
+              " ext16s_i64 r2,r0\n"
+              " shl_i64 tmp19,r0,$0x38\n"
+              " and_i64 r3,r0,$0xff\n"
+              " shl_i64 tmp20,r0,$0x14\n"
+              " shr_i64 r4,tmp20,$0x14\n"
+              " shl_i64 tmp21,r0,$0x20\n"
+              " sar_i64 r5,tmp21,$0x1f\n"
+              " shl_i64 tmp22,r6,$0x20\n"
+              " mov_i64 r6,$0x5\n"
+              " shr_i64 r7,tmp22,$0x20\n"
+              " shl_i32 tmp25,w0,$0x18\n"
+              " ext8s_i32 tmp26,w0\n"
+              " mov_i32 w1,tmp26\n"
+              " exit_tb $0x0\n");
+}
+
 static void test_setcond_of_setcond(void)
 {
     start();
@@ -935,6 +981,7 @@ int main(int argc, char **argv)
     g_test_add_func("/optimize/st-env-invalidates", test_st_env_invalidates);
     g_test_add_func("/optimize/simplify", test_simplify);
     g_test_add_func("/optimize/ext-chain", test_i32_ext_chain);
+    g_test_add_func("/optimize/shl-shr", test_shl_shr);
     g_test_add_func("/optimize/setcond-of-setcond", test_setcond_of_setcond);
     g_test_add_func("/optimize/no-normal-sources-after-brcond",
                     test_no_normal_sources_after_brcond);
