@@ -703,6 +703,7 @@ static void ra_op(RaState *s, const TcgOp *op)
     s->locked = 0;
     s->busy = 0;
 
+    args.written = o_locked | i_scratch | ct->clobber;
     s->o->emit_op(s->h, op, &args);
 
     for (int i = nb_o; i < nb_o + nb_i; i++) {
@@ -926,6 +927,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
 
 /* ---- self-loops (tcg/loop.c) ---- */
 
+/* Emit an op whose only argument is a constant (label, br, insn_start). */
 static void ra_emit_label_op(RaState *s, const TcgOp *op)
 {
     RaOpArgs args;
@@ -1069,17 +1071,12 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
                 break;
             }
             /* fall through */
-        case INDEX_op_insn_start: {
-            RaOpArgs args;
-            memset(&args, 0, sizeof(args));
-            memset(args.scratch, -1, sizeof(args.scratch));
-            args.a[0] = op->args[0];
+        case INDEX_op_insn_start:
             if (op->opc != INDEX_op_insn_start) {
                 ra_save_all(&s);
             }
-            ops->emit_op(h, op, &args);
+            ra_emit_label_op(&s, op);
             break;
-        }
         case INDEX_op_mov:
             ra_mov(&s, op);
             break;

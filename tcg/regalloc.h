@@ -78,6 +78,9 @@ typedef struct RaOpArgs {
     bool is_mem[TCG_MAX_OP_ARGS];   /* operand is [mem_base[i] + a[i]] */
     int8_t mem_base[TCG_MAX_OP_ARGS];
     int8_t scratch[RA_MAX_SCRATCH];
+    /* Every register the op may write: outputs, scratch registers, inputs
+     * it destroys and fixed clobbers (0 for labels and markers). */
+    TcgRegSet written;
 } RaOpArgs;
 
 typedef struct RaHostDesc {

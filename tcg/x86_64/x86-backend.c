@@ -120,7 +120,7 @@ static void cb_mov(void *h, TcgType type, int dst, int src)
 {
     X86Gen *g = h;
     if (dst != src) {
-        x86_fp_reg_written(g, dst);
+        x86_fp_regs_written(g, 1u << dst);
         x86_mov_rr(&g->a, type, dst, src);
     }
 }
@@ -128,14 +128,14 @@ static void cb_mov(void *h, TcgType type, int dst, int src)
 static void cb_movi(void *h, TcgType type, int dst, int64_t val)
 {
     X86Gen *g = h;
-    x86_fp_reg_written(g, dst);
+    x86_fp_regs_written(g, 1u << dst);
     x86_movi(&g->a, type, dst, val);
 }
 
 static void cb_ld(void *h, TcgType type, int dst, int base, int32_t off)
 {
     X86Gen *g = h;
-    x86_fp_reg_written(g, dst);
+    x86_fp_regs_written(g, 1u << dst);
     x86_load(&g->a, type, type == TCG_I64 ? MO_64 : MO_32, dst, base, -1, off);
 }
 
@@ -154,8 +154,7 @@ static void cb_sti(void *h, TcgType type, int64_t val, int base, int32_t off)
 static void cb_xchg(void *h, int r1, int r2)
 {
     X86Gen *g = h;
-    x86_fp_reg_written(g, r1);
-    x86_fp_reg_written(g, r2);
+    x86_fp_regs_written(g, (1u << r1) | (1u << r2));
     x86_xchg(&g->a, r1, r2);
 }
 

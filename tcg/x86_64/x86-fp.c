@@ -309,8 +309,7 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     }
     sp->resume_pos = (uint32_t)a->pos;
     /* out and s were written; d now mirrors out */
-    x86_fp_reg_written(g, out);
-    x86_fp_reg_written(g, s);
+    x86_fp_regs_written(g, (1u << out) | (1u << s));
     g->mirror[d - X86_FP_MIRROR0] = (X86FpMirror){ .gpr = (int8_t)out, .dbl = dbl };
     memcpy(sp->mirror, g->mirror, sizeof(sp->mirror));
 }

@@ -124,11 +124,12 @@ const RaOpConstraint *x86_fp_constraint(X86Gen *g, const TcgOp *op);
 void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args);
 /* Emit the slow paths recorded by x86_fp_emit (from x86_gen_finish). */
 void x86_fp_finish(X86Gen *g);
-/* Register r is about to be overwritten: no xmm register mirrors it now. */
-static inline void x86_fp_reg_written(X86Gen *g, int r)
+/* The registers in set are about to be overwritten: no xmm register
+ * mirrors them any more. */
+static inline void x86_fp_regs_written(X86Gen *g, TcgRegSet set)
 {
     for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
-        if (g->mirror[i].gpr == r) {
+        if (g->mirror[i].gpr >= 0 && (set & (1u << g->mirror[i].gpr))) {
             g->mirror[i].gpr = -1;
         }
     }

@@ -1052,39 +1052,14 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
     int d = (int)x[0], r1 = (int)x[1]; /* r1: only where arg 1 is a register */
 
     /* XMM mirrors of fpop results (x86-fp.c) stay valid in straight-line
-     * code while their general register is not written.  An op writes its
-     * outputs, its scratch registers and its fixed clobbers; after a label
-     * or a block exit control may come from elsewhere. */
-    if (op->opc != INDEX_op_fpop) {
-        if (tcg_op_defs[op->opc].flags & (TCG_OPF_BB_EXIT | TCG_OPF_CALL_CLOBBER) ||
-            op->opc == INDEX_op_set_label || op->opc == INDEX_op_br) {
-            x86_fp_forget(g);
-        } else {
-            for (int i = 0; i < op->nb_oargs; i++) {
-                x86_fp_reg_written(g, (int)x[i]);
-            }
-            for (int k = 0; k < RA_MAX_SCRATCH; k++) {
-                if (args->scratch[k] >= 0) {
-                    x86_fp_reg_written(g, args->scratch[k]);
-                }
-            }
-            if (!g->ctx) {
-                x86_fp_forget(g); /* encoding tests: no context for constraints */
-            } else {
-                const RaOpConstraint *ct = x86_op_constraint(g, g->ctx, op);
-                TcgRegSet clobber = ct->clobber;
-                for (int i = op->nb_oargs; i < op->nb_oargs + op->nb_iargs; i++) {
-                    if (ct->args[i].clobbered && !args->is_const[i] && !args->is_mem[i]) {
-                        clobber |= 1u << x[i];
-                    }
-                }
-                for (int r = 0; r < 16; r++) {
-                    if (clobber & (1u << r)) {
-                        x86_fp_reg_written(g, r);
-                    }
-                }
-            }
-        }
+     * code while their general register is not written; after a label or
+     * a block exit control may come from elsewhere.  (Helper calls forget
+     * them in x86_emit_call.) */
+    if (tcg_op_defs[op->opc].flags & TCG_OPF_BB_EXIT || op->opc == INDEX_op_set_label ||
+        op->opc == INDEX_op_br) {
+        x86_fp_forget(g);
+    } else if (op->opc != INDEX_op_fpop) {
+        x86_fp_regs_written(g, args->written);
     }
     switch (op->opc) {
     case INDEX_op_fpop:
