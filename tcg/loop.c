@@ -8,11 +8,15 @@
  *       brcond c, L1
  *       goto_tb j; mov pc, $next; exit_tb        (leave the loop)
  *   L1: goto_tb k; mov pc, $tb_pc; exit_tb       (back edge)
- * (or with the two exits the other way round).  This pass makes that
+ * (or with the two exits the other way round), or, when a superblock's
+ * path comes back to its start, with just the back edge.  This pass makes
+ * that
  *   Lhead: [exit_request check] ... body ...
  *       brcond !c, L1
  *       br Lhead                                  (back edge)
  *   L1: goto_tb j; mov pc, $next; exit_tb
+ * (the back edge becomes "br Lhead" wherever it is).  Side exits of a
+ * superblock body stay branches to their exit stubs.
  * and names the loop's globals in ctx->loop_globals.  Liveness keeps them
  * live (and stored) at the back edge; the register allocator loads them
  * once before Lhead into fixed registers and moves them back into those
@@ -112,34 +116,31 @@ bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc)
         ctx->ops[1].opc != INDEX_op_brcond) {
         return false;
     }
-    /* Find "brcond c, L1; exit A; set_label L1; exit B" with one of A, B
-     * the back edge. */
-    for (int b = 2; b + 8 < ctx->nb_ops; b++) {
-        TcgOp *br = &ctx->ops[b];
-        uint64_t ta, tb;
-        if (br->opc != INDEX_op_brcond || !chained_exit(ctx, b + 1, &ta) ||
-            ctx->ops[b + 4].opc != INDEX_op_set_label ||
-            ctx->ops[b + 4].args[0] != br->args[3] || !chained_exit(ctx, b + 5, &tb)) {
+    /* Find the chained exit back to tb_pc. */
+    for (int b = 2; b + 2 < ctx->nb_ops; b++) {
+        uint64_t target, other;
+        if (!chained_exit(ctx, b, &target) || target != tb_pc) {
             continue;
         }
-        if (ta != tb_pc && tb != tb_pc) {
-            return false;
-        }
         int head = tcg_new_label(ctx);
-        if (tb == tb_pc) {
+        int bc = b - 5; /* the brcond of "brcond c, L1; exit A; L1: exit(b)" */
+        if (bc >= 2 && ctx->ops[b - 1].opc == INDEX_op_set_label &&
+            ctx->ops[bc].opc == INDEX_op_brcond && ctx->ops[bc].args[3] == ctx->ops[b - 1].args[0] &&
+            chained_exit(ctx, bc + 1, &other)) {
             /* back edge taken: invert, fall through to it, exit at L1 */
+            TcgOp *br = &ctx->ops[bc];
             br->args[2] = (TcgArg)tcg_cond_invert((TcgCond)br->args[2]);
             TcgOp exit_ops[3];
-            memcpy(exit_ops, &ctx->ops[b + 1], sizeof(exit_ops));
-            make_br(&ctx->ops[b + 1], head);
-            make_nop(&ctx->ops[b + 2]);
-            make_nop(&ctx->ops[b + 3]);
-            memcpy(&ctx->ops[b + 5], exit_ops, sizeof(exit_ops));
+            memcpy(exit_ops, &ctx->ops[bc + 1], sizeof(exit_ops));
+            make_br(&ctx->ops[bc + 1], head);
+            make_nop(&ctx->ops[bc + 2]);
+            make_nop(&ctx->ops[bc + 3]);
+            memcpy(&ctx->ops[b], exit_ops, sizeof(exit_ops));
         } else {
-            /* back edge is the fall-through already */
-            make_br(&ctx->ops[b + 1], head);
+            /* the back edge is a fall-through or the end of a straight path */
+            make_br(&ctx->ops[b], head);
+            make_nop(&ctx->ops[b + 1]);
             make_nop(&ctx->ops[b + 2]);
-            make_nop(&ctx->ops[b + 3]);
         }
         /* Lhead before everything, the exit_request check included. */
         memmove(&ctx->ops[1], &ctx->ops[0], sizeof(TcgOp) * (size_t)ctx->nb_ops);

@@ -348,7 +348,7 @@ void tcg_gen_insn_start(TcgContext *c, uint64_t guest_pc)
 
 void tcg_gen_goto_tb(TcgContext *c, unsigned slot)
 {
-    g_assert(slot < 2);
+    g_assert(slot < TCG_MAX_GOTO_TB);
     TcgOp *op = tcg_emit_op(c, INDEX_op_goto_tb, TCG_I64);
     op->args[0] = slot;
 }

@@ -227,7 +227,7 @@ int cpu_exec(CpuState *cpu)
         if (from && slot == TB_EXIT_REQUESTED) {
             cpu->arch->set_pc(cpu, from->pc);
             last_tb = NULL;
-        } else if (from && slot < 2 && !from->invalid) {
+        } else if (from && slot < TCG_MAX_GOTO_TB && !from->invalid) {
             last_tb = from;
             last_slot = slot;
         } else {

@@ -90,8 +90,8 @@ static void tb_unchain_incoming(ExecState *es, TranslationBlock *tb)
     }
     for (guint i = 0; i < in->len; i++) {
         uintptr_t v = (uintptr_t)g_ptr_array_index(in, i);
-        TranslationBlock *src = (TranslationBlock *)(v & ~(uintptr_t)3);
-        int slot = (int)(v & 3);
+        TranslationBlock *src = (TranslationBlock *)(v & ~(uintptr_t)TB_EXIT_MASK);
+        int slot = (int)(v & TB_EXIT_MASK);
         if (src->jmp_dest[slot] == tb) {
             es->backend->patch_jump(&es->buf,
                                     (uintptr_t)src->tc_ptr + src->jmp_insn_offset[slot],
@@ -122,7 +122,7 @@ static void tb_invalidate_one(ExecState *es, TranslationBlock *tb)
     }
     tb_unchain_incoming(es, tb);
     /* Our own outgoing jumps: drop us from the targets' incoming lists. */
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
         TranslationBlock *dst = tb->jmp_dest[s];
         if (dst && dst->jmp_incoming) {
             g_ptr_array_remove(dst->jmp_incoming, (gpointer)((uintptr_t)tb | (uintptr_t)s));
@@ -178,10 +178,9 @@ bool tb_invalidate_range_cur(CpuState *cpu, uint64_t start, uint64_t end, uintpt
             if (tb->invalid) {
                 continue;
             }
-            uint64_t tb_end = tb->pc + (tb->size ? tb->size : 1);
             /* A TB listed on this page covers part of it; be conservative
-             * and drop it whole when it overlaps the range. */
-            if (tb_end > start && tb->pc < end) {
+             * and drop it whole when its code range overlaps the range. */
+            if (tb->code_hi > start && tb->code_lo < end) {
                 if (cur_host_pc && tb_contains_host_pc(tb, cur_host_pc)) {
                     hit_current = true;
                 }

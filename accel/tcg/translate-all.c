@@ -8,48 +8,58 @@
 #include "accel/tcg/internal.h"
 #include "rove/user-mem.h"
 
-static void log_guest_code(CpuState *cpu, TranslationBlock *tb)
+/* Bytes of guest code the disassembler may read at pc (up to 16): to the
+ * end of its page, or into the next one if that holds code too (a TB's
+ * first insn may straddle two pages). */
+static size_t page_room(uint64_t pc)
+{
+    size_t room = TARGET_PAGE_SIZE - (pc & ~TARGET_PAGE_MASK);
+    if (room >= 16) {
+        return 16;
+    }
+    return user_code_page_ok(pc + room, 1) ? 16 : room;
+}
+
+/* The TB's guest instructions in translation order (a superblock's path
+ * jumps about), one line each. */
+static void log_guest_code(CpuState *cpu, const uint64_t *pcs, int n)
 {
     const TargetArch *arch = cpu->arch;
+    csh h = 0;
+    bool cs = arch->capstone_arch >= 0 &&
+              cs_open(arch->capstone_arch, arch->capstone_mode, &h) == CS_ERR_OK;
     rove_log("IN: \n");
-    csh h;
-    if (arch->capstone_arch >= 0 &&
-        cs_open(arch->capstone_arch, arch->capstone_mode, &h) == CS_ERR_OK) {
-        cs_insn *insn;
-        size_t n = cs_disasm(h, g2h(tb->pc), tb->size, tb->pc, 0, &insn);
-        for (size_t i = 0; i < n; i++) {
-            rove_log("0x%016" PRIx64 ":  %-8s %s\n", insn[i].address, insn[i].mnemonic,
-                     insn[i].op_str);
+    for (int i = 0; i < n; i++) {
+        uint64_t pc = pcs[i];
+        const uint8_t *p = g2h(pc);
+        if (i > 0 && pc != pcs[i - 1] + 2 && pc != pcs[i - 1] + 4 &&
+            arch->capstone_arch < 0) {
+            rove_log("  -- continues at 0x%016" PRIx64 "\n", pc);
         }
-        cs_free(insn, n);
-        cs_close(&h);
-    } else if (arch->capstone_arch < 0 && arch->disas_insn) {
-        /* The target's own disassembler (capstone 4 has no RISC-V). */
-        const uint8_t *p = g2h(tb->pc);
-        for (uint32_t off = 0; off < tb->size;) {
-            char text[128];
-            int len = arch->disas_insn(tb->pc + off, p + off, tb->size - off, text,
-                                       sizeof(text));
-            if (len <= 0) {
-                break;
+        if (cs) {
+            cs_insn *insn;
+            if (cs_disasm(h, p, page_room(pc), pc, 1, &insn) == 1) {
+                rove_log("0x%016" PRIx64 ":  %-8s %s\n", pc, insn[0].mnemonic, insn[0].op_str);
+                cs_free(insn, 1);
+                continue;
             }
-            uint32_t w = 0;
-            memcpy(&w, p + off, (size_t)len <= sizeof(w) ? (size_t)len : sizeof(w));
-            /* Pad 2-byte encodings so the text stays in one column. */
-            rove_log("0x%016" PRIx64 ":  %0*x%*s  %s\n", tb->pc + off, len * 2, w,
-                     8 - len * 2, "", text);
-            off += (uint32_t)len;
+        } else if (arch->disas_insn) {
+            /* The target's own disassembler (capstone 4 has no RISC-V). */
+            char text[128];
+            int len = arch->disas_insn(pc, p, page_room(pc), text, sizeof(text));
+            if (len > 0) {
+                uint32_t w = 0;
+                memcpy(&w, p, (size_t)len <= sizeof(w) ? (size_t)len : sizeof(w));
+                /* Pad 2-byte encodings so the text stays in one column. */
+                rove_log("0x%016" PRIx64 ":  %0*x%*s  %s\n", pc, len * 2, w, 8 - len * 2, "",
+                         text);
+                continue;
+            }
         }
-    } else {
-        /* No capstone support for this guest: list the raw encodings. */
-        const uint8_t *p = g2h(tb->pc);
-        for (uint32_t off = 0; off < tb->size;) {
-            uint32_t len = (p[off] & 3) == 3 ? 4 : 2;
-            uint32_t w = 0;
-            memcpy(&w, p + off, len <= tb->size - off ? len : tb->size - off);
-            rove_log("0x%016" PRIx64 ":  %0*x\n", tb->pc + off, len * 2, w);
-            off += len;
-        }
+        rove_log("0x%016" PRIx64 ":  (no disassembly)\n", pc);
+    }
+    if (cs) {
+        cs_close(&h);
     }
     rove_log("\n");
 }
@@ -103,8 +113,17 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     cpu->arch->translate(ctx, cpu, tb, max_insns);
     es->nb_translations++;
 
+    /* Guest pcs of the insns, in order, from the insn_start markers. */
+    int n = 0;
+    uint64_t pcs[TCG_MAX_INSNS];
+    for (int i = 0; i < ctx->nb_ops && n < TCG_MAX_INSNS; i++) {
+        if (ctx->ops[i].opc == INDEX_op_insn_start) {
+            pcs[n++] = ctx->ops[i].args[0];
+        }
+    }
+
     if (rove_log_enabled(LOG_IN_ASM)) {
-        log_guest_code(cpu, tb);
+        log_guest_code(cpu, pcs, n);
     }
     if (rove_log_enabled(LOG_OP)) {
         rove_log("OP:\n");
@@ -117,15 +136,6 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         rove_log("OP after optimization:\n");
         tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);
         rove_log("\n");
-    }
-
-    /* Guest pcs of the insns, in order, from the insn_start markers. */
-    int n = 0;
-    uint64_t pcs[TCG_MAX_INSNS];
-    for (int i = 0; i < ctx->nb_ops && n < TCG_MAX_INSNS; i++) {
-        if (ctx->ops[i].opc == INDEX_op_insn_start) {
-            pcs[n++] = ctx->ops[i].args[0];
-        }
     }
 
     TbCodeInfo *info = &es->info;
@@ -149,7 +159,7 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->tc_size = info->size;
     size_t start = (size_t)((const uint8_t *)code - es->buf.rx);
     es->buf.used = (start + info->size + 15) & ~(size_t)15;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
         tb->jmp_insn_offset[s] = info->jmp_insn_offset[s];
         tb->jmp_reset_offset[s] = info->jmp_reset_offset[s];
     }

@@ -6,12 +6,30 @@
  * instruction, which may straddle two pages (so every page a TB was made
  * from is known and write-protected).  Each TB starts with a check of
  * exit_request so a chained loop still returns to the cpu loop when asked.
+ *
+ * A TB may be a superblock: a straight path through several guest basic
+ * blocks of its page, followed across branches and jumps on the side the
+ * front end thinks likely, leaving by side exits elsewhere
+ * (translator_can_follow).  A path that returns to the TB's start makes a
+ * self-loop (tcg/loop.c).  docs/architecture.md has the picture.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/tcg/internal.h"
 #include "rove/user-mem.h"
+
+/* Is pc inside code this TB translated before its last followed jump? */
+static bool in_closed_seg(const DisasContextBase *db, uint64_t pc)
+{
+    for (int i = 0; i < db->nb_segs; i++) {
+        if (pc >= db->seg_lo[i] && pc < db->seg_hi[i]) {
+            return true;
+        }
+    }
+    return false;
+}
 
 void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *cpu,
                      TcgContext *tcg, TranslationBlock *tb, int max_insns)
@@ -24,6 +42,10 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *c
     db->is_jmp = DISAS_NEXT;
     db->num_insns = 0;
     db->max_insns = max_insns;
+    db->nb_goto_tb = 0;
+    db->nb_side = 0;
+    db->nb_segs = 0;
+    db->seg_start = tb->pc;
     tb->page_addr[0] = tb->pc & TARGET_PAGE_MASK;
     tb->page_addr[1] = (uint64_t)-1;
 
@@ -44,18 +66,79 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *c
             break;
         }
         if (db->num_insns >= db->max_insns || tcg_op_buf_full(tcg) ||
-            ((db->pc_next ^ db->pc_first) & TARGET_PAGE_MASK)) {
+            ((db->pc_next ^ db->pc_first) & TARGET_PAGE_MASK) ||
+            in_closed_seg(db, db->pc_next)) {
+            /* (after a followed jump, straight-line code may run into code
+             * this TB already has, e.g. its own start: jump there instead) */
             db->is_jmp = DISAS_TOO_MANY;
             break;
         }
     }
     ops->tb_stop(db);
+    g_assert(db->nb_side == 0); /* tb_stop emitted them */
 
     tcg_gen_set_label(tcg, exit_label);
     tcg_gen_exit_tb(tcg, (uintptr_t)tb | TB_EXIT_REQUESTED);
 
-    tb->size = (uint32_t)(db->pc_next - db->pc_first);
+    tb->code_lo = db->seg_start < db->pc_next ? db->seg_start : db->pc_next;
+    tb->code_hi = db->pc_next;
+    for (int i = 0; i < db->nb_segs; i++) {
+        tb->code_lo = db->seg_lo[i] < tb->code_lo ? db->seg_lo[i] : tb->code_lo;
+        tb->code_hi = db->seg_hi[i] > tb->code_hi ? db->seg_hi[i] : tb->code_hi;
+    }
+    if (tb->code_hi == tb->code_lo) {
+        tb->code_hi++; /* a TB that faulted on its first fetch still covers its pc */
+    }
     tb->icount = (uint16_t)db->num_insns;
+}
+
+unsigned translator_goto_tb_slot(DisasContextBase *db)
+{
+    g_assert(db->nb_goto_tb < TCG_MAX_GOTO_TB);
+    return (unsigned)db->nb_goto_tb++;
+}
+
+/* Superblocks: see exec.h.  ROVE_SUPERBLOCKS=0 turns them off (one TB per
+ * guest basic block, as QEMU does), for comparison. */
+static bool superblocks_enabled(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("ROVE_SUPERBLOCKS");
+        on = !(e && strcmp(e, "0") == 0);
+    }
+    return on;
+}
+
+bool translator_can_follow(DisasContextBase *db, uint64_t dest, bool side_exit)
+{
+    /* Room for this insn, one more, and a TB end that may need two slots
+     * besides the side exits. */
+    int slots_needed = db->nb_side + (side_exit ? 1 : 0) + 2;
+    return superblocks_enabled() && translator_use_goto_tb(db, dest) &&
+           db->num_insns + 2 < db->max_insns && dest != db->pc_first &&
+           !((dest ^ db->pc_first) & TARGET_PAGE_MASK) && !in_closed_seg(db, dest) &&
+           !(dest >= db->seg_start && dest < db->pc_next) &&
+           db->nb_segs < TRANSLATOR_MAX_SEGS && slots_needed <= TCG_MAX_GOTO_TB &&
+           db->tcg->nb_ops < TCG_MAX_OPS / 2;
+}
+
+void translator_follow(DisasContextBase *db, uint64_t dest)
+{
+    g_assert(db->nb_segs < TRANSLATOR_MAX_SEGS);
+    db->seg_lo[db->nb_segs] = db->seg_start;
+    db->seg_hi[db->nb_segs] = db->pc_next;
+    db->nb_segs++;
+    db->seg_start = dest;
+    db->pc_next = dest;
+}
+
+void translator_add_side_exit(DisasContextBase *db, int label, uint64_t dest)
+{
+    g_assert(db->nb_side + 2 < TCG_MAX_GOTO_TB);
+    db->side_label[db->nb_side] = label;
+    db->side_dest[db->nb_side] = dest;
+    db->nb_side++;
 }
 
 /* Fetch fault: only the first instruction of a TB can reach a page that is

@@ -57,27 +57,30 @@ enum {
     CF_SINGLE_STEP = 0x2000,
 };
 
-/* exit_tb values: a TB pointer (8-aligned) with the slot in the low bits. */
+/* exit_tb values: a TB pointer (malloc'd, so 8-aligned) with the goto_tb
+ * slot (0 .. TCG_MAX_GOTO_TB-1) in the low bits. */
 enum {
-    TB_EXIT_MASK = 3,
+    TB_EXIT_MASK = 7,
     TB_EXIT_IDX0 = 0,
     TB_EXIT_IDX1 = 1,
-    TB_EXIT_REQUESTED = 3, /* exit_request seen at TB entry; pc = tb->pc */
+    TB_EXIT_REQUESTED = 7, /* exit_request seen at TB entry; pc = tb->pc */
 };
+_Static_assert(TCG_MAX_GOTO_TB <= TB_EXIT_REQUESTED, "goto_tb slots must fit the exit value");
 
 struct TranslationBlock {
     uint64_t pc;             /* guest virtual address of the first insn */
     uint32_t flags;          /* cpu mode flags (TargetArch.get_tb_key) */
     uint32_t cflags;
-    uint32_t size;           /* guest bytes */
+    uint64_t code_lo;        /* guest code it was made from lies in */
+    uint64_t code_hi;        /*   [code_lo, code_hi) (superblocks: with gaps) */
     uint16_t icount;
     bool invalid;
     uint64_t page_addr[2];   /* guest pages it was made from ([1] = -1 if one) */
     const void *tc_ptr;      /* host code (rx) */
     uint32_t tc_size;
-    uint32_t jmp_insn_offset[2];
-    uint32_t jmp_reset_offset[2];
-    TranslationBlock *jmp_dest[2]; /* TB slot n is chained to, or NULL */
+    uint32_t jmp_insn_offset[TCG_MAX_GOTO_TB];
+    uint32_t jmp_reset_offset[TCG_MAX_GOTO_TB];
+    TranslationBlock *jmp_dest[TCG_MAX_GOTO_TB]; /* TB slot n is chained to, or NULL */
     void *jmp_incoming;      /* GPtrArray of (tb|slot) chained into this TB */
     uint64_t *insn_pc;       /* guest pc of insn i */
     uint32_t *insn_end;      /* host end offset of insn i */
@@ -96,6 +99,8 @@ typedef enum DisasJumpType {
     DISAS_TARGET_3,
 } DisasJumpType;
 
+#define TRANSLATOR_MAX_SEGS 8 /* guest code ranges one superblock may join */
+
 typedef struct DisasContextBase {
     TranslationBlock *tb;
     TcgContext *tcg;
@@ -105,6 +110,19 @@ typedef struct DisasContextBase {
     DisasJumpType is_jmp;
     int num_insns;
     int max_insns;
+    /*
+     * Superblocks: at a branch or direct jump the front end may go on
+     * translating at one target (translator_follow) and leave by a side
+     * exit to the other.  The guest code ranges already translated are
+     * [seg_lo[i], seg_hi[i]) and [seg_start, pc_next).
+     */
+    int nb_goto_tb;          /* goto_tb slots handed out (translator_goto_tb_slot) */
+    int nb_side;             /* side exits waiting for tb_stop */
+    int side_label[TCG_MAX_GOTO_TB];
+    uint64_t side_dest[TCG_MAX_GOTO_TB];
+    int nb_segs;
+    uint64_t seg_lo[TRANSLATOR_MAX_SEGS], seg_hi[TRANSLATOR_MAX_SEGS];
+    uint64_t seg_start;
 } DisasContextBase;
 
 /*
@@ -128,6 +146,21 @@ uint32_t translator_ldl(DisasContextBase *db, uint64_t pc);
 
 /* May a direct, chainable jump go from this TB to dest? */
 bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest);
+/* The next free goto_tb slot (the front end numbers its exits with it). */
+unsigned translator_goto_tb_slot(DisasContextBase *db);
+/*
+ * Superblocks.  translator_can_follow: may the TB go on at dest, the likely
+ * target of the branch or jump being translated (with a side exit to the
+ * other target if side_exit)?  Not when dest is the TB's start (that is a
+ * self-loop: end the TB, tcg/loop.c closes it), already translated here,
+ * on another page, or when the TB is out of room or chaining is off.
+ * translator_follow: go on at dest (pc_next = dest).
+ * translator_add_side_exit: the branch to `label` leaves for dest; the
+ * front end's tb_stop emits "set_label; exit to dest" for each pending one.
+ */
+bool translator_can_follow(DisasContextBase *db, uint64_t dest, bool side_exit);
+void translator_follow(DisasContextBase *db, uint64_t dest);
+void translator_add_side_exit(DisasContextBase *db, int label, uint64_t dest);
 
 /* ---- Target description ---- */
 

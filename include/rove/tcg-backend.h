@@ -48,8 +48,8 @@ static inline void *code_rw_from_rx(const CodeBuffer *b, const void *rx)
 /* What a back end reports about the code it generated for one TB. */
 typedef struct TbCodeInfo {
     uint32_t size;                  /* bytes used in the code buffer */
-    uint32_t jmp_insn_offset[2];    /* goto_tb slot n: patch site, or TCG_NO_JUMP */
-    uint32_t jmp_reset_offset[2];   /* where slot n goes when not chained */
+    uint32_t jmp_insn_offset[TCG_MAX_GOTO_TB];  /* goto_tb slot n: patch site, or TCG_NO_JUMP */
+    uint32_t jmp_reset_offset[TCG_MAX_GOTO_TB]; /* where slot n goes when not chained */
     int nb_insns;                   /* number of insn_start markers seen */
     /* Host code offset (from the TB's code start) of the end of each guest
      * instruction: a fault at offset o belongs to the first insn i with

@@ -272,6 +272,8 @@ typedef struct TcgHelperInfo {
 #define TCG_MAX_LABELS 1024
 #define TCG_MAX_OPS 8192
 #define TCG_MAX_LOOP_GLOBALS 6
+/* goto_tb slots per TB: a superblock's side exits plus its final two */
+#define TCG_MAX_GOTO_TB 6
 
 typedef struct TcgContext {
     TcgTemp temps[TCG_MAX_TEMPS];

@@ -23,7 +23,11 @@ bool trans_auipc(DisasContext *ctx, const RvArgs *a)
 bool trans_jal(DisasContext *ctx, const RvArgs *a)
 {
     gen_set_gpr(ctx, a->rd, tcg_constant_i64(ctx->tcg, (int64_t)ctx->pc_succ_insn));
-    gen_goto_tb(ctx, 0, ctx->pc + a->imm);
+    /* A plain jump (not a call) stays in the superblock when it can. */
+    if (a->rd == 0 && gen_follow_jump(ctx, ctx->pc + a->imm)) {
+        return true;
+    }
+    gen_goto_tb(ctx, ctx->pc + a->imm);
     ctx->base.is_jmp = DISAS_NORETURN;
     return true;
 }
@@ -52,15 +56,33 @@ bool trans_jalr(DisasContext *ctx, const RvArgs *a)
 
 /* ---- conditional branches ---- */
 
+/*
+ * A superblock goes on along the likely side of a branch (a backward one,
+ * closing a loop, taken; a forward one not) and leaves by a side exit on
+ * the other.  A branch back to the TB's own start ends the TB instead, so
+ * tcg/loop.c can make it a self-loop.
+ */
 static bool gen_branch(DisasContext *ctx, const RvArgs *a, TcgCond cond)
 {
     TcgContext *c = ctx->tcg;
-    int taken = tcg_new_label(c);
+    uint64_t taken_pc = ctx->pc + a->imm, next_pc = ctx->pc_succ_insn;
+    bool backward = taken_pc <= ctx->pc;
+    uint64_t likely = backward ? taken_pc : next_pc, other = backward ? next_pc : taken_pc;
 
+    if (other != ctx->base.pc_first && translator_can_follow(&ctx->base, likely, true)) {
+        int side = tcg_new_label(c);
+        tcg_gen_brcond(c, backward ? tcg_cond_invert(cond) : cond, get_gpr(ctx, a->rs1),
+                       get_gpr(ctx, a->rs2), side);
+        translator_add_side_exit(&ctx->base, side, other);
+        translator_follow(&ctx->base, likely);
+        return true;
+    }
+
+    int taken = tcg_new_label(c);
     tcg_gen_brcond(c, cond, get_gpr(ctx, a->rs1), get_gpr(ctx, a->rs2), taken);
-    gen_goto_tb(ctx, 1, ctx->pc_succ_insn);
+    gen_goto_tb(ctx, next_pc);
     tcg_gen_set_label(c, taken);
-    gen_goto_tb(ctx, 0, ctx->pc + a->imm);
+    gen_goto_tb(ctx, taken_pc);
     ctx->base.is_jmp = DISAS_NORETURN;
     return true;
 }

@@ -131,11 +131,12 @@ void gen_update_pc(DisasContext *ctx, uint64_t pc)
  * (patched later to jump straight to the next TB) that falls through, while
  * unpatched, to storing pc and returning this TB and slot to the loop.
  */
-void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest)
+void gen_goto_tb(DisasContext *ctx, uint64_t dest)
 {
     TcgContext *c = ctx->tcg;
 
     if (translator_use_goto_tb(&ctx->base, dest) && !fpu_tb_no_chain(ctx)) {
+        unsigned slot = translator_goto_tb_slot(&ctx->base);
         tcg_gen_goto_tb(c, slot);
         gen_update_pc(ctx, dest);
         tcg_gen_exit_tb(c, (uintptr_t)ctx->base.tb | slot);
@@ -143,6 +144,15 @@ void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest)
         gen_update_pc(ctx, dest);
         tcg_gen_lookup_and_goto_ptr(c);
     }
+}
+
+bool gen_follow_jump(DisasContext *ctx, uint64_t dest)
+{
+    if (!translator_can_follow(&ctx->base, dest, false)) {
+        return false;
+    }
+    translator_follow(&ctx->base, dest);
+    return true;
 }
 
 /*
@@ -225,7 +235,7 @@ static void riscv_tr_tb_stop(DisasContextBase *db)
     switch ((int)db->is_jmp) {
     case DISAS_NEXT:
     case DISAS_TOO_MANY:
-        gen_goto_tb(ctx, 0, db->pc_next);
+        gen_goto_tb(ctx, db->pc_next);
         break;
     case DISAS_NORETURN:
         break;
@@ -238,6 +248,12 @@ static void riscv_tr_tb_stop(DisasContextBase *db)
     default:
         g_assert_not_reached();
     }
+    /* The superblock's side exits, out of the way of its main path. */
+    for (int i = 0; i < db->nb_side; i++) {
+        tcg_gen_set_label(ctx->tcg, db->side_label[i]);
+        gen_goto_tb(ctx, db->side_dest[i]);
+    }
+    db->nb_side = 0;
 }
 
 static const TranslatorOps riscv_tr_ops = {

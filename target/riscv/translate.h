@@ -60,7 +60,10 @@ TcgTemp *get_fpr(DisasContext *ctx, int reg);   /* the raw 64-bit register */
 void gen_set_fpr(DisasContext *ctx, int reg, TcgTemp *val);
 
 /* Control flow. */
-void gen_goto_tb(DisasContext *ctx, unsigned slot, uint64_t dest);
+void gen_goto_tb(DisasContext *ctx, uint64_t dest);
+/* Superblocks: go on translating at dest instead of ending the TB with a
+ * jump there (false if the translator says no). */
+bool gen_follow_jump(DisasContext *ctx, uint64_t dest);
 /* Leave the TB for the pc already stored in the pc global (indirect jump). */
 void gen_lookup_and_goto_ptr(DisasContext *ctx);
 /* Raise `excp` (EXCP_*) at the current insn; ends the TB. */

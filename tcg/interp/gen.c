@@ -274,7 +274,7 @@ static void encode_op(GenState *g, const TcgOp *op, uintptr_t blob_rx, TbCodeInf
         memcpy(w, &init, sizeof(w));
         emit(g, w[0]);
         emit(g, w[1]);
-        if (slot < 2) {
+        if (slot < TCG_MAX_GOTO_TB) {
             info->jmp_insn_offset[slot] = field_off;
             info->jmp_reset_offset[slot] = reset_off;
         }
@@ -415,8 +415,9 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
     bool *keep = g_new(bool, ctx->nb_ops ? ctx->nb_ops : 1);
     const void *result = NULL;
 
-    info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = TCG_NO_JUMP;
-    info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = TCG_NO_JUMP;
+    for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
+        info->jmp_insn_offset[s] = info->jmp_reset_offset[s] = TCG_NO_JUMP;
+    }
     info->nb_insns = 0;
 
     mark_dead_ops(ctx, keep);

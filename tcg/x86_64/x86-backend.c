@@ -221,6 +221,7 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->ctx = ctx;
     g->info = info;
     g->cur_insn = -1;
+    g->last_jcc_ref = -1;
     x86_fp_forget(g);
     memset(g->label_pos, -1, sizeof(g->label_pos));
     g->addr_bits = 64;
@@ -237,8 +238,9 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     }
     if (info) {
         memset(info, 0, offsetof(TbCodeInfo, insn_end));
-        info->jmp_insn_offset[0] = info->jmp_insn_offset[1] = TCG_NO_JUMP;
-        info->jmp_reset_offset[0] = info->jmp_reset_offset[1] = TCG_NO_JUMP;
+        for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
+            info->jmp_insn_offset[s] = info->jmp_reset_offset[s] = TCG_NO_JUMP;
+        }
     }
 }
 

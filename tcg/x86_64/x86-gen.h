@@ -82,6 +82,11 @@ typedef struct X86Gen {
     int nb_fp_slow, max_fp_slow;
     X86FpMirror mirror[X86_FP_NB_MIRRORS];
     int next_mirror;         /* round-robin victim */
+    /* The last forward jcc to a label and the last backward jmp (x86-ops.c:
+     * "jcc L; jmp back; L:" becomes "j!cc back; L:") */
+    size_t last_jcc_end, last_jmp_start, last_jmp_end;
+    int last_jcc_ref, last_jcc_cc;
+    uintptr_t last_jmp_target;
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in

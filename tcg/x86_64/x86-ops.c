@@ -885,7 +885,10 @@ static void emit_jump_label(X86Gen *g, int cc, int label)
     if (g->label_pos[label] >= 0) {
         uintptr_t target = a->rx + (size_t)g->label_pos[label];
         if (cc < 0) {
+            g->last_jmp_start = a->pos;
             x86_jmp_to(a, target);
+            g->last_jmp_end = a->pos;
+            g->last_jmp_target = target;
         } else {
             x86_jcc_to(a, (X86Cond)cc, target);
         }
@@ -893,6 +896,32 @@ static void emit_jump_label(X86Gen *g, int cc, int label)
     }
     size_t at = cc < 0 ? x86_jmp32(a) : x86_jcc32(a, (X86Cond)cc);
     label_ref(g, at, label);
+    if (cc >= 0) {
+        g->last_jcc_end = at + 4;
+        g->last_jcc_ref = g->nb_refs - 1;
+        g->last_jcc_cc = cc;
+    }
+}
+
+/*
+ * Binding label L right after "jcc L; jmp back" (a loop's exit test and
+ * its back edge, tcg/loop.c): emit "j!cc back" instead, one branch an
+ * iteration rather than two.  Only when nothing else refers to the code
+ * being rewritten: the jcc is the last label reference made and the jmp
+ * follows it directly.
+ */
+static void fold_jump_over_jump(X86Gen *g, int label)
+{
+    X86Asm *a = &g->a;
+    if (g->nb_refs == 0 || g->last_jcc_ref != g->nb_refs - 1 ||
+        g->refs[g->last_jcc_ref].label != (uint32_t)label || g->last_jmp_end != a->pos ||
+        g->last_jcc_end != g->last_jmp_start || g->last_jcc_end < 6) {
+        return;
+    }
+    a->pos = g->last_jcc_end - 6; /* the jcc rel32 is 6 bytes */
+    g->nb_refs--;
+    x86_jcc_to(a, (X86Cond)(g->last_jcc_cc ^ 1), g->last_jmp_target);
+    g->last_jmp_end = 0;
 }
 
 static X86SlowPath *slow_new(X86Gen *g, int addr, bool is_store)
@@ -1016,7 +1045,7 @@ static void emit_goto_tb(X86Gen *g, unsigned slot)
     x86_out8(a, 0xe9);
     size_t field = a->pos;
     x86_out32(a, 0); /* falls through until chained */
-    if (g->info && slot < 2) {
+    if (g->info && slot < TCG_MAX_GOTO_TB) {
         g->info->jmp_insn_offset[slot] = (uint32_t)(field - g->start);
         g->info->jmp_reset_offset[slot] = (uint32_t)(a->pos - g->start);
     }
@@ -1069,6 +1098,7 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
         emit_insn_start(g);
         break;
     case INDEX_op_set_label:
+        fold_jump_over_jump(g, (int)x[0]);
         g->label_pos[x[0]] = (int32_t)a->pos;
         break;
     case INDEX_op_br:

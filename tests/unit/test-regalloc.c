@@ -501,8 +501,11 @@ static const TcgHelperInfo htick = { (void *)loop_tick, "tick", TCG_CALL_NO_RWG,
 
 static uint8_t loop_mem[256];
 
-static bool build_loop(bool back_taken, bool tick, uint64_t back_pc)
+/* The loop's end: 0 = back edge on the brcond's fall-through, 1 = on its
+ * taken side, 2 = a superblock's: a side exit, then a straight back edge. */
+static bool build_loop(int shape, bool tick, uint64_t back_pc)
 {
+    bool back_taken = shape == 1;
     start();
     ctx->guest_base = (uintptr_t)loop_mem; /* guest addresses 0..255, unchecked */
     int lexit = tcg_new_label(ctx), l1 = tcg_new_label(ctx);
@@ -525,6 +528,19 @@ static bool build_loop(bool back_taken, bool tick, uint64_t back_pc)
     tcg_gen_mov(ctx, G[5], G[6]);
     tcg_gen_addi(ctx, G[6], sw, 1);
     tcg_gen_addi(ctx, G[0], G[0], 1);
+    if (shape == 2) {
+        tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
+        tcg_gen_goto_tb(ctx, 0);
+        tcg_gen_movi(ctx, G[15], (int64_t)back_pc);
+        tcg_gen_exit_tb(ctx, 0x5000);
+        tcg_gen_set_label(ctx, l1);
+        tcg_gen_goto_tb(ctx, 1);
+        tcg_gen_movi(ctx, G[15], 0x2000);
+        tcg_gen_exit_tb(ctx, 0x5001);
+        tcg_gen_set_label(ctx, lexit);
+        tcg_gen_exit_tb(ctx, 0x5003);
+        return tcg_loopify(ctx, 0x1000);
+    }
     if (back_taken) {
         tcg_gen_brcond(ctx, TCG_COND_LTU, G[0], G[1], l1);
     } else {
@@ -547,12 +563,15 @@ static void test_self_loop(void)
 {
     uint8_t *mem = loop_mem;
     /* not a self-loop: the chained exits go elsewhere */
-    g_assert_false(build_loop(true, false, 0x3000));
+    g_assert_false(build_loop(1, false, 0x3000));
+    g_assert_cmpint(ctx->loop_label, ==, -1);
+    g_assert_false(build_loop(2, false, 0x3000));
     g_assert_cmpint(ctx->loop_label, ==, -1);
 
-    for (int v = 0; v < 4; v++) {
-        bool back_taken = v & 1, tick = v & 2;
-        g_assert_true(build_loop(back_taken, tick, 0x1000));
+    for (int v = 0; v < 6; v++) {
+        int shape = v % 3;
+        bool tick = v >= 3;
+        g_assert_true(build_loop(shape, tick, 0x1000));
         g_assert_cmpint(ctx->nb_loop_globals, >=, 3);
         memset(&env, 0, sizeof(env));
         memset(loop_mem, 0, sizeof(loop_mem));
