@@ -115,7 +115,7 @@ def main(argv):
     p.add_argument("--backend", help="set ROVE_BACKEND for rove")
     p.add_argument("--qemu", default="qemu-riscv64")
     p.add_argument("--cc", default="riscv64-linux-gnu-gcc")
-    p.add_argument("--runs", type=int, default=3, help="runs per program and emulator")
+    p.add_argument("--runs", type=int, default=5, help="runs per program and emulator")
     p.add_argument("--stat", choices=["median", "best"], default="median")
     p.add_argument("--build-dir", help="where to build the programs (default: a temp dir)")
     p.add_argument("--only", nargs="*", help="benchmark names to run")
