@@ -616,6 +616,56 @@ static void test_self_loop(void)
     }
 }
 
+/* A loop whose back edge needs no register moves: its exit test and back
+ * edge ("jcc exit; jmp head") become one conditional branch to the head. */
+static void test_loop_branch_fold(void)
+{
+    for (int shape = 0; shape < 2; shape++) {
+        start();
+        int lexit = tcg_new_label(ctx), l1 = tcg_new_label(ctx);
+        TcgTemp *req = tcg_temp_new_i32(ctx);
+        tcg_gen_ld(ctx, req, ctx->env, (int32_t)offsetof(Env, hdr.exit_request), MO_SL);
+        tcg_gen_brcondi(ctx, TCG_COND_NE, req, 0, lexit);
+        tcg_gen_addi(ctx, G[0], G[0], 1);
+        tcg_gen_add(ctx, G[2], G[2], G[0]);
+        tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
+        if (shape == 0) { /* back edge on the fall-through */
+            tcg_gen_goto_tb(ctx, 0);
+            tcg_gen_movi(ctx, G[15], 0x1000);
+            tcg_gen_exit_tb(ctx, 0x5000);
+        } else { /* a superblock's straight back edge after a side exit */
+            tcg_gen_addi(ctx, G[3], G[3], 2);
+            tcg_gen_goto_tb(ctx, 0);
+            tcg_gen_movi(ctx, G[15], 0x1000);
+            tcg_gen_exit_tb(ctx, 0x5000);
+        }
+        tcg_gen_set_label(ctx, l1);
+        tcg_gen_goto_tb(ctx, 1);
+        tcg_gen_movi(ctx, G[15], 0x2000);
+        tcg_gen_exit_tb(ctx, 0x5001);
+        tcg_gen_set_label(ctx, lexit);
+        tcg_gen_exit_tb(ctx, 0x5003);
+        g_assert_true(tcg_loopify(ctx, 0x1000));
+        memset(&env, 0, sizeof(env));
+        env.g[1] = 50;
+        g_assert_cmphex(run(), ==, 0x5001);
+        g_assert_cmpuint(env.g[0], ==, 50);
+        g_assert_cmpuint(env.g[2], ==, 50 * 51 / 2);
+        g_assert_cmpuint(env.g[3], ==, shape ? 2 * 49 : 0);
+        /* the head is the exit_request check; one branch goes back to it,
+         * conditional where it follows the exit test (with code between
+         * the side exit and the back edge it stays a jmp) */
+        uintptr_t head = find_insn("cmp dword ptr [rbp], 0");
+        g_assert_cmphex(head, !=, 0);
+        char *to_head = g_strdup_printf("0x%" PRIxPTR, head);
+        char *jmp_head = g_strdup_printf("jmp 0x%" PRIxPTR, head);
+        g_assert_cmpint(count_insns(to_head), ==, 1);
+        g_assert_cmpint(count_insns(jmp_head), ==, shape);
+        g_free(to_head);
+        g_free(jmp_head);
+    }
+}
+
 static const void *lookup_target;
 static const void *lookup_helper(void *e)
 {
@@ -1239,6 +1289,7 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/guest-mem", test_guest_mem);
     g_test_add_func("/regalloc/chaining", test_chaining);
     g_test_add_func("/regalloc/self-loop", test_self_loop);
+    g_test_add_func("/regalloc/loop-branch-fold", test_loop_branch_fold);
     g_test_add_func("/regalloc/lookup-inline", test_lookup_inline);
     g_test_add_func("/regalloc/goto-ptr", test_goto_ptr);
     g_test_add_func("/regalloc/insn-end", test_insn_end);

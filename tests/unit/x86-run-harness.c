@@ -91,6 +91,25 @@ int count_insns(const char *needle)
     return n;
 }
 
+uintptr_t find_insn(const char *needle)
+{
+    csh h;
+    cs_insn *insn;
+    uintptr_t at = 0;
+    g_assert(cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK);
+    size_t cnt = cs_disasm(h, last_code, last_info.size, (uintptr_t)last_code, 0, &insn);
+    for (size_t i = 0; i < cnt && !at; i++) {
+        char buf[256];
+        snprintf(buf, sizeof(buf), "%s %s", insn[i].mnemonic, insn[i].op_str);
+        if (strstr(buf, needle)) {
+            at = (uintptr_t)insn[i].address;
+        }
+    }
+    cs_free(insn, cnt);
+    cs_close(&h);
+    return at;
+}
+
 /* ------------------------------------------------------------------ */
 /* reference semantics */
 

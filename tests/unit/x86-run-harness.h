@@ -34,6 +34,7 @@ const void *compile(void); /* compile ctx's ops into cbuf */
 uintptr_t run(void);       /* compile and execute on env */
 void start(void);          /* begin a new TB */
 int count_insns(const char *needle); /* in the last TB, by text */
+uintptr_t find_insn(const char *needle); /* address of the first match, or 0 */
 
 /* Ops with C reference implementations, and edge values to feed them. */
 extern const TcgOpcode binops[], unops[];
