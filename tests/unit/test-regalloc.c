@@ -501,6 +501,14 @@ static const TcgHelperInfo htick = { (void *)loop_tick, "tick", TCG_CALL_NO_RWG,
 
 static uint8_t loop_mem[256];
 
+/* "goto_tb slot; mov pc(G15), $pc; exit_tb val", as a front end ends a TB */
+static void gen_chained_exit(unsigned slot, uint64_t pc, uintptr_t val)
+{
+    tcg_gen_goto_tb(ctx, slot);
+    tcg_gen_movi(ctx, G[15], (int64_t)pc);
+    tcg_gen_exit_tb(ctx, val);
+}
+
 /* The loop's end: 0 = back edge on the brcond's fall-through, 1 = on its
  * taken side, 2 = a superblock's: a side exit, then a straight back edge. */
 static bool build_loop(int shape, bool tick, uint64_t back_pc)
@@ -530,13 +538,9 @@ static bool build_loop(int shape, bool tick, uint64_t back_pc)
     tcg_gen_addi(ctx, G[0], G[0], 1);
     if (shape == 2) {
         tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
-        tcg_gen_goto_tb(ctx, 0);
-        tcg_gen_movi(ctx, G[15], (int64_t)back_pc);
-        tcg_gen_exit_tb(ctx, 0x5000);
+        gen_chained_exit(0, back_pc, 0x5000);
         tcg_gen_set_label(ctx, l1);
-        tcg_gen_goto_tb(ctx, 1);
-        tcg_gen_movi(ctx, G[15], 0x2000);
-        tcg_gen_exit_tb(ctx, 0x5001);
+        gen_chained_exit(1, 0x2000, 0x5001);
         tcg_gen_set_label(ctx, lexit);
         tcg_gen_exit_tb(ctx, 0x5003);
         return tcg_loopify(ctx, 0x1000);
@@ -547,13 +551,9 @@ static bool build_loop(int shape, bool tick, uint64_t back_pc)
         tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
     }
     uint64_t first = back_taken ? 0x2000 : back_pc, second = back_taken ? back_pc : 0x2000;
-    tcg_gen_goto_tb(ctx, 1);
-    tcg_gen_movi(ctx, G[15], (int64_t)first);
-    tcg_gen_exit_tb(ctx, first == 0x2000 ? 0x5001 : 0x5000);
+    gen_chained_exit(1, first, first == 0x2000 ? 0x5001 : 0x5000);
     tcg_gen_set_label(ctx, l1);
-    tcg_gen_goto_tb(ctx, 0);
-    tcg_gen_movi(ctx, G[15], (int64_t)second);
-    tcg_gen_exit_tb(ctx, second == 0x2000 ? 0x5001 : 0x5000);
+    gen_chained_exit(0, second, second == 0x2000 ? 0x5001 : 0x5000);
     tcg_gen_set_label(ctx, lexit);
     tcg_gen_exit_tb(ctx, 0x5003);
     return tcg_loopify(ctx, 0x1000);
@@ -629,20 +629,14 @@ static void test_loop_branch_fold(void)
         tcg_gen_addi(ctx, G[0], G[0], 1);
         tcg_gen_add(ctx, G[2], G[2], G[0]);
         tcg_gen_brcond(ctx, TCG_COND_GEU, G[0], G[1], l1);
-        if (shape == 0) { /* back edge on the fall-through */
-            tcg_gen_goto_tb(ctx, 0);
-            tcg_gen_movi(ctx, G[15], 0x1000);
-            tcg_gen_exit_tb(ctx, 0x5000);
-        } else { /* a superblock's straight back edge after a side exit */
+        /* shape 0: the back edge is the brcond's fall-through; shape 1: a
+         * superblock's straight back edge, with code after its side exit */
+        if (shape == 1) {
             tcg_gen_addi(ctx, G[3], G[3], 2);
-            tcg_gen_goto_tb(ctx, 0);
-            tcg_gen_movi(ctx, G[15], 0x1000);
-            tcg_gen_exit_tb(ctx, 0x5000);
         }
+        gen_chained_exit(0, 0x1000, 0x5000);
         tcg_gen_set_label(ctx, l1);
-        tcg_gen_goto_tb(ctx, 1);
-        tcg_gen_movi(ctx, G[15], 0x2000);
-        tcg_gen_exit_tb(ctx, 0x5001);
+        gen_chained_exit(1, 0x2000, 0x5001);
         tcg_gen_set_label(ctx, lexit);
         tcg_gen_exit_tb(ctx, 0x5003);
         g_assert_true(tcg_loopify(ctx, 0x1000));

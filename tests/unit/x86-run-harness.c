@@ -69,18 +69,23 @@ void start(void)
 }
 
 /* Count instructions of the last TB whose text contains needle. */
-int count_insns(const char *needle)
+/* Instructions of the last TB whose text contains needle: how many, and
+ * the address of the first (0 if none).  Prints them all when verbose. */
+static int scan_insns(const char *needle, uintptr_t *first)
 {
     csh h;
     cs_insn *insn;
     int n = 0;
+    *first = 0;
     g_assert(cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK);
     size_t cnt = cs_disasm(h, last_code, last_info.size, (uintptr_t)last_code, 0, &insn);
     for (size_t i = 0; i < cnt; i++) {
         char buf[256];
         snprintf(buf, sizeof(buf), "%s %s", insn[i].mnemonic, insn[i].op_str);
         if (strstr(buf, needle)) {
-            n++;
+            if (n++ == 0) {
+                *first = (uintptr_t)insn[i].address;
+            }
         }
         if (g_test_verbose() || g_getenv("ROVE_TEST_DUMP")) {
             g_print("  %s\n", buf);
@@ -91,23 +96,17 @@ int count_insns(const char *needle)
     return n;
 }
 
+int count_insns(const char *needle)
+{
+    uintptr_t first;
+    return scan_insns(needle, &first);
+}
+
 uintptr_t find_insn(const char *needle)
 {
-    csh h;
-    cs_insn *insn;
-    uintptr_t at = 0;
-    g_assert(cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK);
-    size_t cnt = cs_disasm(h, last_code, last_info.size, (uintptr_t)last_code, 0, &insn);
-    for (size_t i = 0; i < cnt && !at; i++) {
-        char buf[256];
-        snprintf(buf, sizeof(buf), "%s %s", insn[i].mnemonic, insn[i].op_str);
-        if (strstr(buf, needle)) {
-            at = (uintptr_t)insn[i].address;
-        }
-    }
-    cs_free(insn, cnt);
-    cs_close(&h);
-    return at;
+    uintptr_t first;
+    scan_insns(needle, &first);
+    return first;
 }
 
 /* ------------------------------------------------------------------ */
