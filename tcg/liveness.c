@@ -44,62 +44,65 @@ enum {
     TS_MEM = 2,
 };
 
-/* Leaving the TB: only globals matter, and only in memory. */
-static void la_func_end(const TcgContext *ctx, uint8_t *state)
+/*
+ * The boundary rules touch globals (temps [0, nb_globals)) and locals; all
+ * other temps just die.  LaState lists the locals once so a boundary costs
+ * a memset plus the globals, not a pass over every temp's kind.
+ */
+typedef struct LaState {
+    const TcgContext *ctx;
+    uint8_t state[TCG_MAX_TEMPS];
+    int nb_locals;
+    int16_t locals[TCG_MAX_TEMPS];
+} LaState;
+
+/* Every non-global dead; globals as `global`, locals as `local`. */
+static void la_reset(LaState *ls, uint8_t global, uint8_t local)
 {
-    for (int i = 0; i < ctx->nb_temps; i++) {
-        switch (ctx->temps[i].kind) {
-        case TEMP_FIXED:
-            state[i] = 0;
-            break;
-        case TEMP_GLOBAL:
-            state[i] = TS_DEAD | TS_MEM;
-            break;
-        default:
-            state[i] = TS_DEAD;
-            break;
-        }
+    const TcgContext *ctx = ls->ctx;
+    memset(ls->state, TS_DEAD, (size_t)ctx->nb_temps);
+    for (int i = 0; i < ctx->nb_globals; i++) {
+        ls->state[i] = ctx->temps[i].kind == TEMP_FIXED ? 0 : global;
+    }
+    for (int k = 0; k < ls->nb_locals; k++) {
+        ls->state[ls->locals[k]] = local;
     }
 }
 
-/* Unconditional block end (br, set_label). */
-static void la_bb_end(const TcgContext *ctx, uint8_t *state)
+/* Leaving the TB: only globals matter, and only in memory. */
+static void la_func_end(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_temps; i++) {
-        switch (ctx->temps[i].kind) {
-        case TEMP_FIXED:
-            state[i] = 0;
-            break;
-        case TEMP_GLOBAL:
-        case TEMP_LOCAL:
-            state[i] = TS_DEAD | TS_MEM;
-            break;
-        default:
-            state[i] = TS_DEAD;
-            break;
-        }
-    }
+    la_reset(ls, TS_DEAD | TS_MEM, TS_DEAD);
+}
+
+/* Unconditional block end (br, set_label). */
+static void la_bb_end(LaState *ls)
+{
+    la_reset(ls, TS_DEAD | TS_MEM, TS_DEAD | TS_MEM);
 }
 
 /* Conditional branch: memory for the taken edge, registers kept for the
  * fall-through. */
-static void la_bb_sync(const TcgContext *ctx, uint8_t *state)
+static void la_bb_sync(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_temps; i++) {
-        TcgTempKind k = ctx->temps[i].kind;
-        if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
-            state[i] |= TS_MEM;
+    const TcgContext *ctx = ls->ctx;
+    for (int i = 0; i < ctx->nb_globals; i++) {
+        if (ctx->temps[i].kind == TEMP_GLOBAL) {
+            ls->state[i] |= TS_MEM;
         }
+    }
+    for (int k = 0; k < ls->nb_locals; k++) {
+        ls->state[ls->locals[k]] |= TS_MEM;
     }
 }
 
 /* The back edge of a self-loop (tcg/loop.c): like any br, but the loop's
  * globals stay live in their registers (and in memory) across it. */
-static void la_loop_back(const TcgContext *ctx, uint8_t *state)
+static void la_loop_back(LaState *ls)
 {
-    la_bb_end(ctx, state);
-    for (int k = 0; k < ctx->nb_loop_globals; k++) {
-        state[ctx->loop_globals[k]] = TS_MEM;
+    la_bb_end(ls);
+    for (int k = 0; k < ls->ctx->nb_loop_globals; k++) {
+        ls->state[ls->ctx->loop_globals[k]] = TS_MEM;
     }
 }
 
@@ -181,9 +184,17 @@ static bool outputs_all_dead(const TcgContext *ctx, const TcgOp *op, const uint8
 
 void tcg_liveness(TcgContext *ctx)
 {
-    uint8_t state[TCG_MAX_TEMPS];
+    static _Thread_local LaState ls; /* too big for the stack of a helper thread */
+    uint8_t *state = ls.state;
 
-    la_func_end(ctx, state);
+    ls.ctx = ctx;
+    ls.nb_locals = 0;
+    for (int i = ctx->nb_globals; i < ctx->nb_temps; i++) {
+        if (ctx->temps[i].kind == TEMP_LOCAL) {
+            ls.locals[ls.nb_locals++] = (int16_t)i;
+        }
+    }
+    la_func_end(&ls);
 
     for (int oi = ctx->nb_ops - 1; oi >= 0; oi--) {
         TcgOp *op = &ctx->ops[oi];
@@ -227,13 +238,13 @@ void tcg_liveness(TcgContext *ctx)
 
         life = la_outputs(ctx, op, state);
         if (def->flags & TCG_OPF_BB_EXIT) {
-            la_func_end(ctx, state);
+            la_func_end(&ls);
         } else if (def->flags & TCG_OPF_COND_BRANCH) {
-            la_bb_sync(ctx, state);
+            la_bb_sync(&ls);
         } else if (op->opc == INDEX_op_br && (int)op->args[0] == ctx->loop_label) {
-            la_loop_back(ctx, state);
+            la_loop_back(&ls);
         } else if (def->flags & TCG_OPF_BB_END) {
-            la_bb_end(ctx, state);
+            la_bb_end(&ls);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
             la_global_sync(ctx, state);
         }

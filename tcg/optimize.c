@@ -61,7 +61,8 @@ typedef struct OptState {
     int nb_touched, max_touched;
     int *label_refs;   /* live branches to each label */
     int *ctab;         /* (type, value) -> TEMP_CONST temp, open addressing */
-    unsigned cmask;
+    unsigned cmask;    /* table size - 1 (a power of two), kept at most half full */
+    unsigned ccount;   /* entries in ctab */
 } OptState;
 
 enum { NO_TEMP = -1 };
@@ -255,6 +256,23 @@ static unsigned const_hash(TcgType type, int64_t v)
     return (unsigned)(h >> 40);
 }
 
+static void const_insert(OptState *s, int t);
+
+/* A table of `size` slots (a power of two) holding every constant temp. */
+static void const_table_init(OptState *s, unsigned size)
+{
+    g_free(s->ctab);
+    s->cmask = size - 1;
+    s->ccount = 0;
+    s->ctab = g_new(int, size);
+    memset(s->ctab, -1, sizeof(int) * size);
+    for (int t = s->ctx->nb_globals; t < s->ctx->nb_temps; t++) {
+        if (s->ctx->temps[t].kind == TEMP_CONST) {
+            const_insert(s, t);
+        }
+    }
+}
+
 static void const_insert(OptState *s, int t)
 {
     const TcgTemp *c = &s->ctx->temps[t];
@@ -267,6 +285,9 @@ static void const_insert(OptState *s, int t)
         h = (h + 1) & s->cmask;
     }
     s->ctab[h] = t;
+    if (2 * ++s->ccount > s->cmask + 1) {
+        const_table_init(s, 2 * (s->cmask + 1)); /* t is a temp already: re-added */
+    }
 }
 
 /* The TEMP_CONST temp for (type, v), made if needed; NO_TEMP if full. */
@@ -1217,15 +1238,15 @@ void tcg_optimize(TcgContext *ctx)
     s.max_touched = 256;
     s.touched = g_new(int, s.max_touched);
     s.label_refs = g_new0(int, ctx->nb_labels ? ctx->nb_labels : 1);
-    s.cmask = 2 * TCG_MAX_TEMPS - 1; /* power of two, at most half full */
-    s.ctab = g_new(int, s.cmask + 1);
-    memset(s.ctab, -1, sizeof(int) * (s.cmask + 1));
-    s.epoch = 1;
-    for (int t = ctx->nb_globals; t < ctx->nb_temps; t++) {
-        if (ctx->temps[t].kind == TEMP_CONST) {
-            const_insert(&s, t);
-        }
+    /* Sized for the constants the TB has (it grows if folding makes many
+     * more): clearing a table for TCG_MAX_TEMPS cost more than the rest of
+     * the optimiser on short TBs. */
+    unsigned size = 64;
+    while (size < 4u * (unsigned)(ctx->nb_temps - ctx->nb_globals)) {
+        size *= 2;
     }
+    const_table_init(&s, size);
+    s.epoch = 1;
     for (int i = 0; i < ctx->nb_ops; i++) {
         const TcgOp *op = &ctx->ops[i];
         if (op->opc == INDEX_op_br) {

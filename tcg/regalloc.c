@@ -65,6 +65,9 @@ typedef struct RaState {
     TcgRegSet all;                 /* every allocatable register */
     uint64_t *slot_used;
     int nb_slots;
+    /* Globals and locals whose memory slot may be stale (a superset of
+     * those with !coherent): ra_sync_globals visits only these. */
+    uint64_t *maybe_dirty;
     bool warned_dead;
     int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
 } RaState;
@@ -140,6 +143,16 @@ static inline TcgType temp_type(RaState *s, int ti)
 static inline TcgTempKind temp_kind(RaState *s, int ti)
 {
     return s->ctx->temps[ti].kind;
+}
+
+/* t's memory slot no longer holds its value. */
+static inline void ra_set_incoherent(RaState *s, int ti)
+{
+    s->t[ti].coherent = false;
+    TcgTempKind k = temp_kind(s, ti);
+    if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
+        s->maybe_dirty[ti / 64] |= 1ull << (ti % 64);
+    }
 }
 
 static void ra_mem_alloc(RaState *s, int ti)
@@ -390,8 +403,10 @@ static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
     }
     if (t->val == VAL_REG) {
         s->reg_temp[t->reg] = -1;
-    } else if (t->val == VAL_MEM || t->val == VAL_DEAD) {
-        t->coherent = t->val == VAL_MEM;
+    } else if (t->val == VAL_MEM) {
+        t->coherent = true;
+    } else if (t->val == VAL_DEAD) {
+        ra_set_incoherent(s, ti);
     }
     ra_assign(s, ti, r);
     return r;
@@ -399,13 +414,19 @@ static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
 
 static void ra_sync_globals(RaState *s, bool locals_too)
 {
-    for (int i = 0; i < s->ctx->nb_globals; i++) {
-        ra_temp_sync(s, i);
-    }
-    if (locals_too) {
-        for (int i = s->ctx->nb_globals; i < s->ctx->nb_temps; i++) {
-            if (temp_kind(s, i) == TEMP_LOCAL) {
-                ra_temp_sync(s, i);
+    int nw = (s->ctx->nb_temps + 63) / 64;
+    for (int w = 0; w < nw; w++) {
+        uint64_t bits = s->maybe_dirty[w];
+        while (bits) {
+            int i = w * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (i >= s->ctx->nb_globals && !locals_too) {
+                continue;
+            }
+            ra_temp_sync(s, i);
+            const RaTemp *t = &s->t[i];
+            if (t->coherent || (t->val != VAL_REG && t->val != VAL_CONST)) {
+                s->maybe_dirty[w] &= ~(1ull << (i % 64));
             }
         }
     }
@@ -418,7 +439,9 @@ static void ra_save_all(RaState *s)
     for (int i = 0; i < s->ctx->nb_temps; i++) {
         TcgTempKind k = temp_kind(s, i);
         if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
-            ra_temp_save(s, i);
+            if (s->t[i].val != VAL_MEM) { /* in memory is canonical already */
+                ra_temp_save(s, i);
+            }
         } else if (k != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
             ra_temp_free(s, i, true);
         }
@@ -429,7 +452,9 @@ static void ra_save_all(RaState *s)
 static void ra_reset_all(RaState *s)
 {
     for (int i = 0; i < s->ctx->nb_temps; i++) {
-        if (temp_kind(s, i) != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
+        const RaTemp *t = &s->t[i];
+        if (t->val != VAL_DEAD && temp_kind(s, i) != TEMP_FIXED &&
+            !(t->val == VAL_MEM && temp_kind(s, i) == TEMP_GLOBAL)) {
             ra_temp_free(s, i, true);
         }
     }
@@ -457,7 +482,7 @@ static void ra_output_done(RaState *s, const TcgOp *op, int i, int r)
         ra_mem_release(s, ti); /* a new value: the lent field is not its slot */
     }
     ra_assign(s, ti, r);
-    t->coherent = false;
+    ra_set_incoherent(s, ti);
     if (tcg_life_sync(op, i)) {
         ra_temp_sync(s, ti);
     }
@@ -485,7 +510,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
         }
         o->val = VAL_CONST;
         o->cval = type == TCG_I32 ? (int32_t)cval : cval;
-        o->coherent = false;
+        ra_set_incoherent(s, to);
         if (tcg_life_sync(op, 0)) {
             ra_temp_sync(s, to);
         }
@@ -1051,6 +1076,7 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     s.t = g_new(RaTemp, ctx->nb_temps > 0 ? ctx->nb_temps : 1);
     s.nb_slots = desc->frame_size / 8;
     s.slot_used = g_new0(uint64_t, (s.nb_slots + 63) / 64 + 1);
+    s.maybe_dirty = g_new0(uint64_t, (ctx->nb_temps + 63) / 64 + 1);
     ra_init_state(&s);
     ra_loop_regs(&s);
 
@@ -1099,6 +1125,7 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     }
 
     g_free(s.slot_used);
+    g_free(s.maybe_dirty);
     g_free(s.t);
     return ok;
 }
