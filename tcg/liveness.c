@@ -46,39 +46,53 @@ enum {
 
 /*
  * The boundary rules touch globals (temps [0, nb_globals)) and locals; all
- * other temps just die.  LaState lists the locals once so a boundary costs
- * a memset plus the globals, not a pass over every temp's kind.
+ * other temps just die.  The two block-end states are made once per TB,
+ * so a boundary is a memcpy, not a pass over every temp's kind.
  */
 typedef struct LaState {
     const TcgContext *ctx;
     uint8_t state[TCG_MAX_TEMPS];
+    uint8_t func_end[TCG_MAX_TEMPS]; /* la_func_end's state */
+    uint8_t bb_end[TCG_MAX_TEMPS];   /* la_bb_end's state */
     int nb_locals;
     int16_t locals[TCG_MAX_TEMPS];
 } LaState;
 
-/* Every non-global dead; globals as `global`, locals as `local`. */
-static void la_reset(LaState *ls, uint8_t global, uint8_t local)
+static void la_init(LaState *ls, const TcgContext *ctx)
 {
-    const TcgContext *ctx = ls->ctx;
-    memset(ls->state, TS_DEAD, (size_t)ctx->nb_temps);
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        ls->state[i] = ctx->temps[i].kind == TEMP_FIXED ? 0 : global;
-    }
-    for (int k = 0; k < ls->nb_locals; k++) {
-        ls->state[ls->locals[k]] = local;
+    ls->ctx = ctx;
+    ls->nb_locals = 0;
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        uint8_t fe = TS_DEAD, be = TS_DEAD;
+        switch (ctx->temps[i].kind) {
+        case TEMP_FIXED:
+            fe = be = 0;
+            break;
+        case TEMP_GLOBAL:
+            fe = be = TS_DEAD | TS_MEM;
+            break;
+        case TEMP_LOCAL:
+            be = TS_DEAD | TS_MEM;
+            ls->locals[ls->nb_locals++] = (int16_t)i;
+            break;
+        default:
+            break;
+        }
+        ls->func_end[i] = fe;
+        ls->bb_end[i] = be;
     }
 }
 
 /* Leaving the TB: only globals matter, and only in memory. */
 static void la_func_end(LaState *ls)
 {
-    la_reset(ls, TS_DEAD | TS_MEM, TS_DEAD);
+    memcpy(ls->state, ls->func_end, (size_t)ls->ctx->nb_temps);
 }
 
 /* Unconditional block end (br, set_label). */
 static void la_bb_end(LaState *ls)
 {
-    la_reset(ls, TS_DEAD | TS_MEM, TS_DEAD | TS_MEM);
+    memcpy(ls->state, ls->bb_end, (size_t)ls->ctx->nb_temps);
 }
 
 /* Conditional branch: memory for the taken edge, registers kept for the
@@ -187,13 +201,7 @@ void tcg_liveness(TcgContext *ctx)
     static _Thread_local LaState ls; /* too big for the stack of a helper thread */
     uint8_t *state = ls.state;
 
-    ls.ctx = ctx;
-    ls.nb_locals = 0;
-    for (int i = ctx->nb_globals; i < ctx->nb_temps; i++) {
-        if (ctx->temps[i].kind == TEMP_LOCAL) {
-            ls.locals[ls.nb_locals++] = (int16_t)i;
-        }
-    }
+    la_init(&ls, ctx);
     la_func_end(&ls);
 
     for (int oi = ctx->nb_ops - 1; oi >= 0; oi--) {

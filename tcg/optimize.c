@@ -161,13 +161,11 @@ static int sext_of(const OptState *s, TcgArg a)
     }
     int64_t v;
     if (get_const(s, a, &v)) {
-        /* shrink while dropping one more high bit still sign-extends back */
-        uint64_t x = (uint64_t)v & type_mask(type);
-        int k = w;
-        while (k > 1 && sext_bits(type, x, k - 1) == x) {
-            k--;
-        }
-        return k;
+        /* the fewest low bits that sign-extend back to v: one more than
+         * the bits below its run of leading sign bits */
+        int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
+        int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
+        return k < w ? k : w;
     }
     if (!(z >> (w - 1) & 1)) {
         int bits = 64 - clz64(z); /* highest possibly-set bit + 1 */
@@ -200,11 +198,22 @@ static TempInfo *temp_written(OptState *s, int t)
     return info_init(s, t);
 }
 
+/*
+ * The per-temp tables live as long as the thread and are never cleared
+ * between TBs: an entry counts only if its stamp is the current epoch, and
+ * epochs keep counting up from TB to TB.  (Zeroing them for every TB cost
+ * more than the rest of the optimiser on short TBs.)  Write generations
+ * are only ever compared with ones recorded in the same TB.
+ */
+static _Thread_local TempInfo opt_info[TCG_MAX_TEMPS];
+static _Thread_local uint32_t opt_gen[TCG_MAX_TEMPS];
+static _Thread_local uint32_t opt_epoch;
+
 static void forget_all(OptState *s)
 {
     s->epoch++;
     if (s->epoch == 0) { /* wrapped: clear stale stamps for real */
-        for (int i = 0; i < s->nb_info; i++) {
+        for (int i = 0; i < TCG_MAX_TEMPS; i++) {
             s->info[i].stamp = 0;
         }
         s->epoch = 1;
@@ -1233,8 +1242,10 @@ void tcg_optimize(TcgContext *ctx)
 {
     OptState s = { .ctx = ctx };
     s.nb_info = ctx->nb_temps;
-    s.info = g_new0(TempInfo, s.nb_info ? s.nb_info : 1);
-    s.gen = g_new0(uint32_t, s.nb_info ? s.nb_info : 1);
+    s.info = opt_info;
+    s.gen = opt_gen;
+    s.epoch = opt_epoch;
+    forget_all(&s); /* a fresh epoch: nothing known */
     s.max_touched = 256;
     s.touched = g_new(int, s.max_touched);
     s.label_refs = g_new0(int, ctx->nb_labels ? ctx->nb_labels : 1);
@@ -1246,7 +1257,6 @@ void tcg_optimize(TcgContext *ctx)
         size *= 2;
     }
     const_table_init(&s, size);
-    s.epoch = 1;
     for (int i = 0; i < ctx->nb_ops; i++) {
         const TcgOp *op = &ctx->ops[i];
         if (op->opc == INDEX_op_br) {
@@ -1315,8 +1325,7 @@ void tcg_optimize(TcgContext *ctx)
     ctx->nb_ops = w;
     drop_unused_labels(ctx, s.label_refs);
 
-    g_free(s.info);
-    g_free(s.gen);
+    opt_epoch = s.epoch;
     g_free(s.touched);
     g_free(s.label_refs);
     g_free(s.ctab);

@@ -448,13 +448,21 @@ static void ra_save_all(RaState *s)
     }
 }
 
-/* After leaving the TB (globals are clean): forget every register. */
+/* After leaving the TB (globals are clean): forget every register and
+ * every known constant of a global.  (Other temps are dead here; what is
+ * left of them is cleared at the next label, the only way code after an
+ * exit is reached.) */
 static void ra_reset_all(RaState *s)
 {
-    for (int i = 0; i < s->ctx->nb_temps; i++) {
-        const RaTemp *t = &s->t[i];
-        if (t->val != VAL_DEAD && temp_kind(s, i) != TEMP_FIXED &&
-            !(t->val == VAL_MEM && temp_kind(s, i) == TEMP_GLOBAL)) {
+    for (int r = 0; r < s->d->nb_regs; r++) {
+        int ti = s->reg_temp[r];
+        if (ti >= 0 && temp_kind(s, ti) != TEMP_FIXED) {
+            ra_temp_free(s, ti, true);
+            s->reg_temp[r] = -1;
+        }
+    }
+    for (int i = 0; i < s->ctx->nb_globals; i++) {
+        if (s->t[i].val != VAL_MEM && temp_kind(s, i) == TEMP_GLOBAL) {
             ra_temp_free(s, i, true);
         }
     }
