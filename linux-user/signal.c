@@ -191,17 +191,28 @@ static void host_fault_handler(int sig, siginfo_t *si, void *puc)
         host_async_handler(sig, si, puc);
         return;
     }
+    const uint64_t *host_regs = NULL;
 #if defined(__x86_64__)
     ucontext_t *uc = puc;
     pc = uc->uc_mcontext.gregs[REG_RIP];
     is_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+    /* in the x86 back end's register numbering */
+    static const int greg_of[16] = {
+        REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+        REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+    };
+    uint64_t regs[16];
+    for (int i = 0; i < 16; i++) {
+        regs[i] = (uint64_t)uc->uc_mcontext.gregs[greg_of[i]];
+    }
+    host_regs = regs;
 #elif defined(__aarch64__)
     ucontext_t *uc = puc;
     pc = uc->uc_mcontext.pc;
     /* ESR is in the __reserved area's esr_context; approximate: */
     is_write = false;
 #endif
-    if (cpu && user_handle_host_fault(cpu, pc, (uintptr_t)si->si_addr, is_write)) {
+    if (cpu && user_handle_host_fault(cpu, pc, (uintptr_t)si->si_addr, is_write, host_regs)) {
         return;
     }
     char buf[160];

@@ -58,6 +58,31 @@ typedef struct LaState {
     int16_t locals[TCG_MAX_TEMPS];
 } LaState;
 
+bool tcg_label_is_exit(const TcgContext *ctx, int label)
+{
+    return ctx->exit_labels[label / 64] >> (label % 64) & 1;
+}
+
+/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb). */
+static void find_exit_labels(TcgContext *ctx)
+{
+    memset(ctx->exit_labels, 0, sizeof(ctx->exit_labels));
+    for (int i = 0; i < ctx->nb_ops; i++) {
+        if (ctx->ops[i].opc != INDEX_op_set_label) {
+            continue;
+        }
+        int j = i + 1;
+        while (j < ctx->nb_ops && ctx->ops[j].opc == INDEX_op_nop) {
+            j++;
+        }
+        if (j < ctx->nb_ops &&
+            (ctx->ops[j].opc == INDEX_op_goto_tb || ctx->ops[j].opc == INDEX_op_exit_tb)) {
+            int l = (int)ctx->ops[i].args[0];
+            ctx->exit_labels[l / 64] |= 1ull << (l % 64);
+        }
+    }
+}
+
 static void la_init(LaState *ls, const TcgContext *ctx)
 {
     ls->ctx = ctx;
@@ -111,12 +136,32 @@ static void la_bb_sync(LaState *ls)
 }
 
 /* The back edge of a self-loop (tcg/loop.c): like any br, but the loop's
- * globals stay live in their registers (and in memory) across it. */
+ * globals stay live in their registers across it (written back at the
+ * loop's exits, not every iteration). */
 static void la_loop_back(LaState *ls)
 {
     la_bb_end(ls);
     for (int k = 0; k < ls->ctx->nb_loop_globals; k++) {
-        ls->state[ls->ctx->loop_globals[k]] = TS_MEM;
+        ls->state[ls->ctx->loop_globals[k]] = 0;
+    }
+}
+
+/* A guest memory access, or a branch to an exit label: every global's
+ * current value must exist somewhere (a fault, or the exit, writes back
+ * the ones only in registers), but memory may lag behind.  Locals must be
+ * in memory at an exit branch. */
+static void la_globals_live(LaState *ls, bool locals_mem)
+{
+    const TcgContext *ctx = ls->ctx;
+    for (int i = 0; i < ctx->nb_globals; i++) {
+        if (ctx->temps[i].kind == TEMP_GLOBAL) {
+            ls->state[i] &= ~TS_DEAD;
+        }
+    }
+    if (locals_mem) {
+        for (int k = 0; k < ls->nb_locals; k++) {
+            ls->state[ls->locals[k]] |= TS_MEM;
+        }
     }
 }
 
@@ -201,6 +246,7 @@ void tcg_liveness(TcgContext *ctx)
     static _Thread_local LaState ls; /* too big for the stack of a helper thread */
     uint8_t *state = ls.state;
 
+    find_exit_labels(ctx);
     la_init(&ls, ctx);
     la_func_end(&ls);
 
@@ -248,11 +294,17 @@ void tcg_liveness(TcgContext *ctx)
         if (def->flags & TCG_OPF_BB_EXIT) {
             la_func_end(&ls);
         } else if (def->flags & TCG_OPF_COND_BRANCH) {
-            la_bb_sync(&ls);
+            if (op->opc == INDEX_op_brcond && tcg_label_is_exit(ctx, (int)op->args[3])) {
+                la_globals_live(&ls, true);
+            } else {
+                la_bb_sync(&ls);
+            }
         } else if (op->opc == INDEX_op_br && (int)op->args[0] == ctx->loop_label) {
             la_loop_back(&ls);
         } else if (def->flags & TCG_OPF_BB_END) {
             la_bb_end(&ls);
+        } else if (op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st) {
+            la_globals_live(&ls, false);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
             la_global_sync(ctx, state);
         }

@@ -64,7 +64,9 @@ static void make_br(TcgOp *op, int label)
     op->args[0] = (TcgArg)label;
 }
 
-/* The globals the loop reads before writing them, most read first. */
+/* The globals the loop reads before writing them, most read first; then
+ * the ones it only writes (kept in registers, they are stored at the
+ * loop's exits instead of every iteration). */
 static void pick_globals(TcgContext *ctx)
 {
     int reads[TCG_MAX_TEMPS];
@@ -104,12 +106,28 @@ static void pick_globals(TcgContext *ctx)
         ctx->loop_globals[ctx->nb_loop_globals++] = (int16_t)best;
         reads[best] = 0;
     }
+    for (int t = 0; t < ctx->nb_globals && ctx->nb_loop_globals < TCG_MAX_LOOP_GLOBALS; t++) {
+        bool picked = false;
+        for (int k = 0; k < ctx->nb_loop_globals; k++) {
+            picked |= ctx->loop_globals[k] == t;
+        }
+        if (written[t] && !picked && ctx->temps[t].kind == TEMP_GLOBAL) {
+            ctx->loop_globals[ctx->nb_loop_globals++] = (int16_t)t;
+        }
+    }
+    ctx->loop_written = 0;
+    for (int k = 0; k < ctx->nb_loop_globals; k++) {
+        if (written[ctx->loop_globals[k]]) {
+            ctx->loop_written |= (uint8_t)(1u << k);
+        }
+    }
 }
 
 bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc)
 {
     ctx->loop_label = -1;
     ctx->nb_loop_globals = 0;
+    ctx->loop_written = 0;
     /* The TB must start with its exit_request check (translator_loop) and
      * have room for the head label. */
     if (ctx->nb_ops < 2 || ctx->nb_ops >= TCG_MAX_OPS || ctx->ops[0].opc != INDEX_op_ld ||

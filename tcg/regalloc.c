@@ -68,6 +68,7 @@ typedef struct RaState {
     /* Globals and locals whose memory slot may be stale (a superset of
      * those with !coherent): ra_sync_globals visits only these. */
     uint64_t *maybe_dirty;
+    TcgWriteback wb[TCG_MAX_WRITEBACK];
     bool warned_dead;
     int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
 } RaState;
@@ -412,6 +413,47 @@ static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
     return r;
 }
 
+/* The globals whose memory slot is stale, as writebacks (RaOpArgs.wb);
+ * past TCG_MAX_WRITEBACK of them, the rest are stored now. */
+static int ra_writebacks(RaState *s)
+{
+    int n = 0;
+    int nw = (s->ctx->nb_globals + 63) / 64;
+    for (int w = 0; w < nw; w++) {
+        uint64_t bits = s->maybe_dirty[w];
+        while (bits) {
+            int i = w * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            const RaTemp *t = &s->t[i];
+            if (i >= s->ctx->nb_globals || t->coherent ||
+                (t->val != VAL_REG && t->val != VAL_CONST)) {
+                continue;
+            }
+            if (n == TCG_MAX_WRITEBACK) {
+                ra_temp_sync(s, i);
+                continue;
+            }
+            TcgWriteback *wb = &s->wb[n++];
+            wb->off = t->mem_off;
+            wb->size = temp_type(s, i) == TCG_I64 ? 8 : 4;
+            wb->reg = t->val == VAL_REG ? t->reg : -1;
+            wb->val = t->val == VAL_CONST ? t->cval : 0;
+        }
+    }
+    return n;
+}
+
+/* Store the stale locals (at a branch to an exit label, whose writebacks
+ * cover only globals). */
+static void ra_sync_locals(RaState *s)
+{
+    for (int i = s->ctx->nb_globals; i < s->ctx->nb_temps; i++) {
+        if (temp_kind(s, i) == TEMP_LOCAL) {
+            ra_temp_sync(s, i);
+        }
+    }
+}
+
 static void ra_sync_globals(RaState *s, bool locals_too)
 {
     int nw = (s->ctx->nb_temps + 63) / 64;
@@ -689,12 +731,18 @@ static void ra_op(RaState *s, const TcgOp *op)
         }
     }
 
-    /* Memory state the op needs. */
+    /* Memory state the op needs.  A guest memory access or a branch to an
+     * exit label leaves globals in registers: the back end writes them
+     * back if it faults / along the branch (args.wb below). */
+    bool exit_branch = op->opc == INDEX_op_brcond && tcg_label_is_exit(s->ctx, (int)op->args[3]);
+    bool mem_access = op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st;
     if (def->flags & TCG_OPF_BB_EXIT) {
         ra_sync_globals(s, false);
+    } else if (exit_branch) {
+        ra_sync_locals(s);
     } else if (def->flags & TCG_OPF_COND_BRANCH) {
         ra_sync_globals(s, true);
-    } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
+    } else if ((def->flags & TCG_OPF_SIDE_EFFECTS) && !mem_access) {
         ra_sync_globals(s, false);
     }
 
@@ -737,6 +785,11 @@ static void ra_op(RaState *s, const TcgOp *op)
     s->busy = 0;
 
     args.written = o_locked | i_scratch | ct->clobber;
+    if (exit_branch || mem_access) {
+        /* After every register move the op needed: where values are now. */
+        args.nb_wb = ra_writebacks(s);
+        args.wb = s->wb;
+    }
     s->o->emit_op(s->h, op, &args);
 
     for (int i = nb_o; i < nb_o + nb_i; i++) {
@@ -981,23 +1034,44 @@ static void ra_loop_head(RaState *s, const TcgOp *op)
         s->o->ld(s->h, temp_type(s, g), s->loop_reg[k], s->t[g].mem_base, s->t[g].mem_off);
     }
     ra_emit_label_op(s, op);
+    /* From the back edge they may be newer than memory (they are written
+     * back at the loop's exits), so: not coherent. */
     for (int k = 0; k < ctx->nb_loop_globals; k++) {
         int g = ctx->loop_globals[k];
         ra_assign(s, g, s->loop_reg[k]);
-        s->t[g].coherent = true;
+        if (ctx->loop_written >> k & 1) {
+            ra_set_incoherent(s, g);
+        } else {
+            s->t[g].coherent = true; /* only read: memory stays right */
+        }
     }
 }
 
-/* "br head": memory made canonical (as at any br), then the loop's globals
- * put back into their registers: moved if in another register, else
- * loaded. */
+static bool ra_is_loop_global(const RaState *s, int ti)
+{
+    for (int k = 0; k < s->ctx->nb_loop_globals; k++) {
+        if (s->ctx->loop_globals[k] == ti) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "br head": memory made canonical (as at any br) except for the loop's
+ * globals, which are put back into their registers without a store:
+ * moved if in another register, else loaded (or set, if a constant). */
 static void ra_loop_back(RaState *s, const TcgOp *op)
 {
     const TcgContext *ctx = s->ctx;
     RaMove m[TCG_MAX_LOOP_GLOBALS];
     int n = 0;
 
-    ra_sync_globals(s, true);
+    for (int i = 0; i < ctx->nb_temps; i++) {
+        TcgTempKind k = temp_kind(s, i);
+        if ((k == TEMP_GLOBAL || k == TEMP_LOCAL) && !ra_is_loop_global(s, i)) {
+            ra_temp_sync(s, i);
+        }
+    }
     for (int k = 0; k < ctx->nb_loop_globals; k++) {
         int g = ctx->loop_globals[k];
         const RaTemp *t = &s->t[g];
@@ -1008,12 +1082,21 @@ static void ra_loop_back(RaState *s, const TcgOp *op)
     ra_parallel_move(s, m, n);
     for (int k = 0; k < ctx->nb_loop_globals; k++) {
         int g = ctx->loop_globals[k];
-        const RaTemp *t = &s->t[g];
-        if (!(t->val == VAL_REG && s->reg_temp[t->reg] == g)) {
+        RaTemp *t = &s->t[g];
+        if (t->val == VAL_CONST) {
+            s->o->movi(s->h, temp_type(s, g), s->loop_reg[k], t->cval);
+        } else if (!(t->val == VAL_REG && s->reg_temp[t->reg] == g)) {
             s->o->ld(s->h, temp_type(s, g), s->loop_reg[k], t->mem_base, t->mem_off);
         }
+        /* Handed over in loop_reg[k]: forget it here without a store (the
+         * head takes it from there). */
+        if (t->val == VAL_REG && s->reg_temp[t->reg] == g) {
+            s->reg_temp[t->reg] = -1;
+        }
+        t->val = VAL_MEM;
+        t->coherent = true;
     }
-    ra_save_all(s); /* everything is clean: only forgets the registers */
+    ra_save_all(s); /* everything else is clean: only forgets the registers */
     ra_emit_label_op(s, op);
 }
 

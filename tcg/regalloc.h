@@ -81,6 +81,11 @@ typedef struct RaOpArgs {
     /* Every register the op may write: outputs, scratch registers, inputs
      * it destroys and fixed clobbers (0 for labels and markers). */
     TcgRegSet written;
+    /* qemu_ld/st, and brcond to an exit label (tcg_label_is_exit): the
+     * globals whose memory is stale, to write back if the access faults or
+     * on the way out along the branch. */
+    const TcgWriteback *wb;
+    int nb_wb;
 } RaOpArgs;
 
 typedef struct RaHostDesc {

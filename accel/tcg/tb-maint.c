@@ -236,6 +236,8 @@ static void tb_free(TranslationBlock *tb)
     }
     g_free(tb->insn_pc);
     g_free(tb->insn_end);
+    g_free(tb->fault_sites);
+    g_free(tb->fault_wbs);
     g_free(tb);
 }
 

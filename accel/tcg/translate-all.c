@@ -168,6 +168,11 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->insn_end = g_new(uint32_t, ni ? ni : 1);
     memcpy(tb->insn_pc, pcs, sizeof(uint64_t) * ni);
     memcpy(tb->insn_end, info->insn_end, sizeof(uint32_t) * ni);
+    if (info->nb_sites) {
+        tb->nb_fault_sites = info->nb_sites;
+        tb->fault_sites = g_memdup2(info->sites, sizeof(TbFaultSite) * (size_t)info->nb_sites);
+        tb->fault_wbs = g_memdup2(info->wbs, sizeof(TcgWriteback) * (size_t)(info->nb_wbs ? info->nb_wbs : 1));
+    }
     tb->icount = (uint16_t)ni;
 
     g_ptr_array_add(es->tbs, tb);

@@ -232,7 +232,7 @@ void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc)
 }
 
 bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
-                            bool is_write)
+                            bool is_write, const uint64_t *host_regs)
 {
     /* The guard after the space counts as guest memory that is unmapped. */
     bool in_guest = host_addr >= guest_base &&
@@ -253,6 +253,7 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
                                            cpu->in_exec ? code_pc : 0);
         user_page_code_cleared(page);
         if (hit && cpu_restore_state(cpu, code_pc)) {
+            cpu_fault_writeback(cpu, host_pc, host_regs);
             /* The running TB changed under us: redo the store in a TB of
              * one instruction that is not cached, then carry on. */
             cpu->cflags_next = 1 | CF_NO_CACHE;
@@ -267,6 +268,7 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
     if (!cpu_restore_state(cpu, code_pc)) {
         return false;
     }
+    cpu_fault_writeback(cpu, host_pc, host_regs);
     cpu->fault_addr = addr;
     cpu->fault_is_write = is_write;
     cpu->fault_code = (f & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;

@@ -84,6 +84,9 @@ struct TranslationBlock {
     void *jmp_incoming;      /* GPtrArray of (tb|slot) chained into this TB */
     uint64_t *insn_pc;       /* guest pc of insn i */
     uint32_t *insn_end;      /* host end offset of insn i */
+    TbFaultSite *fault_sites; /* TbCodeInfo's, copied (NULL if none) */
+    TcgWriteback *fault_wbs;
+    int nb_fault_sites;
     TranslationBlock *hash_next;
 };
 
@@ -198,6 +201,10 @@ _Noreturn void cpu_loop_exit(CpuState *cpu);
 _Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp);
 /* Map host pc to guest state; false if host_pc is not in generated code. */
 bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc);
+/* A host fault at host_pc in generated code: store the globals the code
+ * held only in registers (its TbFaultSite there) from host_regs into the
+ * cpu state.  Nothing to do elsewhere. */
+void cpu_fault_writeback(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs);
 /* Ask a running vCPU to come back to its loop (async-signal-safe). */
 static inline void cpu_exit(CpuState *cpu)
 {

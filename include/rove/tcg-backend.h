@@ -45,16 +45,31 @@ static inline void *code_rw_from_rx(const CodeBuffer *b, const void *rx)
 #define TCG_MAX_INSNS 512  /* guest instructions per TB (upper bound) */
 #define TCG_NO_JUMP UINT32_MAX
 
+/* A guest memory access whose host instruction may fault while globals
+ * live only in host registers: the writebacks wb[first, first + n) of
+ * TbCodeInfo apply for host code offsets [start, end). */
+typedef struct TbFaultSite {
+    uint32_t start, end;
+    uint32_t first, n;
+} TbFaultSite;
+
 /* What a back end reports about the code it generated for one TB. */
 typedef struct TbCodeInfo {
     uint32_t size;                  /* bytes used in the code buffer */
     uint32_t jmp_insn_offset[TCG_MAX_GOTO_TB];  /* goto_tb slot n: patch site, or TCG_NO_JUMP */
     uint32_t jmp_reset_offset[TCG_MAX_GOTO_TB]; /* where slot n goes when not chained */
     int nb_insns;                   /* number of insn_start markers seen */
+    int nb_sites, nb_wbs;           /* entries of sites[] and wbs[] below */
     /* Host code offset (from the TB's code start) of the end of each guest
      * instruction: a fault at offset o belongs to the first insn i with
      * o < insn_end[i]. */
     uint32_t insn_end[TCG_MAX_INSNS];
+    /* Fault sites and their writebacks: arrays the TbCodeInfo owns and
+     * reuses from TB to TB (the fields above are cleared per TB). */
+    TbFaultSite *sites;
+    int max_sites;
+    TcgWriteback *wbs;
+    int max_wbs;
 } TbCodeInfo;
 
 typedef struct TcgBackend {

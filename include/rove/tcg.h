@@ -275,6 +275,21 @@ typedef struct TcgHelperInfo {
 /* goto_tb slots per TB: a superblock's side exits plus its final two */
 #define TCG_MAX_GOTO_TB 6
 
+/*
+ * Write-back of a global that generated code keeps only in a host register
+ * (or as a known constant) where the guest state may be looked at: the
+ * back end stores it on the way out of the TB, and records it for a host
+ * fault at a guest memory access (TbFaultSite).
+ */
+typedef struct TcgWriteback {
+    int32_t off;      /* its field in the cpu state (from env) */
+    int8_t reg;       /* host register holding it, or -1: val */
+    uint8_t size;     /* bytes: 4 or 8 */
+    int64_t val;
+} TcgWriteback;
+
+#define TCG_MAX_WRITEBACK 24
+
 typedef struct TcgContext {
     TcgTemp temps[TCG_MAX_TEMPS];
     int nb_globals; /* temps [0, nb_globals) are globals and the env temp */
@@ -318,6 +333,11 @@ typedef struct TcgContext {
     int loop_label;
     int nb_loop_globals;
     int16_t loop_globals[TCG_MAX_LOOP_GLOBALS];
+    uint8_t loop_written;   /* bit k: the body writes loop_globals[k] */
+    /* Labels whose code only leaves the TB (set by tcg_liveness): a
+     * conditional branch there writes dirty globals back on its way out
+     * instead of storing them before the branch. */
+    uint64_t exit_labels[TCG_MAX_LABELS / 64];
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */
@@ -462,6 +482,8 @@ void tcg_optimize(TcgContext *ctx);
 bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc);
 /* Backward liveness: fills op->life (see tcg/liveness.c) and removes dead ops. */
 void tcg_liveness(TcgContext *ctx);
+/* After tcg_liveness: is the label's code a TB exit (ctx->exit_labels)? */
+bool tcg_label_is_exit(const TcgContext *ctx, int label);
 #define TCG_LIFE_DEAD_ARG(n) (1u << (n))           /* input/output arg n dies here */
 #define TCG_LIFE_SYNC_ARG(n) (1u << ((n) + 16))    /* output global n must be stored */
 static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }

@@ -77,8 +77,11 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len);
  * handler to retry).  Otherwise, if host_pc is in guest code, it does not
  * return: it restores the guest state and exits to cpu_exec with EXCP_SEGV.
  * Returns false when the fault is not the guest's (an emulator bug).
+ * host_regs: the faulting thread's general registers in the back end's
+ * numbering (x86-64: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15), for
+ * the globals generated code held only in registers (TbFaultSite).
  */
 bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
-                            bool is_write);
+                            bool is_write, const uint64_t *host_regs);
 
 #endif

@@ -222,6 +222,7 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->info = info;
     g->cur_insn = -1;
     g->last_jcc_ref = -1;
+    g->last_jcc_stub = -1;
     x86_fp_forget(g);
     memset(g->label_pos, -1, sizeof(g->label_pos));
     g->addr_bits = 64;
@@ -249,9 +250,55 @@ void x86_gen_free(X86Gen *g)
     g_free(g->refs);
     g_free(g->slow);
     g_free(g->fp_slow);
+    g_free(g->wb_pool);
+    g_free(g->exit_stubs);
     g->refs = NULL;
     g->slow = NULL;
     g->fp_slow = NULL;
+    g->wb_pool = NULL;
+    g->exit_stubs = NULL;
+}
+
+uint32_t x86_wb_pool_add(X86Gen *g, const TcgWriteback *wb, int n)
+{
+    if (g->nb_wb_pool + n > g->max_wb_pool) {
+        while (g->nb_wb_pool + n > g->max_wb_pool) {
+            g->max_wb_pool = g->max_wb_pool ? g->max_wb_pool * 2 : 64;
+        }
+        g->wb_pool = g_renew(TcgWriteback, g->wb_pool, g->max_wb_pool);
+    }
+    uint32_t first = (uint32_t)g->nb_wb_pool;
+    memcpy(&g->wb_pool[first], wb, sizeof(TcgWriteback) * (size_t)n);
+    g->nb_wb_pool += n;
+    return first;
+}
+
+void x86_emit_writebacks(X86Gen *g, uint32_t first, uint32_t n)
+{
+    for (uint32_t i = first; i < first + n; i++) {
+        const TcgWriteback *w = &g->wb_pool[i];
+        MemOp mop = w->size == 8 ? MO_64 : MO_32;
+        if (w->reg >= 0) {
+            x86_store(&g->a, mop, w->reg, X86_ENV_REG, -1, w->off);
+        } else {
+            x86_store_imm(&g->a, mop, w->val, X86_ENV_REG, -1, w->off);
+        }
+    }
+}
+
+/* Exit stubs (x86-ops.c, brcond to an exit label with writebacks). */
+static void emit_exit_stubs(X86Gen *g)
+{
+    X86Asm *a = &g->a;
+    for (int i = 0; i < g->nb_exit_stubs; i++) {
+        const X86ExitStub *st = &g->exit_stubs[i];
+        if (st->jcc_pos == UINT32_MAX) {
+            continue; /* emitted inline by the jump fold */
+        }
+        x86_patch32(a, st->jcc_pos, (uint32_t)(a->pos - (st->jcc_pos + 4)));
+        x86_emit_writebacks(g, st->wb_first, st->wb_n);
+        x86_jmp_to(a, a->rx + (size_t)g->label_pos[st->label]);
+    }
 }
 
 /*
@@ -280,6 +327,7 @@ static void emit_slow_paths(X86Gen *g)
                 continue;
             }
             x86_patch32(a, sp->jcc_pos[k], (uint32_t)(a->pos - (sp->jcc_pos[k] + 4)));
+            x86_emit_writebacks(g, sp->wb_first, sp->wb_n); /* the state at the fault */
             if (sp->addr_reg != X86_RSI) {
                 x86_mov_rr(a, TCG_I64, X86_RSI, sp->addr_reg);
             }
@@ -296,6 +344,13 @@ bool x86_gen_finish(X86Gen *g)
 
     emit_slow_paths(g);
     x86_fp_finish(g);
+    for (int i = 0; i < g->nb_exit_stubs; i++) {
+        if (g->exit_stubs[i].jcc_pos != UINT32_MAX && g->label_pos[g->exit_stubs[i].label] < 0) {
+            g_warning("x86: branch to a label that was never set");
+            return false;
+        }
+    }
+    emit_exit_stubs(g);
     for (int i = 0; i < g->nb_refs; i++) {
         const X86LabelRef *r = &g->refs[i];
         int32_t target = g->label_pos[r->label];

@@ -35,7 +35,16 @@ typedef struct X86SlowPath {
     uint32_t access_pos;   /* the guest access instruction (its host pc) */
     int8_t addr_reg;
     bool is_store;
+    uint32_t wb_first, wb_n; /* writebacks in X86Gen.wb_pool before the call */
 } X86SlowPath;
+
+/* A branch to an exit label with globals to write back on the way
+ * (RaOpArgs.wb): "jcc stub" ... "stub: stores; jmp label". */
+typedef struct X86ExitStub {
+    uint32_t jcc_pos;        /* rel32 field of the jcc; UINT32_MAX once emitted */
+    int label;
+    uint32_t wb_first, wb_n;
+} X86ExitStub;
 
 /* fpop results stay in XMM registers as mirrors of the general registers
  * the allocator put them in: xmm[X86_FP_MIRROR0 ..] (x86-fp.c). */
@@ -82,11 +91,16 @@ typedef struct X86Gen {
     int nb_fp_slow, max_fp_slow;
     X86FpMirror mirror[X86_FP_NB_MIRRORS];
     int next_mirror;         /* round-robin victim */
-    /* The last forward jcc to a label and the last backward jmp (x86-ops.c:
-     * "jcc L; jmp back; L:" becomes "j!cc back; L:") */
+    /* The last forward jcc to a label (or to an exit stub) and the last
+     * backward jmp (x86-ops.c: "jcc L; jmp back; L:" becomes "j!cc back; L:") */
     size_t last_jcc_end, last_jmp_start, last_jmp_end;
-    int last_jcc_ref, last_jcc_cc;
+    int last_jcc_ref, last_jcc_stub, last_jcc_cc;
     uintptr_t last_jmp_target;
+    /* writebacks of slow paths and exit stubs */
+    TcgWriteback *wb_pool;
+    int nb_wb_pool, max_wb_pool;
+    X86ExitStub *exit_stubs;
+    int nb_exit_stubs, max_exit_stubs;
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
@@ -97,6 +111,10 @@ void x86_gen_free(X86Gen *g);
 /* After the last op: slow paths, label fixups.  False if a label was never
  * bound or the buffer overflowed. */
 bool x86_gen_finish(X86Gen *g);
+/* Store writebacks wb[first, first + n) of the pool to the cpu state. */
+void x86_emit_writebacks(X86Gen *g, uint32_t first, uint32_t n);
+/* Copy n writebacks into the pool; returns the index of the first. */
+uint32_t x86_wb_pool_add(X86Gen *g, const TcgWriteback *wb, int n);
 
 /* An allocated operand: register, immediate or [base + disp]. */
 typedef enum X86OpndKind {

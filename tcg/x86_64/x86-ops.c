@@ -899,8 +899,29 @@ static void emit_jump_label(X86Gen *g, int cc, int label)
     if (cc >= 0) {
         g->last_jcc_end = at + 4;
         g->last_jcc_ref = g->nb_refs - 1;
+        g->last_jcc_stub = -1;
         g->last_jcc_cc = cc;
     }
+}
+
+/* jcc to an out-of-line stub that writes back args->wb, then jumps to the
+ * exit label (x86-backend.c: emit_exit_stubs). */
+static void emit_jump_exit_stub(X86Gen *g, int cc, int label, const RaOpArgs *args)
+{
+    if (g->nb_exit_stubs == g->max_exit_stubs) {
+        g->max_exit_stubs = g->max_exit_stubs ? g->max_exit_stubs * 2 : 16;
+        g->exit_stubs = g_renew(X86ExitStub, g->exit_stubs, g->max_exit_stubs);
+    }
+    X86ExitStub *st = &g->exit_stubs[g->nb_exit_stubs];
+    st->jcc_pos = (uint32_t)x86_jcc32(&g->a, (X86Cond)cc);
+    st->label = label;
+    st->wb_first = x86_wb_pool_add(g, args->wb, args->nb_wb);
+    st->wb_n = (uint32_t)args->nb_wb;
+    g->last_jcc_end = st->jcc_pos + 4;
+    g->last_jcc_ref = -1;
+    g->last_jcc_stub = g->nb_exit_stubs;
+    g->last_jcc_cc = cc;
+    g->nb_exit_stubs++;
 }
 
 /*
@@ -913,14 +934,30 @@ static void emit_jump_label(X86Gen *g, int cc, int label)
 static void fold_jump_over_jump(X86Gen *g, int label)
 {
     X86Asm *a = &g->a;
-    if (g->nb_refs == 0 || g->last_jcc_ref != g->nb_refs - 1 ||
-        g->refs[g->last_jcc_ref].label != (uint32_t)label || g->last_jmp_end != a->pos ||
-        g->last_jcc_end != g->last_jmp_start || g->last_jcc_end < 6) {
+    if (g->last_jmp_end != a->pos || g->last_jcc_end != g->last_jmp_start ||
+        g->last_jcc_end < 6) {
+        return;
+    }
+    X86ExitStub *st = NULL;
+    if (g->last_jcc_stub >= 0) {
+        /* "jcc stub; jmp back; L:" with the stub writing back and going to L:
+         * "j!cc back; <the stub's stores>; L:" */
+        st = &g->exit_stubs[g->last_jcc_stub];
+        if (st->label != label || st->jcc_pos + 4 != g->last_jcc_end) {
+            return;
+        }
+    } else if (g->nb_refs == 0 || g->last_jcc_ref != g->nb_refs - 1 ||
+               g->refs[g->last_jcc_ref].label != (uint32_t)label) {
         return;
     }
     a->pos = g->last_jcc_end - 6; /* the jcc rel32 is 6 bytes */
-    g->nb_refs--;
     x86_jcc_to(a, (X86Cond)(g->last_jcc_cc ^ 1), g->last_jmp_target);
+    if (st) {
+        x86_emit_writebacks(g, st->wb_first, st->wb_n);
+        st->jcc_pos = UINT32_MAX;
+    } else {
+        g->nb_refs--;
+    }
     g->last_jmp_end = 0;
 }
 
@@ -935,7 +972,45 @@ static X86SlowPath *slow_new(X86Gen *g, int addr, bool is_store)
     sp->addr_reg = (int8_t)addr;
     sp->is_store = is_store;
     sp->access_pos = 0;
+    sp->wb_first = sp->wb_n = 0;
     return sp;
+}
+
+/*
+ * Globals the allocator left only in registers at a guest access
+ * (args->wb): its slow path stores them before reporting the fault, and a
+ * fault site records them for a host fault in [start, end) (the signal
+ * handler writes them back from the saved registers).
+ */
+static void note_fault_site(X86Gen *g, X86SlowPath *sp, const RaOpArgs *args, size_t start,
+                            size_t end)
+{
+    if (args->nb_wb == 0) {
+        return;
+    }
+    if (sp) {
+        sp->wb_first = x86_wb_pool_add(g, args->wb, args->nb_wb);
+        sp->wb_n = (uint32_t)args->nb_wb;
+    }
+    TbCodeInfo *info = g->info;
+    if (!info) {
+        return;
+    }
+    if (info->nb_sites == info->max_sites) {
+        info->max_sites = info->max_sites ? info->max_sites * 2 : 64;
+        info->sites = g_renew(TbFaultSite, info->sites, info->max_sites);
+    }
+    while (info->nb_wbs + args->nb_wb > info->max_wbs) {
+        info->max_wbs = info->max_wbs ? info->max_wbs * 2 : 256;
+        info->wbs = g_renew(TcgWriteback, info->wbs, info->max_wbs);
+    }
+    TbFaultSite *fs = &info->sites[info->nb_sites++];
+    fs->start = (uint32_t)(start - g->start);
+    fs->end = (uint32_t)(end - g->start);
+    fs->first = (uint32_t)info->nb_wbs;
+    fs->n = (uint32_t)args->nb_wb;
+    memcpy(&info->wbs[info->nb_wbs], args->wb, sizeof(TcgWriteback) * (size_t)args->nb_wb);
+    info->nb_wbs += args->nb_wb;
 }
 
 /*
@@ -995,31 +1070,36 @@ static void guest_operand(X86Gen *g, TcgArg addr, bool is_const, int *base, int 
     }
 }
 
-static void emit_qemu_ld(X86Gen *g, TcgType type, int d, TcgArg addr, bool aconst, uint32_t oi)
+static void emit_qemu_ld(X86Gen *g, TcgType type, int d, TcgArg addr, bool aconst, uint32_t oi,
+                         const RaOpArgs *args)
 {
     MemOp mop = tcg_oi_memop(oi);
     int base, index;
     int32_t disp;
     X86SlowPath *sp = aconst ? NULL : emit_guest_checks(g, (int)addr, mop, false);
     guest_operand(g, addr, aconst, &base, &index, &disp);
+    size_t start = g->a.pos;
     if (sp) {
-        sp->access_pos = (uint32_t)g->a.pos;
+        sp->access_pos = (uint32_t)start;
     }
     emit_load(&g->a, type, mop, d, base, index, disp);
+    note_fault_site(g, sp, args, start, g->a.pos);
 }
 
 static void emit_qemu_st(X86Gen *g, TcgArg v, bool vconst, TcgArg addr, bool aconst,
-                         uint32_t oi, int scratch)
+                         uint32_t oi, int scratch, const RaOpArgs *args)
 {
     MemOp mop = tcg_oi_memop(oi);
     int base, index;
     int32_t disp;
     X86SlowPath *sp = aconst ? NULL : emit_guest_checks(g, (int)addr, mop, true);
     guest_operand(g, addr, aconst, &base, &index, &disp);
+    size_t start = g->a.pos;
     if (sp) {
-        sp->access_pos = (uint32_t)g->a.pos;
+        sp->access_pos = (uint32_t)start;
     }
     emit_store(&g->a, mop, v, vconst, base, index, disp, scratch);
+    note_fault_site(g, sp, args, start, g->a.pos);
 }
 
 static void emit_insn_start(X86Gen *g)
@@ -1114,7 +1194,11 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
             break;
         }
         emit_cmp(a, type, x86_opnd(args, 0), x86_opnd(args, 1));
-        emit_jump_label(g, x86_cond_from_tcg(cond), (int)x[3]);
+        if (args->nb_wb > 0) {
+            emit_jump_exit_stub(g, x86_cond_from_tcg(cond), (int)x[3], args);
+        } else {
+            emit_jump_label(g, x86_cond_from_tcg(cond), (int)x[3]);
+        }
         break;
     }
     case INDEX_op_goto_tb:
@@ -1252,10 +1336,10 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
                    args->scratch[0]);
         break;
     case INDEX_op_qemu_ld:
-        emit_qemu_ld(g, type, d, x[1], c[1], (uint32_t)x[2]);
+        emit_qemu_ld(g, type, d, x[1], c[1], (uint32_t)x[2], args);
         break;
     case INDEX_op_qemu_st:
-        emit_qemu_st(g, x[0], c[0], x[1], c[1], (uint32_t)x[2], args->scratch[0]);
+        emit_qemu_st(g, x[0], c[0], x[1], c[1], (uint32_t)x[2], args->scratch[0], args);
         break;
     default:
         g_error("x86: cannot emit op %s", tcg_op_defs[op->opc].name);
