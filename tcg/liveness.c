@@ -21,16 +21,21 @@
  *   - set_label / br: globals and locals dead and in memory (the code at a
  *     label finds every value in its canonical memory slot), normal temps
  *     and constants dead; except that the back edge of a self-loop
- *     (tcg/loop.c) keeps ctx->loop_globals live as well;
+ *     (tcg/loop.c) keeps ctx->loop_globals live, and not necessarily in
+ *     memory (they are written back at the loop's exits);
  *   - brcond: globals and locals must be in memory for the taken edge, but
  *     stay live in registers on the fall-through; normal temps are left as
  *     the fall-through needs them (a correct front end never uses one
- *     there, so this only costs nothing);
+ *     there, so this only costs nothing).  A brcond to an exit label (its
+ *     code leaves the TB: tcg_label_is_exit) only needs globals live: the
+ *     back end writes the dirty ones back along the branch;
  *   - a call that may write globals kills every global's register copy
  *     (reloaded after the call), one that may only read them needs them in
  *     memory;
- *   - ops with TCG_OPF_SIDE_EFFECTS (qemu_ld/st, st, mb) need every global
- *     in memory before them (a fault there unwinds to the cpu state).
+ *   - qemu_ld/st need every global live, not in memory: if the access
+ *     faults, the back end writes back those only in registers (fault
+ *     sites); other ops with TCG_OPF_SIDE_EFFECTS (st, mb) need every
+ *     global in memory.
  * Because every "memory needed" point sets TS_MEM and a definition turns
  * that into SYNC_ARG, a global is always clean in memory wherever the
  * rules above require it, and a dying input never needs a store.

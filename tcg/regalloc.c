@@ -11,6 +11,9 @@
  *    unconditional branch needs the canonical memory state, or register
  *    pressure evicts them.  Stores happen where liveness says so
  *    (SYNC_ARG), i.e. once after the last definition before memory is read.
+ *    At a guest memory access or a branch to an exit label the dirty ones
+ *    are handed to the emitter instead (RaOpArgs.wb), which writes them
+ *    back only if the access faults or the branch is taken.
  *  - A mov to a temp from a constant only records the constant; it becomes
  *    an immediate at the use (or a store at a sync) if the host allows,
  *    else it is materialised into a register and cached there.

@@ -354,6 +354,61 @@ static void expect_fault(uintptr_t gbase, unsigned bits, uint64_t addr, MemOp mo
     g_assert(off >= last_info.insn_end[0] && off < last_info.insn_end[1]);
 }
 
+/*
+ * A global written before a guest load and again after it is stored once,
+ * at the exit, not before the load: the load records it as a fault site,
+ * and its bounds-check slow path writes it back if the access faults.
+ */
+static void test_fault_writeback(void)
+{
+    size_t size = 1 << 20;
+    uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert(mem != MAP_FAILED);
+    mem[0x40] = 5;
+    start();
+    ctx->guest_base = (uintptr_t)mem;
+    ctx->guest_addr_bits = 20;
+    ctx->mem_fault_func = fault_func;
+    tcg_gen_insn_start(ctx, 0x1000);
+    tcg_gen_addi(ctx, G[0], G[0], 1);
+    TcgTemp *a = ld_in(TCG_I64, 0), *d = tcg_temp_new_i64(ctx);
+    tcg_gen_insn_start(ctx, 0x1004);
+    tcg_gen_qemu_ld(ctx, d, a, MO_UB, 0);
+    tcg_gen_insn_start(ctx, 0x1008);
+    tcg_gen_add(ctx, G[0], G[0], d);
+    tcg_gen_exit_tb(ctx, 0);
+    const void *code = compile();
+
+    g_assert_cmpint(last_info.nb_sites, ==, 1);
+    const TbFaultSite *fs = &last_info.sites[0];
+    g_assert_cmpuint(fs->n, ==, 1);
+    const TcgWriteback *wb = &last_info.wbs[fs->first];
+    g_assert_cmpint(wb->off, ==, (int32_t)offsetof(Env, g[0]));
+    g_assert_cmpint(wb->reg, >=, 0);
+    g_assert_cmpint(wb->size, ==, 8);
+    uintptr_t off = fs->start;
+    g_assert(off >= last_info.insn_end[0] && off < last_info.insn_end[1]);
+
+    memset(&env, 0, sizeof(env));
+    env.g[0] = 10;
+    env.in[0] = 0x40;
+    if (sigsetjmp(fault_jmp, 1)) {
+        g_error("unexpected guest fault at %#llx", (unsigned long long)fault.addr);
+    }
+    tcg_backend_x86_64.exec(&env, code);
+    g_assert_cmpuint(env.g[0], ==, 16);
+
+    memset(&env, 0, sizeof(env));
+    env.g[0] = 10;
+    env.in[0] = 1 << 20; /* out of the guest space: the slow path */
+    if (sigsetjmp(fault_jmp, 1) == 0) {
+        tcg_backend_x86_64.exec(&env, code);
+        g_error("no fault");
+    }
+    g_assert_cmpuint(env.g[0], ==, 11); /* the first add, written back */
+    munmap(mem, size);
+}
+
 static void test_guest_mem(void)
 {
     size_t size = 1 << 20;
@@ -1283,6 +1338,7 @@ int main(int argc, char **argv)
     g_test_add_func("/regalloc/guest-mem", test_guest_mem);
     g_test_add_func("/regalloc/chaining", test_chaining);
     g_test_add_func("/regalloc/self-loop", test_self_loop);
+    g_test_add_func("/regalloc/fault-writeback", test_fault_writeback);
     g_test_add_func("/regalloc/loop-branch-fold", test_loop_branch_fold);
     g_test_add_func("/regalloc/lookup-inline", test_lookup_inline);
     g_test_add_func("/regalloc/goto-ptr", test_goto_ptr);
