@@ -271,7 +271,7 @@ typedef struct TcgHelperInfo {
 #define TCG_MAX_TEMPS 4096
 #define TCG_MAX_LABELS 1024
 #define TCG_MAX_OPS 8192
-#define TCG_MAX_LOOP_GLOBALS 6
+#define TCG_MAX_LOOP_GLOBALS 8
 /* goto_tb slots per TB: a superblock's side exits plus its final two */
 #define TCG_MAX_GOTO_TB 6
 
