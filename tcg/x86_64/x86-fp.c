@@ -291,15 +291,9 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     movq_from_xmm(a, dbl, out, d);
 
     /* normal iff 1 <= exponent <= max - 1, i.e. exponent - 1 <= max - 2
-     * (unsigned); the shift left drops the sign */
-    x86_mov_rr(a, TCG_I64, s, out);
-    if (single) {
-        x86_shift_ri(a, X86_SHIFT_SHL, TCG_I32, s, 1);
-        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I32, s, 24);
-    } else {
-        x86_shift_ri(a, X86_SHIFT_SHL, TCG_I64, s, 1);
-        x86_shift_ri(a, X86_SHIFT_SHR, TCG_I64, s, 53);
-    }
+     * (unsigned); doubling (lea s, [out + out]) drops the sign */
+    x86_lea(a, single ? TCG_I32 : TCG_I64, s, out, out, 0, 0);
+    x86_shift_ri(a, X86_SHIFT_SHR, single ? TCG_I32 : TCG_I64, s, single ? 24 : 53);
     x86_alu_ri(a, X86_ALU_SUB, TCG_I32, s, 1);
     x86_alu_ri(a, X86_ALU_CMP, TCG_I32, s, single ? 0xfd : 0x7fd);
     sp->jcc_pos[sp->nb_jcc++] = (uint32_t)x86_jcc32(a, X86_CC_A);
