@@ -13,31 +13,6 @@ static uint64_t bswap64_(uint64_t v)
     return __builtin_bswap64(v);
 }
 
-static uint64_t mulu64_hi(uint64_t a, uint64_t b)
-{
-#ifdef __SIZEOF_INT128__
-    return (uint64_t)(((unsigned __int128)a * b) >> 64);
-#else
-    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
-    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
-    return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-#endif
-}
-
-static uint64_t muls64_hi(int64_t a, int64_t b)
-{
-    uint64_t h = mulu64_hi((uint64_t)a, (uint64_t)b);
-    /* Signed correction of the unsigned high half. */
-    if (a < 0) {
-        h -= (uint64_t)b;
-    }
-    if (b < 0) {
-        h -= (uint64_t)a;
-    }
-    return h;
-}
-
 static uint64_t rotl_w(uint64_t x, unsigned n, int w)
 {
     if (w == 32) {
@@ -74,11 +49,11 @@ bool tcg_fold_const(TcgOpcode opc, TcgType type, uint64_t x, uint64_t y, int64_t
         if (w == 32) {
             r = (uint64_t)(((int64_t)(int32_t)sx * (int32_t)sy) >> 32);
         } else {
-            r = muls64_hi(sx, sy);
+            r = tcg_muls64_hi((uint64_t)sx, (uint64_t)sy);
         }
         break;
     case INDEX_op_muluh:
-        r = w == 32 ? (xm * ym) >> 32 : mulu64_hi(x, y);
+        r = w == 32 ? (xm * ym) >> 32 : tcg_mulu64_hi(x, y);
         break;
     case INDEX_op_div:
     case INDEX_op_rem:

@@ -93,6 +93,7 @@ static void pick_globals(TcgContext *ctx)
         }
     }
     ctx->nb_loop_globals = 0;
+    ctx->loop_written = 0;
     while (ctx->nb_loop_globals < TCG_MAX_LOOP_GLOBALS) {
         int best = -1;
         for (int t = 0; t < ctx->nb_globals; t++) {
@@ -103,22 +104,14 @@ static void pick_globals(TcgContext *ctx)
         if (best < 0) {
             break;
         }
+        ctx->loop_written |= (uint8_t)(written[best] << ctx->nb_loop_globals);
         ctx->loop_globals[ctx->nb_loop_globals++] = (int16_t)best;
-        reads[best] = 0;
+        reads[best] = -1; /* picked */
     }
     for (int t = 0; t < ctx->nb_globals && ctx->nb_loop_globals < TCG_MAX_LOOP_GLOBALS; t++) {
-        bool picked = false;
-        for (int k = 0; k < ctx->nb_loop_globals; k++) {
-            picked |= ctx->loop_globals[k] == t;
-        }
-        if (written[t] && !picked && ctx->temps[t].kind == TEMP_GLOBAL) {
+        if (written[t] && reads[t] == 0 && ctx->temps[t].kind == TEMP_GLOBAL) {
+            ctx->loop_written |= (uint8_t)(1u << ctx->nb_loop_globals);
             ctx->loop_globals[ctx->nb_loop_globals++] = (int16_t)t;
-        }
-    }
-    ctx->loop_written = 0;
-    for (int k = 0; k < ctx->nb_loop_globals; k++) {
-        if (written[ctx->loop_globals[k]]) {
-            ctx->loop_written |= (uint8_t)(1u << k);
         }
     }
 }

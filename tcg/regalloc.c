@@ -69,7 +69,7 @@ typedef struct RaState {
     uint64_t *slot_used;
     int nb_slots;
     /* Globals and locals whose memory slot may be stale (a superset of
-     * those with !coherent): ra_sync_globals visits only these. */
+     * those with !coherent): ra_sync_dirty visits only these. */
     uint64_t *maybe_dirty;
     TcgWriteback wb[TCG_MAX_WRITEBACK];
     bool warned_dead;
@@ -446,18 +446,8 @@ static int ra_writebacks(RaState *s)
     return n;
 }
 
-/* Store the stale locals (at a branch to an exit label, whose writebacks
- * cover only globals). */
-static void ra_sync_locals(RaState *s)
-{
-    for (int i = s->ctx->nb_globals; i < s->ctx->nb_temps; i++) {
-        if (temp_kind(s, i) == TEMP_LOCAL) {
-            ra_temp_sync(s, i);
-        }
-    }
-}
-
-static void ra_sync_globals(RaState *s, bool locals_too)
+/* Store the stale globals (if globals) and locals (if locals). */
+static void ra_sync_dirty(RaState *s, bool globals, bool locals)
 {
     int nw = (s->ctx->nb_temps + 63) / 64;
     for (int w = 0; w < nw; w++) {
@@ -465,7 +455,7 @@ static void ra_sync_globals(RaState *s, bool locals_too)
         while (bits) {
             int i = w * 64 + __builtin_ctzll(bits);
             bits &= bits - 1;
-            if (i >= s->ctx->nb_globals && !locals_too) {
+            if (!(i < s->ctx->nb_globals ? globals : locals)) {
                 continue;
             }
             ra_temp_sync(s, i);
@@ -740,13 +730,13 @@ static void ra_op(RaState *s, const TcgOp *op)
     bool exit_branch = op->opc == INDEX_op_brcond && tcg_label_is_exit(s->ctx, (int)op->args[3]);
     bool mem_access = op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st;
     if (def->flags & TCG_OPF_BB_EXIT) {
-        ra_sync_globals(s, false);
+        ra_sync_dirty(s, true, false);
     } else if (exit_branch) {
-        ra_sync_locals(s);
+        ra_sync_dirty(s, false, true); /* writebacks cover the globals */
     } else if (def->flags & TCG_OPF_COND_BRANCH) {
-        ra_sync_globals(s, true);
+        ra_sync_dirty(s, true, true);
     } else if ((def->flags & TCG_OPF_SIDE_EFFECTS) && !mem_access) {
-        ra_sync_globals(s, false);
+        ra_sync_dirty(s, true, false);
     }
 
     /* Registers the op destroys. */
@@ -896,7 +886,7 @@ static void ra_call(RaState *s, const TcgOp *op)
             }
         }
     } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
-        ra_sync_globals(s, false);
+        ra_sync_dirty(s, true, false);
     }
 
     /* Values that outlive the call leave the call-clobbered registers. */

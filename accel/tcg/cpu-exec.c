@@ -117,7 +117,18 @@ _Noreturn void cpu_loop_exit(CpuState *cpu)
     siglongjmp(cpu->jmp_env, 1);
 }
 
-bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc)
+/* The fault site covering host code offset off in tb, if any. */
+static const TbFaultSite *fault_site(const TranslationBlock *tb, uint32_t off)
+{
+    for (int i = 0; i < tb->nb_fault_sites; i++) {
+        if (off >= tb->fault_sites[i].start && off < tb->fault_sites[i].end) {
+            return &tb->fault_sites[i];
+        }
+    }
+    return NULL;
+}
+
+bool cpu_restore_state_regs(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs)
 {
     ExecState *es = cpu->exec;
     uintptr_t base = (uintptr_t)es->buf.rx;
@@ -137,33 +148,20 @@ bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc)
         i++;
     }
     cpu->arch->set_pc(cpu, tb->insn_pc[i]);
-    return true;
-}
-
-void cpu_fault_writeback(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs)
-{
-    ExecState *es = cpu->exec;
-    uintptr_t base = (uintptr_t)es->buf.rx;
-    if (!host_regs || host_pc < base || host_pc >= base + es->buf.size) {
-        return;
-    }
-    TranslationBlock *tb = tb_find_by_host_pc(es, host_pc);
-    if (!tb || !tb->nb_fault_sites) {
-        return;
-    }
-    uint32_t off = (uint32_t)(host_pc - (uintptr_t)tb->tc_ptr);
-    for (int i = 0; i < tb->nb_fault_sites; i++) {
-        const TbFaultSite *fs = &tb->fault_sites[i];
-        if (off < fs->start || off >= fs->end) {
-            continue;
-        }
+    const TbFaultSite *fs = host_regs ? fault_site(tb, off) : NULL;
+    if (fs) {
         for (uint32_t k = fs->first; k < fs->first + fs->n; k++) {
             const TcgWriteback *w = &tb->fault_wbs[k];
             uint64_t v = w->reg >= 0 ? host_regs[w->reg] : (uint64_t)w->val;
             memcpy((uint8_t *)cpu + w->off, &v, w->size); /* little-endian host */
         }
-        return;
     }
+    return true;
+}
+
+bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc)
+{
+    return cpu_restore_state_regs(cpu, host_pc, NULL);
 }
 
 _Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp)

@@ -118,7 +118,7 @@ bool translator_can_follow(DisasContextBase *db, uint64_t dest, bool side_exit)
     return superblocks_enabled() && translator_use_goto_tb(db, dest) &&
            db->num_insns + 2 < db->max_insns && dest != db->pc_first &&
            !((dest ^ db->pc_first) & TARGET_PAGE_MASK) && !in_closed_seg(db, dest) &&
-           !(dest >= db->seg_start && dest < db->pc_next) &&
+           !(dest >= db->seg_start && dest < db->pc_next) /* the open range */ &&
            db->nb_segs < TRANSLATOR_MAX_SEGS && slots_needed <= TCG_MAX_GOTO_TB &&
            db->tcg->nb_ops < TCG_MAX_OPS / 2;
 }

@@ -252,8 +252,7 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
         bool hit = tb_invalidate_range_cur(cpu, page, page + TARGET_PAGE_SIZE,
                                            cpu->in_exec ? code_pc : 0);
         user_page_code_cleared(page);
-        if (hit && cpu_restore_state(cpu, code_pc)) {
-            cpu_fault_writeback(cpu, host_pc, host_regs);
+        if (hit && cpu_restore_state_regs(cpu, code_pc, host_regs)) {
             /* The running TB changed under us: redo the store in a TB of
              * one instruction that is not cached, then carry on. */
             cpu->cflags_next = 1 | CF_NO_CACHE;
@@ -265,10 +264,9 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
     if (!cpu->in_exec || !in_guest) {
         return false;
     }
-    if (!cpu_restore_state(cpu, code_pc)) {
+    if (!cpu_restore_state_regs(cpu, code_pc, host_regs)) {
         return false;
     }
-    cpu_fault_writeback(cpu, host_pc, host_regs);
     cpu->fault_addr = addr;
     cpu->fault_is_write = is_write;
     cpu->fault_code = (f & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;

@@ -201,10 +201,10 @@ _Noreturn void cpu_loop_exit(CpuState *cpu);
 _Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp);
 /* Map host pc to guest state; false if host_pc is not in generated code. */
 bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc);
-/* A host fault at host_pc in generated code: store the globals the code
- * held only in registers (its TbFaultSite there) from host_regs into the
- * cpu state.  Nothing to do elsewhere. */
-void cpu_fault_writeback(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs);
+/* The same for a host fault at host_pc, whose general registers were
+ * host_regs (back-end numbering): the guest registers generated code held
+ * only in host registers there (its TbFaultSite) are stored too. */
+bool cpu_restore_state_regs(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs);
 /* Ask a running vCPU to come back to its loop (async-signal-safe). */
 static inline void cpu_exit(CpuState *cpu)
 {

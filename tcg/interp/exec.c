@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcg/fold.h"
 #include "tcg/interp/interp.h"
 
 /* goto_ptr to this address returns 0 to the cpu loop. */
@@ -98,34 +99,6 @@ static inline uint64_t rem64(int64_t a, int64_t b)
         return 0;
     }
     return (uint64_t)(a % b);
-}
-
-static inline uint64_t mulu64h(uint64_t a, uint64_t b)
-{
-#ifdef __SIZEOF_INT128__
-    return (uint64_t)(((unsigned __int128)a * b) >> 64);
-#else
-    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
-    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
-    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
-    return hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
-#endif
-}
-
-static inline uint64_t muls64h(uint64_t a, uint64_t b)
-{
-#ifdef __SIZEOF_INT128__
-    return (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64);
-#else
-    uint64_t h = mulu64h(a, b);
-    if ((int64_t)a < 0) {
-        h -= b;
-    }
-    if ((int64_t)b < 0) {
-        h -= a;
-    }
-    return h;
-#endif
 }
 
 static inline uint32_t rotl32(uint32_t x, unsigned n)
@@ -522,8 +495,8 @@ uintptr_t interp_exec(void *env, const void *code_rx)
     BIN(add, a + b, a + b)
     BIN(sub, a - b, a - b)
     BIN(mul, a * b, a * b)
-    BIN(mulsh, (uint64_t)((int64_t)(int32_t)a * (int32_t)b) >> 32, muls64h(a, b))
-    BIN(muluh, ((uint64_t)a * b) >> 32, mulu64h(a, b))
+    BIN(mulsh, (uint64_t)((int64_t)(int32_t)a * (int32_t)b) >> 32, tcg_muls64_hi(a, b))
+    BIN(muluh, ((uint64_t)a * b) >> 32, tcg_mulu64_hi(a, b))
     BIN(div, div32((int32_t)a, (int32_t)b), div64((int64_t)a, (int64_t)b))
     BIN(divu, b ? a / b : UINT32_MAX, b ? a / b : UINT64_MAX)
     BIN(rem, rem32((int32_t)a, (int32_t)b), rem64((int64_t)a, (int64_t)b))

@@ -261,11 +261,13 @@ void x86_gen_free(X86Gen *g)
 
 uint32_t x86_wb_pool_add(X86Gen *g, const TcgWriteback *wb, int n)
 {
-    if (g->nb_wb_pool + n > g->max_wb_pool) {
-        while (g->nb_wb_pool + n > g->max_wb_pool) {
-            g->max_wb_pool = g->max_wb_pool ? g->max_wb_pool * 2 : 64;
-        }
-        g->wb_pool = g_renew(TcgWriteback, g->wb_pool, g->max_wb_pool);
+    int max = g->max_wb_pool;
+    while (g->nb_wb_pool + n > max) {
+        max = max ? max * 2 : 64;
+    }
+    if (max != g->max_wb_pool) {
+        g->max_wb_pool = max;
+        g->wb_pool = g_renew(TcgWriteback, g->wb_pool, max);
     }
     uint32_t first = (uint32_t)g->nb_wb_pool;
     memcpy(&g->wb_pool[first], wb, sizeof(TcgWriteback) * (size_t)n);
@@ -286,8 +288,9 @@ void x86_emit_writebacks(X86Gen *g, uint32_t first, uint32_t n)
     }
 }
 
-/* Exit stubs (x86-ops.c, brcond to an exit label with writebacks). */
-static void emit_exit_stubs(X86Gen *g)
+/* Exit stubs (x86-ops.c, brcond to an exit label with writebacks).  False
+ * if one's label was never set. */
+static bool emit_exit_stubs(X86Gen *g)
 {
     X86Asm *a = &g->a;
     for (int i = 0; i < g->nb_exit_stubs; i++) {
@@ -295,10 +298,15 @@ static void emit_exit_stubs(X86Gen *g)
         if (st->jcc_pos == UINT32_MAX) {
             continue; /* emitted inline by the jump fold */
         }
+        if (g->label_pos[st->label] < 0) {
+            g_warning("x86: branch to a label that was never set");
+            return false;
+        }
         x86_patch32(a, st->jcc_pos, (uint32_t)(a->pos - (st->jcc_pos + 4)));
         x86_emit_writebacks(g, st->wb_first, st->wb_n);
         x86_jmp_to(a, a->rx + (size_t)g->label_pos[st->label]);
     }
+    return true;
 }
 
 /*
@@ -344,13 +352,9 @@ bool x86_gen_finish(X86Gen *g)
 
     emit_slow_paths(g);
     x86_fp_finish(g);
-    for (int i = 0; i < g->nb_exit_stubs; i++) {
-        if (g->exit_stubs[i].jcc_pos != UINT32_MAX && g->label_pos[g->exit_stubs[i].label] < 0) {
-            g_warning("x86: branch to a label that was never set");
-            return false;
-        }
+    if (!emit_exit_stubs(g)) {
+        return false;
     }
-    emit_exit_stubs(g);
     for (int i = 0; i < g->nb_refs; i++) {
         const X86LabelRef *r = &g->refs[i];
         int32_t target = g->label_pos[r->label];
