@@ -2,11 +2,11 @@
  * linux-user internals: the state of the emulated process and the helpers
  * the syscall, signal and loader files share.
  *
- * One host process runs one guest process with one guest thread, so the
- * process state (LinuxProc) and the thread state (TaskState) both hang off
- * the CpuState's opaque pointer.  The only true globals are the pointers
- * the host signal handlers need (lu_thread_cpu): a handler has no other way
- * to find the vCPU it must kick.
+ * One host process runs one guest process; each guest thread runs on a host
+ * thread of its own with its own vCPU.  The thread state (TaskState) hangs
+ * off the CpuState's opaque pointer and points at the shared process state
+ * (LinuxProc).  Host signal handlers find the vCPU of the thread they
+ * interrupt through accel/tcg's thread-local current_cpu.
  *
  * Guest ABI notes (riscv64 Linux): errno values, signal numbers, open/mmap
  * flags, termios, struct timespec/timeval/rusage/statfs/siginfo all have the
@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <glib.h>
@@ -90,19 +91,17 @@ typedef struct LinuxProc {
     GByteArray *cmdline;   /* argv, NUL-separated, for /proc/self/cmdline */
 
     uint64_t sigtramp;     /* guest address of the rt_sigreturn trampoline */
+    /* Dispositions and process-directed pending signals (bit n-1 = signal
+     * n) are guarded by signal.c's sig_lock, taken with host signals
+     * blocked (or from a handler, where they are). */
     GuestSigAction sigact[LU_NSIG + 1];
-    /* Process-directed signals (bit n-1 = signal n), recorded by the host
-     * handlers (atomically) until some thread takes them. */
     volatile uint64_t pending;
     GuestSiginfo pending_info[LU_NSIG + 1];
-    volatile uint32_t signal_seq;  /* bumped by every host signal */
 
-    /* Guest threads (thread.c): a ring of TaskStates, `current` runs. */
-    TaskState *current;
+    /* Guest threads (thread.c), guarded by threads_lock. */
+    pthread_mutex_t threads_lock;
+    TaskState *threads;    /* list through TaskState.next */
     int nthreads;
-    int next_tid;
-    volatile int preempt;  /* set by the ticker: time slice over */
-    bool ticker_started;
 } LinuxProc;
 
 /* Why a guest thread is not running (thread.c). */
@@ -128,10 +127,11 @@ struct TaskState {
     uint64_t clear_child_tid;
     uint64_t robust_list, robust_list_len;
 
-    /* Thread-directed signals (tgkill between guest threads). */
-    uint64_t pending;
+    /* Thread-directed signals (tgkill, SIGPIPE...), under sig_lock.  Other
+     * threads read sigmask (routing) without the lock. */
+    volatile uint64_t pending;
     GuestSiginfo pending_info[LU_NSIG + 1];
-    /* A synchronous fault to deliver before anything else. */
+    /* A synchronous fault to deliver before anything else (own thread). */
     bool sync_pending;
     GuestSiginfo sync_info;
 
@@ -141,20 +141,8 @@ struct TaskState {
     /* The current syscall returned LU_ERESTARTSYS; pc is at the ecall. */
     bool syscall_restart;
 
-    /* Scheduling (thread.c) */
-    TaskState *next;            /* ring of threads */
-    int state;                  /* LU_THREAD_* */
-    uint64_t futex_addr;
-    uint32_t futex_bitset;
-    bool has_deadline;
-    struct timespec deadline;   /* CLOCK_MONOTONIC */
-    struct pollfd *io_fds;      /* g_malloc'd, io_nfds entries */
-    int io_nfds;
-    bool io_wake_on_signal;
-    uint32_t io_signal_seq;
-    bool io_rerun;              /* parked before in this same syscall */
-    bool io_timed_out;          /* the re-run must not wait any more */
-    void *regs;                 /* arch registers while not running */
+    CpuState *cpu;              /* the vCPU this thread runs */
+    TaskState *next;            /* proc->threads */
 };
 
 static inline TaskState *lu_task(CpuState *cpu)
@@ -165,8 +153,6 @@ static inline LinuxProc *lu_proc(CpuState *cpu)
 {
     return lu_task(cpu)->proc;
 }
-
-extern CpuState *volatile lu_thread_cpu;
 
 /* ---- main.c ---- */
 _Noreturn void lu_exit(int code);
@@ -268,13 +254,32 @@ int64_t lu_munmap(CpuState *cpu, uint64_t addr, uint64_t len);
 void lu_brk_init(LinuxProc *proc, uint64_t start);
 
 /* ---- signal.c ---- */
+/*
+ * The host signal that kicks one of our threads out of generated code and
+ * out of a blocking host call (sent by tgkill from our own process).  The
+ * guest's own signal of that number still works: from another process it
+ * arrives with another sender, and within the process it is emulated.
+ */
+#define LU_SIG_KICK 64
+/* Process-wide set-up, on the first thread (installs the host handlers). */
 void lu_signal_init(CpuState *cpu);
+/* A new thread: its own fault-handler stack (on the thread, before it
+ * runs guest code); then host signals open (lu_signal_thread_start).  A
+ * leaving thread blocks them again and frees the stack (..._stop). */
+void lu_signal_thread_init(CpuState *cpu);
+void lu_signal_thread_start(CpuState *cpu);
+void lu_signal_thread_stop(CpuState *cpu);
 /* A synchronous guest fault (from cpu_exec's exception). */
 void lu_queue_sync_signal(CpuState *cpu, int sig, int code, uint64_t addr);
 /* Queue a signal for this process as if sent by the kernel. */
 void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info);
-/* Queue a signal for one guest thread (tgkill), waking it. */
-void lu_queue_thread_signal(CpuState *cpu, TaskState *ts, int sig, const GuestSiginfo *info);
+/* Queue a signal for one guest thread (tgkill), waking it.  The caller
+ * keeps t alive (threads_lock, or t is its own thread). */
+void lu_queue_thread_signal(TaskState *t, int sig, const GuestSiginfo *info);
+/* fork: sig_lock must not be held by a thread that does not survive. */
+void lu_signal_fork_prepare(void);
+void lu_signal_fork_parent(void);
+void lu_signal_fork_child(void);
 /* Deliver pending signals (called by the cpu loop after each exit). */
 void lu_process_pending_signals(CpuState *cpu);
 /* Default action of a fatal signal: exit the host process with it. */
@@ -317,47 +322,29 @@ _Noreturn void lu_arch_cpu_loop(CpuState *cpu);
 uint64_t lu_arch_get_sp(CpuState *cpu);
 void lu_arch_set_retval(CpuState *cpu, uint64_t v);
 
-/* ---- riscv64: registers of a thread that is not running ---- */
-void *lu_arch_regs_new(void);
-void lu_arch_regs_save(CpuState *cpu, void *regs);
-void lu_arch_regs_load(CpuState *cpu, const void *regs);
-/* A woken thread's syscall result (its pc is already past the ecall). */
-void lu_arch_regs_set_retval(void *regs, uint64_t v);
-/* Registers of a new thread: a copy of the caller's, returning 0 from
+/* A new thread's registers: a copy of the parent's, returning 0 from
  * clone on stack sp (if non-zero) with tls (if set_tls). */
-void lu_arch_regs_clone(CpuState *cpu, void *regs, uint64_t sp, bool set_tls, uint64_t tls);
+void lu_arch_cpu_clone(CpuState *ncpu, CpuState *cpu, uint64_t sp, bool set_tls, uint64_t tls);
 
-/* ---- thread.c: guest threads multiplexed on the one host thread ---- */
-#define LU_EBLOCK 4097   /* handler blocked the thread: the loop must switch */
+/* ---- thread.c: guest threads, one host thread each ---- */
 void lu_thread_init(CpuState *cpu);
 /* Create a thread (clone with CLONE_VM); returns its tid or -errno. */
 int64_t lu_thread_create(CpuState *cpu, uint64_t flags, uint64_t newsp, uint64_t ptid,
                          uint64_t tls, uint64_t ctid);
-/* The current thread exits (exit(2)); never returns if it was the last. */
-void lu_thread_exit(CpuState *cpu, int code);
-/* Pick the thread to run next (the current one if it may go on). */
-void lu_schedule(CpuState *cpu);
-TaskState *lu_thread_by_tid(LinuxProc *proc, int tid);
-/* Wake a blocked thread (signal arrival): its syscall returns -EINTR or,
- * for LU_THREAD_IO, is re-run. */
-void lu_thread_interrupt(TaskState *ts);
-/* futex: FUTEX_WAIT blocks (returns -LU_EBLOCK) when other threads exist. */
-int64_t lu_futex(CpuState *cpu, const uint64_t *a);
-/* With several threads, a syscall that would block on fd (events POLLIN
- * or POLLOUT; fd -1: wait4) parks the thread and returns true: the
- * handler then returns -LU_EBLOCK and the syscall re-runs later. */
-bool lu_thread_would_block(CpuState *cpu, int fd, short events);
-/* Generic parking for a re-runnable syscall (see LU_THREAD_IO); the
- * deadline is taken from rel_timeout only on the first park of a syscall.
- * false if single-threaded. */
-struct pollfd;
-bool lu_thread_park(CpuState *cpu, const struct pollfd *fds, int nfds,
-                    const struct timespec *rel_timeout, bool wake_on_signal);
-/* rt_sigsuspend with several threads: wait for a signal (pc advances,
- * the result is -EINTR).  false if single-threaded. */
-bool lu_thread_sigwait(CpuState *cpu);
-/* nanosleep with several threads; false if single-threaded. */
-bool lu_thread_sleep(CpuState *cpu, const struct timespec *deadline_mono);
+/* The calling thread exits (exit(2)); the last one ends the process. */
+_Noreturn void lu_thread_exit(CpuState *cpu, int code);
+/* Queue sig (info) for our thread tid and wake it; sig 0 only checks
+ * that it exists.  false if tid is not one of ours. */
+bool lu_thread_signal(LinuxProc *proc, int tid, int sig, const GuestSiginfo *info);
+int lu_thread_count(LinuxProc *proc);
+/* fn on every thread, under threads_lock (fn must not take it). */
+void lu_thread_foreach(LinuxProc *proc, void (*fn)(TaskState *t, void *opaque), void *opaque);
+/* Make thread t look at its pending signals soon: out of generated code
+ * and out of a blocking host call. */
+void lu_thread_kick(TaskState *t);
+/* fork(2) from a threaded process: the caller's thread is the child's only one. */
+void lu_thread_fork_prepare(LinuxProc *proc);
+void lu_thread_fork_parent(LinuxProc *proc);
 void lu_thread_fork_child(CpuState *cpu);
 
 /* ---- strace.c ---- */

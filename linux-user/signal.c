@@ -3,10 +3,20 @@
  *
  * Host side.  Every catchable host signal the guest has not ignored gets a
  * handler that records it as pending for the guest (with its siginfo: the
- * host and riscv64 siginfo layouts are the same) and asks the vCPU to leave
- * generated code (cpu_exit).  The cpu loop delivers pending signals after
- * every cpu_exec return and every syscall.  Host signals are never blocked
- * to mirror the guest mask: the guest mask is applied here, at delivery.
+ * host and riscv64 siginfo layouts are the same) and asks the vCPU of the
+ * thread it interrupted to leave generated code (cpu_exit).  The cpu loop
+ * delivers pending signals after every cpu_exec return and every syscall.
+ * Host signals are never blocked to mirror the guest mask: the guest mask
+ * is applied here, at delivery.
+ *
+ * Threads.  The kernel hands a process-directed host signal to any of our
+ * threads; a tgkill'd one (si_code SI_TKILL) is that thread's own.  Pending
+ * sets and dispositions are guarded by sig_lock, a spin lock taken either
+ * inside a handler (async handlers run with every async signal blocked) or
+ * with host signals blocked, so it is never taken twice on one thread.  A
+ * process-directed signal that the thread which sees it blocks is left in
+ * proc->pending and the threads that do not block it are kicked
+ * (LU_SIG_KICK); the first to look takes it, as in the kernel.
  * Handlers are installed without SA_RESTART, so a blocking host syscall
  * returns EINTR and the syscall layer decides between restarting and
  * -EINTR (LU_ERESTARTSYS) once it knows what the guest handler wants.
@@ -21,6 +31,7 @@
  * Host signals 32 and 33 are glibc's own: guest uses of them are emulated
  * within the process only.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +44,6 @@
 #include <glib.h>
 
 #include "linux-user/linux-user.h"
-
-CpuState *volatile lu_thread_cpu;
 
 #define SIGBIT(s) (1ull << ((s) - 1))
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
@@ -80,6 +89,62 @@ static bool host_sig_reserved(int sig)
 
 /* The process the handlers record signals for (set once, at init). */
 static LinuxProc *sig_proc;
+static pid_t sig_pid; /* getpid(), for handlers */
+
+static int sig_lock_word;
+static __thread sigset_t sig_lock_saved_mask;
+
+static void sig_spin_lock(void)
+{
+    while (__atomic_exchange_n(&sig_lock_word, 1, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&sig_lock_word, __ATOMIC_RELAXED)) {
+            __builtin_ia32_pause();
+        }
+    }
+}
+
+static void sig_spin_unlock(void)
+{
+    __atomic_store_n(&sig_lock_word, 0, __ATOMIC_RELEASE);
+}
+
+static void async_sigset(sigset_t *set)
+{
+    sigfillset(set);
+    sigdelset(set, SIGSEGV);
+    sigdelset(set, SIGBUS);
+}
+
+/* sig_lock from ordinary code: host signals blocked while it is held. */
+static void sig_lock(void)
+{
+    sigset_t all;
+    async_sigset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &sig_lock_saved_mask);
+    sig_spin_lock();
+}
+
+static void sig_unlock(void)
+{
+    sig_spin_unlock();
+    pthread_sigmask(SIG_SETMASK, &sig_lock_saved_mask, NULL);
+}
+
+void lu_signal_fork_prepare(void)
+{
+    sig_lock();
+}
+
+void lu_signal_fork_parent(void)
+{
+    sig_unlock();
+}
+
+void lu_signal_fork_child(void)
+{
+    sig_pid = getpid();
+    sig_unlock();
+}
 
 /*
  * Safe blocking syscalls.  lu_sig_flag is set by every host signal handler
@@ -90,7 +155,7 @@ static LinuxProc *sig_proc;
  * EINTR (handlers have no SA_RESTART).  Either way the syscall layer sees
  * EINTR, and the guest sees its signal and a restart or -EINTR.
  */
-volatile int lu_sig_flag __attribute__((visibility("hidden")));
+__thread volatile int lu_sig_flag __attribute__((visibility("hidden")));
 
 #if defined(__x86_64__)
 extern const char lu_safe_syscall_start[], lu_safe_syscall_end[], lu_safe_syscall_intr[];
@@ -106,7 +171,7 @@ __asm__(".text\n"
         "    mov %r9, %r8\n"
         "    mov 8(%rsp), %r9\n"
         "lu_safe_syscall_start:\n"
-        "    cmpl $0, lu_sig_flag(%rip)\n"
+        "    cmpl $0, %fs:lu_sig_flag@tpoff\n"
         "    jnz lu_safe_syscall_intr\n"
         "    syscall\n"
         "lu_safe_syscall_end:\n"
@@ -140,15 +205,23 @@ static void safe_syscall_rewind(void *puc)
 }
 #endif
 
-static void record_pending(LinuxProc *proc, int sig, const siginfo_t *si)
+/* Add sig to a pending set (proc's or a thread's); sig_lock held. */
+static void add_pending_locked(volatile uint64_t *pending, GuestSiginfo *infos, int sig,
+                               const GuestSiginfo *info)
 {
-    if (!(proc->pending & SIGBIT(sig))) {
-        G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
-        memcpy(&proc->pending_info[sig], si, sizeof(GuestSiginfo));
-        proc->pending_info[sig].si_signo = sig;
+    if (!(*pending & SIGBIT(sig))) {
+        infos[sig] = *info;
+        infos[sig].si_signo = sig;
     }
-    __atomic_or_fetch(&proc->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
-    __atomic_add_fetch(&proc->signal_seq, 1, __ATOMIC_SEQ_CST);
+    __atomic_or_fetch(pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+/* Take sig out of a pending set; sig_lock held. */
+static GuestSiginfo take_pending_locked(volatile uint64_t *pending, GuestSiginfo *infos,
+                                        int sig)
+{
+    __atomic_and_fetch(pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    return infos[sig];
 }
 
 static void write_str(const char *s)
@@ -159,7 +232,7 @@ static void write_str(const char *s)
 
 static void host_async_handler(int sig, siginfo_t *si, void *puc)
 {
-    CpuState *cpu = lu_thread_cpu;
+    CpuState *cpu = current_cpu;
     int saved = errno;
     if ((sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) && si->si_code > 0) {
         /* Raised by the kernel for an instruction of ours: returning would
@@ -173,8 +246,22 @@ static void host_async_handler(int sig, siginfo_t *si, void *puc)
     }
     lu_sig_flag = 1;
     safe_syscall_rewind(puc);
-    if (cpu && sig_proc) {
-        record_pending(sig_proc, sig, si);
+    if (sig == LU_SIG_KICK && si->si_code == SI_TKILL && si->si_pid == sig_pid) {
+        /* Our own kick: only look at the pending signals. */
+    } else if (sig_proc) {
+        G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
+        GuestSiginfo info;
+        memcpy(&info, si, sizeof(info));
+        TaskState *ts = cpu ? lu_task(cpu) : NULL;
+        sig_spin_lock();
+        if (ts && si->si_code == SI_TKILL) {
+            add_pending_locked(&ts->pending, ts->pending_info, sig, &info);
+        } else {
+            add_pending_locked(&sig_proc->pending, sig_proc->pending_info, sig, &info);
+        }
+        sig_spin_unlock();
+    }
+    if (cpu) {
         cpu_exit(cpu);
     }
     errno = saved;
@@ -182,7 +269,7 @@ static void host_async_handler(int sig, siginfo_t *si, void *puc)
 
 static void host_fault_handler(int sig, siginfo_t *si, void *puc)
 {
-    CpuState *cpu = lu_thread_cpu;
+    CpuState *cpu = current_cpu;
     uintptr_t pc = 0;
     bool is_write = false;
 
@@ -234,29 +321,61 @@ static void update_host_action(LinuxProc *proc, int sig)
     memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
     uint64_t h = proc->sigact[sig].handler;
-    if (h == GUEST_SIG_IGN) {
+    if (h == GUEST_SIG_IGN && sig != LU_SIG_KICK) {
         sa.sa_handler = SIG_IGN;
     } else {
         /* Even a default-ignored signal is caught: while the guest blocks
          * it, it must stay pending (sigtimedwait, signalfd-like use). */
         sa.sa_sigaction = host_async_handler;
         sa.sa_flags = SA_SIGINFO;
+        /* No other async handler on this thread meanwhile (sig_lock). */
+        async_sigset(&sa.sa_mask);
     }
     sigaction(sig, &sa, NULL);
+}
+
+/* The fault handler's stack: one per thread. */
+static __thread void *fault_stack;
+#define FAULT_STACK_SIZE (256 * 1024)
+
+void lu_signal_thread_init(CpuState *cpu)
+{
+    (void)cpu;
+    /* The fault handler needs a stack of its own (guest stack overflow
+     * cannot happen on the host stack, but an emulator one can). */
+    stack_t ss = { .ss_size = FAULT_STACK_SIZE };
+    fault_stack = g_malloc(FAULT_STACK_SIZE);
+    ss.ss_sp = fault_stack;
+    sigaltstack(&ss, NULL);
+}
+
+void lu_signal_thread_start(CpuState *cpu)
+{
+    (void)cpu;
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_sigmask(SIG_SETMASK, &none, NULL);
+}
+
+void lu_signal_thread_stop(CpuState *cpu)
+{
+    (void)cpu;
+    sigset_t all;
+    async_sigset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
+    stack_t ss = { .ss_flags = SS_DISABLE };
+    sigaltstack(&ss, NULL);
+    g_free(fault_stack);
+    fault_stack = NULL;
 }
 
 void lu_signal_init(CpuState *cpu)
 {
     TaskState *ts = lu_task(cpu);
     LinuxProc *proc = ts->proc;
-    lu_thread_cpu = cpu;
     sig_proc = proc;
-
-    /* The fault handler needs a stack of its own (guest stack overflow
-     * cannot happen on the host stack, but an emulator one can). */
-    stack_t ss = { .ss_size = 256 * 1024 };
-    ss.ss_sp = g_malloc(ss.ss_size);
-    sigaltstack(&ss, NULL);
+    sig_pid = getpid();
+    lu_signal_thread_init(cpu);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -290,7 +409,7 @@ void lu_signal_init(CpuState *cpu)
 
 void lu_signal_reset_for_exec(void)
 {
-    CpuState *cpu = lu_thread_cpu;
+    CpuState *cpu = current_cpu;
     sigset_t set;
     sigemptyset(&set);
     for (int sig = 1; sig <= LU_NSIG; sig++) {
@@ -311,31 +430,39 @@ void lu_signal_restore_after_exec_failure(void)
 
 /* ---- guest-side state ---- */
 
+/* lu_thread_foreach callback: drop signal *opaque from t and the process. */
+static void discard_pending(TaskState *t, void *opaque)
+{
+    int sig = *(int *)opaque;
+    sig_lock();
+    __atomic_and_fetch(&t->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    __atomic_and_fetch(&t->proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sig_unlock();
+}
+
 int lu_sigaction(CpuState *cpu, int sig, const GuestSigAction *act, GuestSigAction *old)
 {
     LinuxProc *proc = lu_proc(cpu);
     if (sig < 1 || sig > LU_NSIG) {
         return -EINVAL;
     }
+    if (act && (sig == SIGKILL || sig == SIGSTOP)) {
+        return -EINVAL;
+    }
+    sig_lock();
     if (old) {
         *old = proc->sigact[sig];
     }
     if (act) {
-        if (sig == SIGKILL || sig == SIGSTOP) {
-            return -EINVAL;
-        }
         proc->sigact[sig] = *act;
         proc->sigact[sig].mask &= ~UNBLOCKABLE;
         update_host_action(proc, sig);
-        if (act->handler == GUEST_SIG_IGN ||
-            (act->handler == GUEST_SIG_DFL && default_action(sig) == DFL_IGN)) {
-            /* POSIX: setting SIG_IGN discards a pending instance. */
-            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-            TaskState *t = proc->current;
-            for (int i = 0; t && i < proc->nthreads; i++, t = t->next) {
-                t->pending &= ~SIGBIT(sig);
-            }
-        }
+    }
+    sig_unlock();
+    if (act && (act->handler == GUEST_SIG_IGN ||
+                (act->handler == GUEST_SIG_DFL && default_action(sig) == DFL_IGN))) {
+        /* POSIX: setting SIG_IGN discards a pending instance. */
+        lu_thread_foreach(proc, discard_pending, &sig);
     }
     return 0;
 }
@@ -349,7 +476,9 @@ static bool sig_is_ignored(LinuxProc *proc, int sig)
 bool lu_signal_pending_unblocked(CpuState *cpu)
 {
     TaskState *ts = lu_task(cpu);
-    uint64_t p = (ts->pending | ts->proc->pending) & ~ts->sigmask;
+    uint64_t p = (__atomic_load_n(&ts->pending, __ATOMIC_SEQ_CST) |
+                  __atomic_load_n(&ts->proc->pending, __ATOMIC_SEQ_CST)) &
+                 ~ts->sigmask;
     if (ts->sync_pending) {
         return true;
     }
@@ -364,49 +493,47 @@ bool lu_signal_pending_unblocked(CpuState *cpu)
 void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info)
 {
     LinuxProc *proc = lu_proc(cpu);
-    if (!(proc->pending & SIGBIT(sig))) {
-        proc->pending_info[sig] = *info;
-    }
-    __atomic_or_fetch(&proc->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    sig_lock();
+    add_pending_locked(&proc->pending, proc->pending_info, sig, info);
+    sig_unlock();
+    /* This thread looks first, and kicks another if it blocks sig. */
     cpu_exit(cpu);
 }
 
-void lu_queue_thread_signal(CpuState *cpu, TaskState *ts, int sig, const GuestSiginfo *info)
+void lu_queue_thread_signal(TaskState *t, int sig, const GuestSiginfo *info)
 {
-    if (!(ts->pending & SIGBIT(sig))) {
-        ts->pending_info[sig] = *info;
+    sig_lock();
+    add_pending_locked(&t->pending, t->pending_info, sig, info);
+    sig_unlock();
+    lu_thread_kick(t);
+}
+
+/* lu_thread_foreach callback: kick t if it takes one of the signals *opaque. */
+static void kick_if_unblocked(TaskState *t, void *opaque)
+{
+    uint64_t sigs = *(uint64_t *)opaque;
+    if (sigs & ~__atomic_load_n(&t->sigmask, __ATOMIC_RELAXED)) {
+        lu_thread_kick(t);
     }
-    ts->pending |= SIGBIT(sig);
-    if (ts != lu_task(cpu) && !(ts->sigmask & SIGBIT(sig))) {
-        lu_thread_interrupt(ts);
-    }
-    cpu_exit(cpu);
 }
 
 /*
- * A process-directed signal the current thread blocks goes to a thread
- * that does not (waking it), as the kernel's complete_signal() does.
+ * Process-directed signals this thread blocks: wake the threads that do
+ * not (the signal stays in proc->pending for whichever looks first).
  */
 static void route_blocked_signals(CpuState *cpu)
 {
     TaskState *ts = lu_task(cpu);
     LinuxProc *proc = ts->proc;
-    uint64_t p = proc->pending & ts->sigmask;
-    for (int sig = 1; p && proc->nthreads > 1 && sig <= LU_NSIG; sig++) {
-        if (!(p & SIGBIT(sig)) || sig_is_ignored(proc, sig)) {
-            continue;
+    uint64_t p = __atomic_load_n(&proc->pending, __ATOMIC_SEQ_CST) & ts->sigmask;
+    uint64_t route = 0;
+    for (int sig = 1; p && sig <= LU_NSIG; sig++, p >>= 1) {
+        if ((p & 1) && !sig_is_ignored(proc, sig)) {
+            route |= SIGBIT(sig);
         }
-        TaskState *t = ts->next;
-        for (; t != ts; t = t->next) {
-            if (!(t->sigmask & SIGBIT(sig))) {
-                break;
-            }
-        }
-        if (t != ts) {
-            GuestSiginfo info = proc->pending_info[sig];
-            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-            lu_queue_thread_signal(cpu, t, sig, &info);
-        }
+    }
+    if (route && lu_thread_count(proc) > 1) {
+        lu_thread_foreach(proc, kick_if_unblocked, &route);
     }
 }
 
@@ -466,7 +593,15 @@ static void deliver(CpuState *cpu, int sig, const GuestSiginfo *info, bool sync)
 {
     TaskState *ts = lu_task(cpu);
     LinuxProc *proc = ts->proc;
-    GuestSigAction *ka = &proc->sigact[sig];
+    sig_lock();
+    GuestSigAction act = proc->sigact[sig];
+    if (act.handler > GUEST_SIG_IGN && (act.flags & SA_RESETHAND)) {
+        proc->sigact[sig].handler = GUEST_SIG_DFL;
+        proc->sigact[sig].flags &= ~SA_SIGINFO;
+        update_host_action(proc, sig);
+    }
+    sig_unlock();
+    const GuestSigAction *ka = &act;
 
     if (sync && ((ts->sigmask & SIGBIT(sig)) || ka->handler == GUEST_SIG_IGN)) {
         /* A fault the guest cannot take: the kernel forces the default. */
@@ -496,12 +631,6 @@ static void deliver(CpuState *cpu, int sig, const GuestSiginfo *info, bool sync)
     }
     uint64_t old_mask = ts->in_sigsuspend ? ts->saved_sigmask : ts->sigmask;
     ts->in_sigsuspend = false;
-    GuestSigAction act = *ka;
-    if (act.flags & SA_RESETHAND) {
-        ka->handler = GUEST_SIG_DFL;
-        ka->flags &= ~SA_SIGINFO;
-        update_host_action(proc, sig);
-    }
     lu_arch_setup_frame(cpu, sig, &act, info, old_mask);
     ts->sigmask = old_mask | act.mask;
     if (!(act.flags & SA_NODEFER)) {
@@ -523,25 +652,26 @@ void lu_process_pending_signals(CpuState *cpu)
         ts->sync_pending = false;
         deliver(cpu, info.si_signo, &info, true);
     }
-    for (;;) {
-        LinuxProc *proc = ts->proc;
+    LinuxProc *proc = ts->proc;
+    while ((__atomic_load_n(&ts->pending, __ATOMIC_SEQ_CST) |
+            __atomic_load_n(&proc->pending, __ATOMIC_SEQ_CST)) & ~ts->sigmask) {
+        GuestSiginfo info;
+        int sig = 0;
+        sig_lock();
         uint64_t tp = ts->pending & ~ts->sigmask;
         uint64_t pp = proc->pending & ~ts->sigmask;
-        if (!tp && !pp) {
-            break;
-        }
-        GuestSiginfo info;
-        int sig;
         if (tp) {
             sig = __builtin_ctzll(tp) + 1;
-            info = ts->pending_info[sig];
-            ts->pending &= ~SIGBIT(sig);
-        } else {
+            info = take_pending_locked(&ts->pending, ts->pending_info, sig);
+        } else if (pp) {
+            /* Another thread may have taken it meanwhile. */
             sig = __builtin_ctzll(pp) + 1;
-            info = proc->pending_info[sig];
-            __atomic_and_fetch(&proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+            info = take_pending_locked(&proc->pending, proc->pending_info, sig);
         }
-        deliver(cpu, sig, &info, false);
+        sig_unlock();
+        if (sig) {
+            deliver(cpu, sig, &info, false);
+        }
     }
     route_blocked_signals(cpu);
     if (ts->in_sigsuspend) {
@@ -603,6 +733,10 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
 int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, GuestSiginfo *info)
 {
     TaskState *ts = lu_task(cpu);
+    /* As in the kernel, the awaited signals are unblocked for the wait, so
+     * that another thread that sees one routes it here. */
+    uint64_t old_mask = ts->sigmask;
+    __atomic_store_n(&ts->sigmask, old_mask & ~set, __ATOMIC_SEQ_CST);
     sigset_t blocked, empty;
     sigfillset(&blocked);
     sigdelset(&blocked, SIGSEGV);
@@ -612,23 +746,27 @@ int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, Guest
     sigprocmask(SIG_BLOCK, &blocked, &saved);
     int64_t ret;
     for (;;) {
+        int sig = 0;
+        /* Host signals are blocked here: the spin lock alone will do. */
+        sig_spin_lock();
         uint64_t tp = ts->pending & set;
         uint64_t pp = ts->proc->pending & set;
         if (tp) {
-            int sig = __builtin_ctzll(tp) + 1;
-            *info = ts->pending_info[sig];
-            ts->pending &= ~SIGBIT(sig);
+            sig = __builtin_ctzll(tp) + 1;
+            *info = take_pending_locked(&ts->pending, ts->pending_info, sig);
+        } else if (pp) {
+            sig = __builtin_ctzll(pp) + 1;
+            *info = take_pending_locked(&ts->proc->pending, ts->proc->pending_info, sig);
+        }
+        sig_spin_unlock();
+        if (sig) {
             ret = sig;
             break;
         }
-        if (pp) {
-            int sig = __builtin_ctzll(pp) + 1;
-            *info = ts->proc->pending_info[sig];
-            __atomic_and_fetch(&ts->proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-            ret = sig;
-            break;
-        }
-        if (lu_signal_pending_unblocked(cpu)) {
+        __atomic_store_n(&ts->sigmask, old_mask, __ATOMIC_SEQ_CST);
+        bool other = lu_signal_pending_unblocked(cpu);
+        __atomic_store_n(&ts->sigmask, old_mask & ~set, __ATOMIC_SEQ_CST);
+        if (other) {
             ret = -EINTR;
             break;
         }
@@ -643,6 +781,7 @@ int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, Guest
             break;
         }
     }
+    __atomic_store_n(&ts->sigmask, old_mask, __ATOMIC_SEQ_CST);
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return ret;
 }

@@ -218,8 +218,6 @@ void lu_strace_post(CpuState *cpu, int nr, const uint64_t *args, int64_t ret)
     }
     if (ret == -LU_ERESTARTSYS) {
         fprintf(f, " = ? (interrupted, to be restarted)\n");
-    } else if (ret == -LU_EBLOCK) {
-        fprintf(f, " = ? (thread blocked)\n");
     } else if (ret == -LU_EJUSTRETURN) {
         fprintf(f, " = ?\n");
     } else if (ret < 0 && ret >= -4095) {

@@ -34,17 +34,8 @@ static void *io_buf(CpuState *cpu, uint64_t addr, uint64_t *len, int access)
     return g2h(addr);
 }
 
-/* With several guest threads, park a thread whose I/O would block. */
-#define MAY_BLOCK(cpu, fd, ev) \
-    do { \
-        if (lu_thread_would_block(cpu, fd, ev)) { \
-            return -LU_EBLOCK; \
-        } \
-    } while (0)
-
 static int64_t sys_read(CpuState *cpu, const uint64_t *a)
 {
-    MAY_BLOCK(cpu, lu_fd(a[0]), POLLIN);
     uint64_t len = a[2];
     void *p = io_buf(cpu, a[1], &len, PAGE_WRITE);
     if (!p) {
@@ -55,7 +46,6 @@ static int64_t sys_read(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_write(CpuState *cpu, const uint64_t *a)
 {
-    MAY_BLOCK(cpu, lu_fd(a[0]), POLLOUT);
     uint64_t len = a[2];
     void *p = io_buf(cpu, a[1], &len, PAGE_READ);
     if (!p) {
@@ -116,13 +106,11 @@ static int64_t do_vec_io(CpuState *cpu, const uint64_t *a, bool is_write, int mo
 
 static int64_t sys_readv(CpuState *cpu, const uint64_t *a)
 {
-    MAY_BLOCK(cpu, lu_fd(a[0]), POLLIN);
     return do_vec_io(cpu, a, false, 0);
 }
 
 static int64_t sys_writev(CpuState *cpu, const uint64_t *a)
 {
-    MAY_BLOCK(cpu, lu_fd(a[0]), POLLOUT);
     return do_vec_io(cpu, a, true, 0);
 }
 

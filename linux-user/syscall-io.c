@@ -194,17 +194,6 @@ static int64_t sys_ppoll(CpuState *cpu, const uint64_t *a)
     if (r < 0) {
         return r;
     }
-    if (!has_mask && lu_proc(cpu)->nthreads > 1) {
-        /* Poll now; park the thread (not the process) if nothing is ready. */
-        struct timespec zero = { 0, 0 };
-        int64_t n = lu_host_ret_nores(ppoll(p.fds, p.nfds, &zero, NULL));
-        bool expired = lu_task(cpu)->io_timed_out || (p.ts && !p.ts->tv_sec && !p.ts->tv_nsec);
-        if (n != 0 || expired) {
-            return n;
-        }
-        lu_thread_park(cpu, p.fds, p.nfds, p.ts, false);
-        return -LU_EBLOCK;
-    }
     int64_t ret = lu_masked_wait(cpu, has_mask, mask, poll_fn, &p);
     if (a[2] && ret != -EFAULT) {
         /* the kernel writes back the time left */
@@ -228,49 +217,6 @@ static long select_fn(void *opaque, const sigset_t *m)
         size_t len;
     } sm = { m, 8 };
     return syscall(SYS_pselect6, s->n, s->r, s->w, s->e, s->ts, m ? &sm : NULL);
-}
-
-/* pselect6 with several guest threads: poll, else park on the fds. */
-static int64_t select_threaded(CpuState *cpu, SelectArgs *s, size_t bytes)
-{
-    uint8_t save[3][FD_SETSIZE * 8];
-    fd_set *sets[3] = { s->r, s->w, s->e };
-    static const short ev[3] = { POLLIN, POLLOUT, POLLPRI };
-    for (int i = 0; i < 3; i++) {
-        if (sets[i]) {
-            memcpy(save[i], sets[i], bytes);
-        }
-    }
-    struct timespec zero = { 0, 0 }, *user_ts = s->ts;
-    struct timespec keep = zero;
-    if (user_ts) {
-        memcpy(&keep, user_ts, sizeof(keep));
-    }
-    s->ts = &zero;
-    int64_t n = lu_host_ret_nores(select_fn(s, NULL));
-    s->ts = user_ts;
-    bool expired = lu_task(cpu)->io_timed_out || (user_ts && !keep.tv_sec && !keep.tv_nsec);
-    if (n != 0 || expired) {
-        return n;
-    }
-    GArray *fds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
-    for (int fd = 0; fd < s->n; fd++) {
-        struct pollfd p = { .fd = fd };
-        for (int i = 0; i < 3; i++) {
-            if (sets[i]) {
-                memcpy(sets[i], save[i], bytes);
-                if (save[i][fd / 8] & (1 << (fd % 8))) {
-                    p.events |= ev[i];
-                }
-            }
-        }
-        if (p.events) {
-            g_array_append_val(fds, p);
-        }
-    }
-    lu_thread_park(cpu, (struct pollfd *)fds->data, fds->len, user_ts ? &keep : NULL, false);
-    g_array_free(fds, TRUE);
-    return -LU_EBLOCK;
 }
 
 static int64_t sys_pselect6(CpuState *cpu, const uint64_t *a)
@@ -310,9 +256,6 @@ static int64_t sys_pselect6(CpuState *cpu, const uint64_t *a)
         if (r < 0) {
             return r;
         }
-    }
-    if (!has_mask && lu_proc(cpu)->nthreads > 1) {
-        return select_threaded(cpu, &s, bytes);
     }
     return lu_masked_wait(cpu, has_mask, mask, select_fn, &s);
 }
@@ -389,20 +332,6 @@ static int64_t do_epoll_wait(CpuState *cpu, const uint64_t *a, bool v2)
     int r = get_wait_mask(cpu, a[4], a[5], &mask, &has_mask);
     if (r < 0) {
         return r;
-    }
-    if (!has_mask && lu_proc(cpu)->nthreads > 1) {
-        /* An epoll fd polls readable when it has events: park on it. */
-        struct pollfd pfd = { .fd = e.epfd, .events = POLLIN };
-        bool expired = lu_task(cpu)->io_timed_out ||
-                       (v2 ? (e.ts && !e.ts->tv_sec && !e.ts->tv_nsec) : e.timeout_ms == 0);
-        if (!expired && poll(&pfd, 1, 0) == 0) {
-            struct timespec rel = { e.timeout_ms / 1000, (e.timeout_ms % 1000) * 1000000L };
-            const struct timespec *prel = v2 ? e.ts : (e.timeout_ms >= 0 ? &rel : NULL);
-            lu_thread_park(cpu, &pfd, 1, prel, false);
-            return -LU_EBLOCK;
-        }
-        e.v2 = false;
-        e.timeout_ms = 0;
     }
     e.ev = g_new(struct epoll_event, e.max);
     int64_t n = lu_masked_wait(cpu, has_mask, mask, epoll_fn, &e);

@@ -81,9 +81,6 @@ static int64_t sys_listen(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_accept4(CpuState *cpu, const uint64_t *a)
 {
-    if (lu_thread_would_block(cpu, lu_fd(a[0]), POLLIN)) {
-        return -LU_EBLOCK;
-    }
     void *addr;
     socklen_t *len;
     int r = get_addr_out(cpu, a[1], a[2], &addr, &len);
@@ -127,9 +124,6 @@ static int64_t sys_getpeername(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_sendto(CpuState *cpu, const uint64_t *a)
 {
-    if (!((int)a[3] & MSG_DONTWAIT) && lu_thread_would_block(cpu, lu_fd(a[0]), POLLOUT)) {
-        return -LU_EBLOCK;
-    }
     void *buf = lu_guest_ptr(cpu, a[1], a[2], PAGE_READ);
     void *addr = NULL;
     if (!buf) {
@@ -150,9 +144,6 @@ static int64_t sys_sendto(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_recvfrom(CpuState *cpu, const uint64_t *a)
 {
-    if (!((int)a[3] & MSG_DONTWAIT) && lu_thread_would_block(cpu, lu_fd(a[0]), POLLIN)) {
-        return -LU_EBLOCK;
-    }
     void *buf = lu_guest_ptr(cpu, a[1], a[2], PAGE_WRITE);
     void *addr;
     socklen_t *len;
@@ -214,10 +205,6 @@ typedef struct GuestMsghdr {
 
 static int64_t do_msg(CpuState *cpu, const uint64_t *a, bool send)
 {
-    if (!((int)a[2] & MSG_DONTWAIT) &&
-        lu_thread_would_block(cpu, lu_fd(a[0]), send ? POLLOUT : POLLIN)) {
-        return -LU_EBLOCK;
-    }
     GuestMsghdr gm, *g = &gm;
     void *gp = lu_guest_ptr(cpu, a[1], sizeof(GuestMsghdr),
                             send ? PAGE_READ : PAGE_READ | PAGE_WRITE);

@@ -2,11 +2,12 @@
  * Process syscalls: exit, ids, limits, fork/clone, execve, wait, futex,
  * scheduling, uname and friends.
  *
- * One guest thread per host process: clone without CLONE_VM is a host fork
- * (the child inherits the whole emulator, guest memory included); clone
- * with CLONE_VM (a new thread) is -ENOSYS, which glibc's pthread_create
- * reports as EAGAIN.  vfork is done as fork.  execve re-executes this very
- * emulator (the path found at start-up) on the new program, passing on the
+ * clone without CLONE_VM is a host fork (the child inherits the whole
+ * emulator, guest memory included, with only the calling thread); clone
+ * with CLONE_VM | CLONE_THREAD | CLONE_SIGHAND is a new guest thread on a
+ * host thread of its own (thread.c); a CLONE_VM process that is not a
+ * thread gets -EINVAL.  vfork (and posix_spawn's CLONE_VM | CLONE_VFORK)
+ * is done as fork.  execve re-executes this very emulator (the path found at start-up) on the new program, passing on the
  * options that matter; the guest's blocked mask and ignored signals go
  * across in the host's own signal state (signal.c).
  */
@@ -40,7 +41,6 @@ static int64_t sys_exit(CpuState *cpu, const uint64_t *a)
 {
     /* The last thread leaving ends the process (lu_thread_exit exits). */
     lu_thread_exit(cpu, (int)a[0]);
-    return -LU_EBLOCK;
 }
 
 /* ---- ids ---- */
@@ -215,9 +215,6 @@ static int64_t sys_get_robust_list(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_futex(CpuState *cpu, const uint64_t *a)
 {
-    if (lu_proc(cpu)->nthreads > 1) {
-        return lu_futex(cpu, a); /* emulated among our guest threads */
-    }
     int op = (int)a[1];
     int cmd = op & FUTEX_CMD_MASK;
     uint64_t uaddr = a[0];
@@ -304,26 +301,38 @@ static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
     fflush(stderr);
     pid_t pid;
     int exit_sig = flags & CSIGNAL;
+    /* Other threads may be translating, chaining or queueing signals:
+     * their locks are taken across the fork so the child gets consistent
+     * copies (lock order: threads, cpu list, tb, signals). */
+    lu_thread_fork_prepare(ts->proc);
+    cpu_fork_prepare();
+    lu_signal_fork_prepare();
     if (exit_sig == SIGCHLD) {
         pid = fork();
     } else {
         pid = syscall(SYS_clone, (unsigned long)exit_sig, 0, NULL, NULL, 0);
     }
-    if (pid < 0) {
-        return -errno;
-    }
-    if (pid > 0) {
+    int err = errno;
+    if (pid != 0) {
+        lu_signal_fork_parent();
+        cpu_fork_parent();
+        lu_thread_fork_parent(ts->proc);
+        if (pid < 0) {
+            return -err;
+        }
         if (flags & CLONE_PARENT_SETTID) {
             lu_put_u32(cpu, ptid, pid);
         }
         return pid;
     }
     /* child */
-    if (!cpu_fork_child(cpu)) {
+    lu_signal_fork_child();
+    bool code_ok = cpu_fork_child(cpu);
+    lu_thread_fork_child(cpu);
+    if (!code_ok) {
         fprintf(stderr, "%s: cannot copy the code buffer after fork\n", LU_PROG);
         _exit(127);
     }
-    lu_thread_fork_child(cpu);
     RiscvCpu *rc = riscv_cpu(cpu);
     ts->pending = 0;
     ts->proc->pending = 0;
@@ -466,16 +475,6 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_wait4(CpuState *cpu, const uint64_t *a)
 {
-    if (!((int)a[2] & WNOHANG) && lu_proc(cpu)->nthreads > 1) {
-        /* Other guest threads must run while this one waits: poll, and
-         * park until the next host signal (SIGCHLD) if nothing is ready. */
-        uint64_t b[4] = { a[0], a[1], a[2] | WNOHANG, a[3] };
-        int64_t r = sys_wait4(cpu, b);
-        if (r != 0 || !lu_thread_would_block(cpu, -1, 0)) {
-            return r;
-        }
-        return -LU_EBLOCK;
-    }
     int *status = NULL;
     struct rusage *ru = NULL;
     if (a[1] && !(status = lu_guest_ptr(cpu, a[1], sizeof(int), PAGE_WRITE))) {
@@ -684,10 +683,7 @@ static int64_t sys_prctl(CpuState *cpu, const uint64_t *a)
 
 static int64_t sys_sched_yield(CpuState *cpu, const uint64_t *a)
 {
-    if (lu_proc(cpu)->nthreads > 1) {
-        lu_proc(cpu)->preempt = 1;
-    }
-    return 0;
+    return lu_host_ret(sched_yield());
 }
 
 static int64_t sys_enosys(CpuState *cpu, const uint64_t *a)

@@ -122,18 +122,6 @@ static int64_t sys_rt_sigsuspend(CpuState *cpu, const uint64_t *a)
     if (lu_get_u64(cpu, a[0], &mask) < 0) {
         return -EFAULT;
     }
-    TaskState *ts = lu_task(cpu);
-    if (ts->proc->nthreads > 1) {
-        /* Let the other guest threads run while this one waits. */
-        ts->saved_sigmask = ts->sigmask;
-        ts->sigmask = mask & ~UNBLOCKABLE;
-        ts->in_sigsuspend = true;
-        if (lu_signal_pending_unblocked(cpu)) {
-            return -EINTR;
-        }
-        lu_thread_sigwait(cpu);
-        return -LU_EBLOCK;
-    }
     return lu_masked_wait(cpu, true, mask, suspend_fn, NULL);
 }
 
@@ -164,19 +152,7 @@ static int64_t sys_rt_sigtimedwait(CpuState *cpu, const uint64_t *a)
         }
         tmo = &ts;
     }
-    int64_t r;
-    if (lu_proc(cpu)->nthreads > 1) {
-        /* Poll; if nothing is there, park until a signal or the timeout. */
-        struct timespec zero = { 0, 0 };
-        r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, &zero, &info);
-        if (r == -EAGAIN && !lu_task(cpu)->io_timed_out && !(tmo && !tmo->tv_sec &&
-                                                                !tmo->tv_nsec)) {
-            lu_thread_park(cpu, NULL, 0, tmo, true);
-            return -LU_EBLOCK;
-        }
-    } else {
-        r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, tmo, &info);
-    }
+    int64_t r = lu_sigtimedwait(cpu, set & ~UNBLOCKABLE, tmo, &info);
     if (r > 0 && a[1] && lu_copy_to_guest(cpu, a[1], &info, sizeof(info)) < 0) {
         return -EFAULT;
     }
@@ -219,31 +195,23 @@ static int64_t sys_kill(CpuState *cpu, const uint64_t *a)
 }
 
 /*
- * A signal to one of our guest threads: with several of them (or for the
- * signals the host keeps), queued here rather than sent by the host.
- * Returns 1 if handled.
+ * A signal to one of our guest threads is queued here rather than sent by
+ * the host (which could not tell the guest's signal 64 from our kick, nor
+ * carry 32 and 33).  Returns 1 if tid is ours.
  */
 static int thread_kill(CpuState *cpu, int tid, int sig)
 {
     LinuxProc *proc = lu_proc(cpu);
-    TaskState *t = lu_thread_by_tid(proc, tid);
-    if (!t || (proc->nthreads <= 1 && !self_only_signal(sig))) {
-        return 0;
-    }
-    if (sig == 0) {
-        return 1;
-    }
     GuestSiginfo info;
     memset(&info, 0, sizeof(info));
     info.si_signo = sig;
     info.si_code = SI_TKILL;
     info.u.kill.pid = getpid();
     info.u.kill.uid = getuid();
-    if (sig_ignored_now(proc, sig)) {
-        return 1;
+    if (sig && sig_ignored_now(proc, sig)) {
+        sig = 0; /* dropped, as the kernel does */
     }
-    lu_queue_thread_signal(cpu, t, sig, &info);
-    return 1;
+    return lu_thread_signal(proc, tid, sig, &info);
 }
 
 static int64_t sys_tkill(CpuState *cpu, const uint64_t *a)

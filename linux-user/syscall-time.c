@@ -86,22 +86,6 @@ static int64_t do_sleep(CpuState *cpu, clockid_t clock, int flags, uint64_t req_
     if (req.tv_nsec < 0 || req.tv_nsec >= 1000000000 || req.tv_sec < 0) {
         return -EINVAL;
     }
-    if (lu_proc(cpu)->nthreads > 1 && (clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME)) {
-        /* Other guest threads run meanwhile (rem is not reported). */
-        struct timespec now, dl;
-        clock_gettime(clock, &now);
-        int64_t ns = (int64_t)req.tv_sec * 1000000000 + req.tv_nsec;
-        if (flags & TIMER_ABSTIME) {
-            ns -= (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        ns += (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-        dl.tv_sec = ns / 1000000000;
-        dl.tv_nsec = ns % 1000000000;
-        if (lu_thread_sleep(cpu, &dl)) {
-            return -LU_EBLOCK;
-        }
-    }
     if (!(flags & TIMER_ABSTIME) &&
         (clock == CLOCK_MONOTONIC || clock == CLOCK_REALTIME)) {
         SleepArgs s = { .ts = req };

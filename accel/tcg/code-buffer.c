@@ -57,28 +57,43 @@ void code_buffer_destroy(CodeBuffer *buf)
 
 /*
  * After fork the two processes would share the MAP_SHARED memfd and
- * overwrite each other's translations: give the child a private copy of the
- * used part at the same addresses, before it runs guest code.
+ * overwrite each other's translations, so the child gets a private copy of
+ * the used part at the same addresses before it runs guest code.  The copy
+ * is made in the parent before fork, while tb_lock keeps every other thread
+ * from translating or (un)chaining: a copy made in the child after fork
+ * would race with the parent patching jumps to blocks the child never had.
  */
-bool code_buffer_fork_child(CodeBuffer *b)
+int code_buffer_fork_prepare(const CodeBuffer *b)
 {
     if (b->rw == b->rx) {
-        return true; /* the MAP_PRIVATE fallback is already copied by fork */
+        return -1; /* the MAP_PRIVATE fallback is copied by fork itself */
     }
     int fd = memfd_create("rove-jit", MFD_CLOEXEC);
-    if (fd < 0 || ftruncate(fd, (off_t)b->size) < 0) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return false;
+    if (fd < 0) {
+        return -1;
+    }
+    if (ftruncate(fd, (off_t)b->size) < 0) {
+        close(fd);
+        return -1;
     }
     for (size_t done = 0; done < b->used;) {
         ssize_t n = pwrite(fd, b->rw + done, b->used - done, (off_t)done);
         if (n <= 0) {
             close(fd);
-            return false;
+            return -1;
         }
         done += (size_t)n;
+    }
+    return fd;
+}
+
+bool code_buffer_fork_child(CodeBuffer *b, int fd)
+{
+    if (b->rw == b->rx) {
+        return true;
+    }
+    if (fd < 0) {
+        return false;
     }
     bool ok = mmap(b->rw, b->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) !=
                   MAP_FAILED &&

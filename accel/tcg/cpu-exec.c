@@ -11,7 +11,11 @@
 #include "accel/tcg/internal.h"
 #include "rove/user-mem.h"
 
+#include <unistd.h>
+
 #define CODE_BUFFER_SIZE (256u << 20)
+
+static int fork_code_fd = -1; /* cpu_fork_prepare's snapshot of the code */
 
 unsigned rove_log_mask;
 FILE *rove_log_file;
@@ -24,7 +28,7 @@ static uintptr_t helper_lookup_tb_ptr(CpuState *cpu)
     uint64_t pc;
     uint32_t flags;
     cpu->arch->get_tb_key(cpu, &pc, &flags);
-    TranslationBlock *tb = tb_lookup(es, pc, flags);
+    TranslationBlock *tb = tb_lookup(cpu, pc, flags);
     if (!tb || rove_log_enabled(LOG_NOCHAIN | LOG_CPU)) {
         /* Not translated yet, or tracing wants every TB to pass the loop. */
         return (uintptr_t)es->backend->return_to_loop_addr();
@@ -35,26 +39,44 @@ static uintptr_t helper_lookup_tb_ptr(CpuState *cpu)
     return (uintptr_t)tb->tc_ptr;
 }
 
+/* The process's translation cache, made with the first vCPU. */
+static ExecState *exec_state;
+static pthread_mutex_t exec_state_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static ExecState *exec_state_get(const TcgBackend *backend)
+{
+    pthread_mutex_lock(&exec_state_lock);
+    ExecState *es = exec_state;
+    if (!es) {
+        es = g_new0(ExecState, 1);
+        es->backend = backend;
+        if (!code_buffer_init(&es->buf, CODE_BUFFER_SIZE)) {
+            fprintf(stderr, "rove: cannot allocate the code buffer\n");
+            exit(1);
+        }
+        backend->init(&es->buf);
+        es->code_start = (es->buf.used + 63) & ~(size_t)63;
+        es->buf.used = es->code_start;
+        tb_maint_init(es);
+        exec_state = es;
+    }
+    pthread_mutex_unlock(&exec_state_lock);
+    g_assert(es->backend == backend);
+    return es;
+}
+
 CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
 {
     CpuState *cpu = g_malloc0(arch->cpu_size);
-    ExecState *es = g_new0(ExecState, 1);
+    CpuTcg *ct = g_new0(CpuTcg, 1);
     cpu->arch = arch;
-    cpu->exec = es;
+    cpu->exec = exec_state_get(backend);
+    cpu->tcg_state = ct;
     cpu->exception_index = EXCP_NONE;
-    es->backend = backend;
-    if (!code_buffer_init(&es->buf, CODE_BUFFER_SIZE)) {
-        fprintf(stderr, "rove: cannot allocate the code buffer\n");
-        exit(1);
-    }
-    backend->init(&es->buf);
-    es->code_start = (es->buf.used + 63) & ~(size_t)63;
-    es->buf.used = es->code_start;
-    tb_maint_init(es);
 
-    TcgContext *ctx = &es->tcg;
+    TcgContext *ctx = &ct->tcg;
     tcg_context_init(ctx);
-    es->lookup_helper = (TcgHelperInfo){
+    ct->lookup_helper = (TcgHelperInfo){
         .func = (void *)helper_lookup_tb_ptr,
         .name = "lookup_tb_ptr",
         .flags = TCG_CALL_NO_WRITE_GLOBALS,
@@ -62,10 +84,10 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
         .has_ret = true,
         .ret_i64 = true,
     };
-    ctx->lookup_tb_helper = &es->lookup_helper;
+    ctx->lookup_tb_helper = &ct->lookup_helper;
     /* Generated code probes the jump cache inline (tb_lookup's first step)
      * unless tracing wants every TB to pass the loop. */
-    cpu->tcg.jmp_cache = es->jmp_cache;
+    cpu->tcg.jmp_cache = ct->jmp_cache;
     ctx->lookup_inline.enabled = !rove_log_enabled(LOG_NOCHAIN | LOG_CPU | LOG_EXEC);
     ctx->lookup_inline.env_cache_off = (int32_t)offsetof(TcgEnvHeader, jmp_cache);
     ctx->lookup_inline.shift1 = 1;
@@ -82,33 +104,77 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
     if (arch->cpu_reset) {
         arch->cpu_reset(cpu);
     }
+    cpu_list_add(cpu);
     return cpu;
 }
 
+CpuState *cpu_create_like(CpuState *cpu)
+{
+    return cpu_create(cpu->arch, cpu->exec->backend);
+}
+
+/* Frees a vCPU; the last one takes the translation cache with it. */
 void cpu_destroy(CpuState *cpu)
 {
-    ExecState *es = cpu->exec;
-    tb_free_all(es);
-    g_ptr_array_free(es->tbs, TRUE);
-    g_hash_table_destroy(es->page_tbs);
-    tcg_context_destroy(&es->tcg);
-    code_buffer_destroy(&es->buf);
-    g_free(es->building);
-    g_free(es);
+    CpuTcg *ct = cpu_tcg(cpu);
+    cpu_list_remove(cpu);
+    tcg_context_destroy(&ct->tcg);
+    g_free(ct->building);
+    g_free(ct);
     g_free(cpu);
+}
+
+void cpu_fork_prepare(void)
+{
+    cpus_fork_prepare();
+    tb_lock();
+    ExecState *es = exec_state;
+    fork_code_fd = es ? code_buffer_fork_prepare(&es->buf) : -1;
+}
+
+void cpu_fork_parent(void)
+{
+    if (fork_code_fd >= 0) {
+        close(fork_code_fd);
+        fork_code_fd = -1;
+    }
+    tb_unlock();
+    cpus_fork_parent();
 }
 
 bool cpu_fork_child(CpuState *cpu)
 {
-    return code_buffer_fork_child(&cpu->exec->buf);
+    bool ok = exec_state == NULL || code_buffer_fork_child(&exec_state->buf, fork_code_fd);
+    fork_code_fd = -1;
+    tb_lock_fork_child();
+    pthread_mutex_init(&exec_state_lock, NULL);
+    cpus_fork_child(cpu);
+    return ok;
+}
+
+static void do_tb_flush(void)
+{
+    ExecState *es = exec_state;
+    tb_lock();
+    tb_free_all(es);
+    es->buf.used = es->code_start;
+    es->nb_flushes++;
+    tb_unlock();
 }
 
 void tb_flush(CpuState *cpu)
 {
-    ExecState *es = cpu->exec;
-    tb_free_all(es);
-    es->buf.used = es->code_start;
-    es->nb_flushes++;
+    bool was_running = cpu && cpu->running;
+    g_assert(!tb_lock_held());
+    if (was_running) {
+        cpu_exec_end(cpu);
+    }
+    start_exclusive();
+    do_tb_flush();
+    end_exclusive();
+    if (was_running) {
+        cpu_exec_start(cpu);
+    }
 }
 
 _Noreturn void cpu_loop_exit(CpuState *cpu)
@@ -173,6 +239,30 @@ _Noreturn void cpu_loop_exit_restore(CpuState *cpu, uintptr_t host_pc, int excp)
     cpu_loop_exit(cpu);
 }
 
+/* Translate, flushing the cache and retrying when the code buffer is full. */
+static TranslationBlock *gen_code_or_flush(CpuState *cpu, uint64_t pc, uint32_t flags,
+                                           uint32_t cflags)
+{
+    for (int attempt = 0;; attempt++) {
+        TranslationBlock *tb = tb_gen_code(cpu, pc, flags, cflags);
+        if (tb) {
+            return tb;
+        }
+        if (attempt > 0) {
+            g_error("rove: translation block too large for the code buffer");
+        }
+        tb_flush(cpu);
+    }
+}
+
+static int cpu_exec_leave(CpuState *cpu, int excp)
+{
+    cpu->in_exec = false;
+    cpu->exception_index = excp;
+    cpu_exec_end(cpu);
+    return excp;
+}
+
 int cpu_exec(CpuState *cpu)
 {
     ExecState *es = cpu->exec;
@@ -182,18 +272,21 @@ int cpu_exec(CpuState *cpu)
     TranslationBlock *volatile nocache_tb = NULL;
     volatile uint64_t nocache_flushes = 0; /* a flush frees nocache_tb too */
 
+    current_cpu = cpu;
+    cpu_exec_start(cpu);
     if (sigsetjmp(cpu->jmp_env, 1) != 0) {
         /* Back from cpu_loop_exit(): an exception, or a restart request
-         * (exception_index == EXCP_NONE, e.g. after self-modifying code). */
+         * (exception_index == EXCP_NONE, e.g. after self-modifying code).
+         * A fault while translating may have left tb_lock held. */
+        tb_lock_reset();
         cpu->tcg.interp_pc = 0;
         last_tb = NULL;
         if (nocache_tb && nocache_flushes == es->nb_flushes) {
-            nocache_tb->invalid = true;
+            __atomic_store_n(&nocache_tb->invalid, true, __ATOMIC_RELEASE);
         }
         nocache_tb = NULL;
         if (cpu->exception_index != EXCP_NONE) {
-            cpu->in_exec = false;
-            return cpu->exception_index;
+            return cpu_exec_leave(cpu, cpu->exception_index);
         }
     }
     cpu->in_exec = true;
@@ -202,9 +295,7 @@ int cpu_exec(CpuState *cpu)
     for (;;) {
         if (cpu->tcg.exit_request) {
             cpu->tcg.exit_request = 0;
-            cpu->in_exec = false;
-            cpu->exception_index = EXCP_INTERRUPT;
-            return EXCP_INTERRUPT;
+            return cpu_exec_leave(cpu, EXCP_INTERRUPT);
         }
         uint64_t pc;
         uint32_t flags;
@@ -214,15 +305,18 @@ int cpu_exec(CpuState *cpu)
         uint32_t cflags = cpu->cflags_next;
         if (cflags) {
             cpu->cflags_next = 0;
-            tb = tb_gen_code(cpu, pc, flags, cflags);
+            tb = gen_code_or_flush(cpu, pc, flags, cflags);
             nocache_tb = (cflags & CF_NO_CACHE) ? tb : NULL;
             nocache_flushes = es->nb_flushes;
             last_tb = NULL;
         } else {
-            tb = tb_lookup(es, pc, flags);
+            tb = tb_lookup(cpu, pc, flags);
             if (!tb) {
-                tb = tb_gen_code(cpu, pc, flags, 0);
-                last_tb = NULL; /* a flush may have freed it */
+                uint64_t flushes = es->nb_flushes;
+                tb = gen_code_or_flush(cpu, pc, flags, 0);
+                if (flushes != es->nb_flushes) {
+                    last_tb = NULL; /* the flush freed it */
+                }
             }
         }
         if (last_tb && !rove_log_enabled(LOG_NOCHAIN)) {
@@ -240,7 +334,7 @@ int cpu_exec(CpuState *cpu)
 
         if (nocache_tb) {
             if (nocache_flushes == es->nb_flushes) {
-                nocache_tb->invalid = true;
+                __atomic_store_n(&nocache_tb->invalid, true, __ATOMIC_RELEASE);
             }
             nocache_tb = NULL;
             last_tb = NULL;
@@ -251,7 +345,7 @@ int cpu_exec(CpuState *cpu)
         if (from && slot == TB_EXIT_REQUESTED) {
             cpu->arch->set_pc(cpu, from->pc);
             last_tb = NULL;
-        } else if (from && slot < TCG_MAX_GOTO_TB && !from->invalid) {
+        } else if (from && slot < TCG_MAX_GOTO_TB && !tb_is_invalid(from)) {
             last_tb = from;
             last_slot = slot;
         } else {

@@ -1,34 +1,63 @@
 /*
- * accel/tcg private state: one ExecState per vCPU holds its TcgContext, the
- * code buffer, the TB hash and the per-page TB lists.  Single-threaded by
- * design for now (user mode runs one guest thread); when vCPU threads
- * arrive, the TB structures need a lock (tb_lock) and this comment must say
- * which fields it guards.
+ * accel/tcg private state.
+ *
+ * One translation cache per process (ExecState), shared by every vCPU: the
+ * code buffer, the TB hash, the list of TBs in code order and the per-page
+ * TB lists.  Each vCPU has its own CpuTcg: its IR context (translation
+ * happens on the thread that needs the block), the scratch the back end
+ * fills, and its jump cache.
+ *
+ * Locking (docs/architecture.md, "Threads"):
+ *  - tb_lock guards everything that changes the cache: translation and the
+ *    code buffer's `used`, hash insertion and removal, per-page lists,
+ *    chaining and unchaining, the page-flag table and host protections of
+ *    code pages.  Generated code never holds it.
+ *  - Lookups take no lock: hash chains are published with release stores
+ *    and TBs are never freed except by a flush, which runs only when every
+ *    vCPU is outside generated code (start_exclusive, cpus.c).  A stale
+ *    TB found in a jump cache is rejected by its `invalid` flag.
+ *  - tb_find_by_host_pc (signal handlers) reads the TB array without the
+ *    lock: entries are appended with a release store of the count and the
+ *    array is never reallocated.
  */
 #ifndef ACCEL_TCG_INTERNAL_H
 #define ACCEL_TCG_INTERNAL_H
 
 #include <glib.h>
+#include <pthread.h>
 
 #include "rove/exec.h"
 
 #define TB_HASH_BITS 16
 #define TB_JMP_CACHE_BITS 12
+/* Smallest TB the back ends emit is well over 32 bytes: the TB array needs
+ * at most code size / 32 entries. */
+#define TB_MIN_CODE_SIZE 32
 
 struct ExecState {
-    TcgContext tcg;
     const TcgBackend *backend;
     CodeBuffer buf;
     size_t code_start;       /* first byte after the prologue */
     TranslationBlock *hash[1u << TB_HASH_BITS];
-    TranslationBlock *jmp_cache[1u << TB_JMP_CACHE_BITS];
-    GPtrArray *tbs;          /* every TB made since the last flush, in code order */
+    TranslationBlock **tbs;  /* every TB made since the last flush, in code order */
+    size_t nb_tbs, max_tbs;
     GHashTable *page_tbs;    /* guest page -> GPtrArray of TBs made from it */
+    uint64_t nb_translations, nb_flushes;
+};
+
+/* Per-vCPU translation state. */
+typedef struct CpuTcg {
+    TcgContext tcg;          /* this vCPU's IR context */
     TcgHelperInfo lookup_helper;
     TbCodeInfo info;         /* scratch for gen_code */
     TranslationBlock *building; /* TB under translation (freed if it aborts) */
-    uint64_t nb_translations, nb_flushes;
-};
+    TranslationBlock *jmp_cache[1u << TB_JMP_CACHE_BITS];
+} CpuTcg;
+
+static inline CpuTcg *cpu_tcg(CpuState *cpu)
+{
+    return (CpuTcg *)cpu->tcg_state;
+}
 
 static inline unsigned tb_hash(uint64_t pc, uint32_t flags)
 {
@@ -42,38 +71,73 @@ static inline unsigned tb_jmp_cache_hash(uint64_t pc)
            ((1u << TB_JMP_CACHE_BITS) - 1);
 }
 
+static inline bool tb_is_invalid(const TranslationBlock *tb)
+{
+    return __atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE);
+}
+
+/* ---- tb_lock (tb-maint.c) ---- */
+void tb_lock(void);
+void tb_unlock(void);
+bool tb_lock_held(void);        /* by this thread */
+/* After a siglongjmp out of code that may have held it (a fetch fault
+ * during translation): release it if this thread holds it. */
+void tb_lock_reset(void);
+void tb_lock_fork_child(void);
+
 /* code-buffer.c */
 bool code_buffer_init(CodeBuffer *buf, size_t size);
 void code_buffer_destroy(CodeBuffer *buf);
-bool code_buffer_fork_child(CodeBuffer *buf);
+/* fork: a private copy of [0, used) made before the fork (under tb_lock),
+ * mapped over the buffer in the child; closed in the parent. */
+int code_buffer_fork_prepare(const CodeBuffer *buf);
+bool code_buffer_fork_child(CodeBuffer *buf, int fd);
 
 /* tb-maint.c */
 void tb_maint_init(ExecState *es);
-TranslationBlock *tb_lookup_slow(ExecState *es, uint64_t pc, uint32_t flags);
+TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags);
 
 /* Jump cache first (inline: it is on every indirect jump), then the hash. */
-static inline TranslationBlock *tb_lookup(ExecState *es, uint64_t pc, uint32_t flags)
+static inline TranslationBlock *tb_lookup(CpuState *cpu, uint64_t pc, uint32_t flags)
 {
-    TranslationBlock *tb = es->jmp_cache[tb_jmp_cache_hash(pc)];
-    if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid) {
+    TranslationBlock *tb = cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)];
+    if (tb && tb->pc == pc && tb->flags == flags && !tb_is_invalid(tb)) {
         return tb;
     }
-    return tb_lookup_slow(es, pc, flags);
+    return tb_lookup_slow(cpu, pc, flags);
 }
-void tb_insert(CpuState *cpu, TranslationBlock *tb);
+/* Hash lookup alone (tb_lock held or not). */
+TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags);
+void tb_insert(CpuState *cpu, TranslationBlock *tb);          /* tb_lock held */
+void tb_record(ExecState *es, TranslationBlock *tb);          /* tb_lock held */
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to);
 TranslationBlock *tb_find_by_host_pc(ExecState *es, uintptr_t host_pc);
 /* Invalidate TBs overlapping guest [start, end); returns true if the TB
- * containing cur_host_pc (if any) was among them. */
-bool tb_invalidate_range_cur(CpuState *cpu, uint64_t start, uint64_t end, uintptr_t cur_host_pc);
+ * containing cur_host_pc (if any) was among them.  tb_lock held. */
+bool tb_invalidate_range_locked(ExecState *es, uint64_t start, uint64_t end,
+                                uintptr_t cur_host_pc);
+/* Free every TB; the code buffer starts over.  Exclusive section only. */
 void tb_free_all(ExecState *es);
 
-/* translate-all.c */
+/* translate-all.c: NULL when the code buffer is full (the caller flushes
+ * and retries).  Takes tb_lock. */
 TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags);
 
-/* user-exec.c: hooks the translator calls in user mode */
+/* cpus.c */
+void cpu_list_add(CpuState *cpu);
+void cpu_list_remove(CpuState *cpu);
+/* Every vCPU's jump cache is emptied (inside an exclusive section). */
+void cpu_list_clear_jmp_caches(void);
+/* cpu_exec brackets: a vCPU between them may be in generated code. */
+void cpu_exec_start(CpuState *cpu);
+void cpu_exec_end(CpuState *cpu);
+void cpus_fork_prepare(void);
+void cpus_fork_parent(void);
+void cpus_fork_child(CpuState *cpu);
+
+/* user-exec.c: hooks the translator calls in user mode (tb_lock held) */
 bool user_code_page_ok(uint64_t addr, size_t len);
-void user_protect_code_page(CpuState *cpu, uint64_t page);
+void user_protect_code_page(uint64_t page);
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
 void user_page_code_cleared(uint64_t page);
 

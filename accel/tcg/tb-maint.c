@@ -1,7 +1,7 @@
 /*
  * Translation-block bookkeeping: the (pc, flags) hash, the per-vCPU jump
- * cache, per-guest-page TB lists, chaining and unchaining, invalidation and
- * flush.
+ * caches, per-guest-page TB lists, chaining and unchaining, invalidation and
+ * flush.  internal.h says what tb_lock guards and which reads go without it.
  *
  * Invariants:
  *  - es->tbs holds TBs in code-buffer order, so a host pc maps to its TB by
@@ -10,11 +10,60 @@
  *    B->jmp_incoming, so invalidating B can point A's jump back at its
  *    unchained exit.
  *  - Invalid TBs stay allocated until the next flush (stale pointers in
- *    the jump cache are rejected by the `invalid` flag).
+ *    the jump caches are rejected by the `invalid` flag).
  */
 #include <string.h>
 
 #include "accel/tcg/internal.h"
+
+static pthread_mutex_t tb_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread int tb_lock_depth;
+
+/* Recursive per thread: mmap_lock holders call into code that takes it. */
+void tb_lock(void)
+{
+    if (tb_lock_depth++ == 0) {
+        pthread_mutex_lock(&tb_mutex);
+    }
+}
+
+void tb_unlock(void)
+{
+    g_assert(tb_lock_depth > 0);
+    if (--tb_lock_depth == 0) {
+        pthread_mutex_unlock(&tb_mutex);
+    }
+}
+
+bool tb_lock_held(void)
+{
+    return tb_lock_depth != 0;
+}
+
+void tb_lock_reset(void)
+{
+    if (tb_lock_depth) {
+        tb_lock_depth = 0;
+        pthread_mutex_unlock(&tb_mutex);
+    }
+}
+
+void mmap_lock(void)
+{
+    tb_lock();
+}
+
+void mmap_unlock(void)
+{
+    tb_unlock();
+}
+
+void tb_lock_fork_child(void)
+{
+    /* The forking thread held it across fork (cpu_fork_prepare). */
+    pthread_mutex_init(&tb_mutex, NULL);
+    tb_lock_depth = 0;
+}
 
 static void page_list_free(gpointer p)
 {
@@ -23,21 +72,37 @@ static void page_list_free(gpointer p)
 
 void tb_maint_init(ExecState *es)
 {
-    es->tbs = g_ptr_array_new();
+    /* Never reallocated (see internal.h): untouched entries cost nothing. */
+    es->max_tbs = es->buf.size / TB_MIN_CODE_SIZE;
+    es->tbs = g_new0(TranslationBlock *, es->max_tbs);
     es->page_tbs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, page_list_free);
 }
 
-TranslationBlock *tb_lookup_slow(ExecState *es, uint64_t pc, uint32_t flags)
+TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags)
 {
-    unsigned j = tb_jmp_cache_hash(pc);
-    TranslationBlock *tb;
-    for (tb = es->hash[tb_hash(pc, flags)]; tb; tb = tb->hash_next) {
-        if (tb->pc == pc && tb->flags == flags) {
-            es->jmp_cache[j] = tb;
+    TranslationBlock *tb = __atomic_load_n(&es->hash[tb_hash(pc, flags)], __ATOMIC_ACQUIRE);
+    for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
+        if (tb->pc == pc && tb->flags == flags && !tb_is_invalid(tb)) {
             return tb;
         }
     }
     return NULL;
+}
+
+TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
+{
+    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags);
+    if (tb) {
+        cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
+    }
+    return tb;
+}
+
+void tb_record(ExecState *es, TranslationBlock *tb)
+{
+    g_assert(es->nb_tbs < es->max_tbs);
+    es->tbs[es->nb_tbs] = tb;
+    __atomic_store_n(&es->nb_tbs, es->nb_tbs + 1, __ATOMIC_RELEASE);
 }
 
 static void page_add_tb(ExecState *es, uint64_t page, TranslationBlock *tb)
@@ -56,30 +121,37 @@ void tb_insert(CpuState *cpu, TranslationBlock *tb)
 {
     ExecState *es = cpu->exec;
     unsigned h = tb_hash(tb->pc, tb->flags);
-    tb->hash_next = es->hash[h];
-    es->hash[h] = tb;
-    es->jmp_cache[tb_jmp_cache_hash(tb->pc)] = tb;
     for (int i = 0; i < 2; i++) {
         if (tb->page_addr[i] != (uint64_t)-1) {
             page_add_tb(es, tb->page_addr[i], tb);
-            user_protect_code_page(cpu, tb->page_addr[i]);
+            user_protect_code_page(tb->page_addr[i]);
         }
     }
+    tb->hash_next = es->hash[h];
+    /* Publish: a lock-free reader that finds tb sees it complete. */
+    __atomic_store_n(&es->hash[h], tb, __ATOMIC_RELEASE);
+    cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(tb->pc)] = tb;
 }
 
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to)
 {
-    if (from->invalid || to->invalid || from->jmp_dest[slot] ||
+    if (__atomic_load_n(&from->jmp_dest[slot], __ATOMIC_RELAXED) ||
         from->jmp_insn_offset[slot] == TCG_NO_JUMP) {
+        return; /* already chained (the common case: no lock) */
+    }
+    tb_lock();
+    if (tb_is_invalid(from) || tb_is_invalid(to) || from->jmp_dest[slot]) {
+        tb_unlock();
         return;
     }
     es->backend->patch_jump(&es->buf, (uintptr_t)from->tc_ptr + from->jmp_insn_offset[slot],
                             (uintptr_t)to->tc_ptr);
-    from->jmp_dest[slot] = to;
+    __atomic_store_n(&from->jmp_dest[slot], to, __ATOMIC_RELAXED);
     if (!to->jmp_incoming) {
         to->jmp_incoming = g_ptr_array_new();
     }
     g_ptr_array_add(to->jmp_incoming, (gpointer)((uintptr_t)from | (uintptr_t)slot));
+    tb_unlock();
 }
 
 static void tb_unchain_incoming(ExecState *es, TranslationBlock *tb)
@@ -96,7 +168,7 @@ static void tb_unchain_incoming(ExecState *es, TranslationBlock *tb)
             es->backend->patch_jump(&es->buf,
                                     (uintptr_t)src->tc_ptr + src->jmp_insn_offset[slot],
                                     (uintptr_t)src->tc_ptr + src->jmp_reset_offset[slot]);
-            src->jmp_dest[slot] = NULL;
+            __atomic_store_n(&src->jmp_dest[slot], NULL, __ATOMIC_RELAXED);
         }
     }
     g_ptr_array_set_size(in, 0);
@@ -107,19 +179,18 @@ static void tb_invalidate_one(ExecState *es, TranslationBlock *tb)
     if (tb->invalid) {
         return;
     }
-    tb->invalid = true;
-    /* out of the hash */
+    __atomic_store_n(&tb->invalid, true, __ATOMIC_RELEASE);
+    /* Out of the hash.  A reader walking the chain may still be on tb:
+     * its hash_next stays as it was, so the walk goes on correctly. */
     TranslationBlock **pp = &es->hash[tb_hash(tb->pc, tb->flags)];
     while (*pp && *pp != tb) {
         pp = &(*pp)->hash_next;
     }
     if (*pp) {
-        *pp = tb->hash_next;
+        __atomic_store_n(pp, tb->hash_next, __ATOMIC_RELEASE);
     }
-    unsigned j = tb_jmp_cache_hash(tb->pc);
-    if (es->jmp_cache[j] == tb) {
-        es->jmp_cache[j] = NULL;
-    }
+    /* Jump caches keep pointing at tb until they are overwritten; every
+     * reader checks `invalid`. */
     tb_unchain_incoming(es, tb);
     /* Our own outgoing jumps: drop us from the targets' incoming lists. */
     for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
@@ -127,7 +198,7 @@ static void tb_invalidate_one(ExecState *es, TranslationBlock *tb)
         if (dst && dst->jmp_incoming) {
             g_ptr_array_remove(dst->jmp_incoming, (gpointer)((uintptr_t)tb | (uintptr_t)s));
         }
-        tb->jmp_dest[s] = NULL;
+        __atomic_store_n(&tb->jmp_dest[s], NULL, __ATOMIC_RELAXED);
     }
 }
 
@@ -136,9 +207,9 @@ static bool tb_contains_host_pc(const TranslationBlock *tb, uintptr_t pc)
     return pc >= (uintptr_t)tb->tc_ptr && pc < (uintptr_t)tb->tc_ptr + tb->tc_size;
 }
 
-bool tb_invalidate_range_cur(CpuState *cpu, uint64_t start, uint64_t end, uintptr_t cur_host_pc)
+bool tb_invalidate_range_locked(ExecState *es, uint64_t start, uint64_t end,
+                                uintptr_t cur_host_pc)
 {
-    ExecState *es = cpu->exec;
     bool hit_current = false;
     uint64_t first = start & TARGET_PAGE_MASK;
     uint64_t last = (end - 1) & TARGET_PAGE_MASK;
@@ -208,16 +279,20 @@ bool tb_invalidate_range_cur(CpuState *cpu, uint64_t start, uint64_t end, uintpt
 
 void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end)
 {
-    tb_invalidate_range_cur(cpu, start, end, 0);
+    if (!cpu) {
+        return;
+    }
+    tb_lock();
+    tb_invalidate_range_locked(cpu->exec, start, end, 0);
+    tb_unlock();
 }
 
 TranslationBlock *tb_find_by_host_pc(ExecState *es, uintptr_t host_pc)
 {
-    GPtrArray *a = es->tbs;
-    guint lo = 0, hi = a->len;
+    size_t lo = 0, hi = __atomic_load_n(&es->nb_tbs, __ATOMIC_ACQUIRE);
     while (lo < hi) {
-        guint mid = (lo + hi) / 2;
-        TranslationBlock *tb = g_ptr_array_index(a, mid);
+        size_t mid = (lo + hi) / 2;
+        TranslationBlock *tb = es->tbs[mid];
         if (host_pc < (uintptr_t)tb->tc_ptr) {
             hi = mid;
         } else if (host_pc >= (uintptr_t)tb->tc_ptr + tb->tc_size) {
@@ -243,12 +318,13 @@ static void tb_free(TranslationBlock *tb)
 
 void tb_free_all(ExecState *es)
 {
-    for (guint i = 0; i < es->tbs->len; i++) {
-        tb_free(g_ptr_array_index(es->tbs, i));
+    for (size_t i = 0; i < es->nb_tbs; i++) {
+        tb_free(es->tbs[i]);
+        es->tbs[i] = NULL;
     }
-    g_ptr_array_set_size(es->tbs, 0);
+    es->nb_tbs = 0;
     memset(es->hash, 0, sizeof(es->hash));
-    memset(es->jmp_cache, 0, sizeof(es->jmp_cache));
+    cpu_list_clear_jmp_caches();
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, es->page_tbs);

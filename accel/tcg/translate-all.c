@@ -93,7 +93,8 @@ static void log_host_code(TranslationBlock *tb)
 TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32_t cflags)
 {
     ExecState *es = cpu->exec;
-    TcgContext *ctx = &es->tcg;
+    CpuTcg *ct = cpu_tcg(cpu);
+    TcgContext *ctx = &ct->tcg;
     int max_insns = cflags & CF_COUNT_MASK;
     if (max_insns == 0 || max_insns > TCG_MAX_INSNS) {
         max_insns = TCG_MAX_INSNS;
@@ -102,9 +103,19 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         max_insns = 1;
     }
 
-    g_free(es->building); /* left over if the last translation faulted */
+    tb_lock();
+    if (!(cflags & CF_NO_CACHE)) {
+        /* Another vCPU may have made it while we waited for the lock. */
+        TranslationBlock *done = tb_hash_lookup(es, pc, flags);
+        if (done) {
+            tb_unlock();
+            ct->jmp_cache[tb_jmp_cache_hash(pc)] = done;
+            return done;
+        }
+    }
+    g_free(ct->building); /* left over if the last translation faulted */
     TranslationBlock *tb = g_new0(TranslationBlock, 1);
-    es->building = tb;
+    ct->building = tb;
     tb->pc = pc;
     tb->flags = flags;
     tb->cflags = cflags;
@@ -138,22 +149,16 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         rove_log("\n");
     }
 
-    TbCodeInfo *info = &es->info;
-    const void *code = NULL;
-    for (int attempt = 0; attempt < 2 && !code; attempt++) {
-        memset(info, 0, offsetof(TbCodeInfo, insn_end));
-        code = es->backend->gen_code(ctx, &es->buf, info);
-        if (!code) {
-            if (attempt == 0) {
-                /* Buffer full: start over.  The ops are still in ctx and
-                 * refer to nothing in the buffer, so they can be re-emitted. */
-                tb_flush(cpu);
-            } else {
-                g_error("rove: translation block too large for the code buffer");
-            }
-        }
+    TbCodeInfo *info = &ct->info;
+    memset(info, 0, offsetof(TbCodeInfo, insn_end));
+    const void *code = es->backend->gen_code(ctx, &es->buf, info);
+    if (!code || es->nb_tbs >= es->max_tbs) {
+        /* Buffer full: the caller flushes (which needs every vCPU out of
+         * generated code, so not under tb_lock) and translates again. */
+        tb_unlock();
+        return NULL;
     }
-    es->building = NULL;
+    ct->building = NULL;
 
     tb->tc_ptr = code;
     tb->tc_size = info->size;
@@ -175,7 +180,7 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     }
     tb->icount = (uint16_t)ni;
 
-    g_ptr_array_add(es->tbs, tb);
+    tb_record(es, tb);
     if (!(cflags & CF_NO_CACHE)) {
         tb_insert(cpu, tb);
     }
@@ -186,5 +191,6 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     if (rove_log_enabled(LOG_OUT_ASM) && es->backend == &tcg_backend_x86_64) {
         log_host_code(tb);
     }
+    tb_unlock();
     return tb;
 }

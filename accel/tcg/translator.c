@@ -13,6 +13,8 @@
  * (translator_can_follow).  A path that returns to the TB's start makes a
  * self-loop (tcg/loop.c).  docs/architecture.md has the picture.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,14 +102,19 @@ unsigned translator_goto_tb_slot(DisasContextBase *db)
 
 /* Superblocks: see exec.h.  ROVE_SUPERBLOCKS=0 turns them off (one TB per
  * guest basic block, as QEMU does), for comparison. */
+static bool superblocks_on = true;
+static pthread_once_t superblocks_once = PTHREAD_ONCE_INIT;
+
+static void superblocks_read_env(void)
+{
+    const char *e = getenv("ROVE_SUPERBLOCKS");
+    superblocks_on = !(e && strcmp(e, "0") == 0);
+}
+
 static bool superblocks_enabled(void)
 {
-    static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("ROVE_SUPERBLOCKS");
-        on = !(e && strcmp(e, "0") == 0);
-    }
-    return on;
+    pthread_once(&superblocks_once, superblocks_read_env);
+    return superblocks_on;
 }
 
 bool translator_can_follow(DisasContextBase *db, uint64_t dest, bool side_exit)
@@ -150,8 +157,7 @@ static _Noreturn void translator_fetch_fault(DisasContextBase *db, uint64_t addr
     cpu->exception_index = EXCP_SEGV;
     cpu->fault_addr = addr;
     cpu->fault_is_write = false;
-    cpu->fault_code = (page_get_flags(addr) & PAGE_VALID) ? 2 /* SEGV_ACCERR */
-                                                          : 1 /* SEGV_MAPERR */;
+    cpu->fault_code = (page_get_flags(addr) & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;
     cpu_loop_exit(cpu);
 }
 
@@ -164,6 +170,9 @@ static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_
                 translator_fetch_fault(db, a);
             }
             uint64_t page = a & TARGET_PAGE_MASK;
+            /* Write-protect before reading (tb_lock is held): a store by
+             * another thread is then either seen here or caught later. */
+            user_protect_code_page(page);
             if (page != db->tb->page_addr[0]) {
                 db->tb->page_addr[1] = page;
             }

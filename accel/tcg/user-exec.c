@@ -87,12 +87,24 @@ int page_flags_to_host_prot(int flags)
     return prot;
 }
 
+/* The table is written under tb_lock and read without it (syscalls, the
+ * fault handler): byte-sized atomic accesses keep both sides well defined. */
+static inline uint8_t flags_load(uint64_t page_index)
+{
+    return __atomic_load_n(&page_flags_table[page_index], __ATOMIC_RELAXED);
+}
+
+static inline void flags_store(uint64_t page_index, uint8_t f)
+{
+    __atomic_store_n(&page_flags_table[page_index], f, __ATOMIC_RELAXED);
+}
+
 int page_get_flags(uint64_t addr)
 {
     if (addr >= GUEST_ADDR_LIMIT || !page_flags_table) {
         return 0;
     }
-    return page_flags_table[addr >> TARGET_PAGE_BITS];
+    return flags_load(addr >> TARGET_PAGE_BITS);
 }
 
 void page_set_flags(CpuState *cpu, uint64_t start, uint64_t end, int flags)
@@ -103,15 +115,19 @@ void page_set_flags(CpuState *cpu, uint64_t start, uint64_t end, int flags)
     if (end > GUEST_ADDR_LIMIT) {
         end = GUEST_ADDR_LIMIT;
     }
+    tb_lock();
     if (cpu) {
-        tb_invalidate_range(cpu, start, end);
+        tb_invalidate_range_locked(cpu->exec, start, end, 0);
     }
     uint64_t first = start >> TARGET_PAGE_BITS;
     uint64_t last = (end - 1) >> TARGET_PAGE_BITS;
     if (flags) {
         flags |= PAGE_VALID;
     }
-    memset(page_flags_table + first, flags & ~PAGE_CODE, last - first + 1);
+    for (uint64_t i = first; i <= last; i++) {
+        flags_store(i, (uint8_t)(flags & ~PAGE_CODE));
+    }
+    tb_unlock();
 }
 
 bool user_code_page_ok(uint64_t addr, size_t len)
@@ -133,16 +149,17 @@ static void page_reprotect(uint64_t page)
     }
 }
 
-void user_protect_code_page(CpuState *cpu, uint64_t page)
+/* Both under tb_lock. */
+void user_protect_code_page(uint64_t page)
 {
-    (void)cpu;
     if (page >= GUEST_ADDR_LIMIT) {
         return;
     }
-    uint8_t *f = &page_flags_table[page >> TARGET_PAGE_BITS];
-    if (!(*f & PAGE_CODE)) {
-        *f |= PAGE_CODE;
-        if (*f & PAGE_WRITE) {
+    uint64_t i = page >> TARGET_PAGE_BITS;
+    uint8_t f = flags_load(i);
+    if (!(f & PAGE_CODE)) {
+        flags_store(i, f | PAGE_CODE);
+        if (f & PAGE_WRITE) {
             page_reprotect(page);
         }
     }
@@ -153,10 +170,11 @@ void user_page_code_cleared(uint64_t page)
     if (page >= GUEST_ADDR_LIMIT) {
         return;
     }
-    uint8_t *f = &page_flags_table[page >> TARGET_PAGE_BITS];
-    if (*f & PAGE_CODE) {
-        *f &= ~PAGE_CODE;
-        if (*f & PAGE_WRITE) {
+    uint64_t i = page >> TARGET_PAGE_BITS;
+    uint8_t f = flags_load(i);
+    if (f & PAGE_CODE) {
+        flags_store(i, f & ~PAGE_CODE);
+        if (f & PAGE_WRITE) {
             page_reprotect(page);
         }
     }
@@ -184,9 +202,13 @@ bool guest_access_ok(CpuState *cpu, uint64_t addr, uint64_t len, int access)
         }
         if ((access & PAGE_WRITE) && (f & PAGE_CODE) && cpu) {
             /* The emulator writes here for the guest (read(2) into a code
-             * page, say): drop the TBs and make the page writable again. */
-            tb_invalidate_range(cpu, p, p + TARGET_PAGE_SIZE);
+             * page, say): drop the TBs and make the page writable again.
+             * (Another thread may translate from it again before the
+             * write: the host call then fails with EFAULT.) */
+            tb_lock();
+            tb_invalidate_range_locked(cpu->exec, p, p + TARGET_PAGE_SIZE, 0);
             user_page_code_cleared(p);
+            tb_unlock();
         }
     }
     return true;
@@ -208,7 +230,7 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len)
         uint64_t p = (start & TARGET_PAGE_MASK) >> TARGET_PAGE_BITS;
         uint64_t run = 0;
         for (; p < NB_PAGES; p++) {
-            if (page_flags_table[p] & PAGE_VALID) {
+            if (flags_load(p) & PAGE_VALID) {
                 run = 0;
                 continue;
             }
@@ -220,13 +242,34 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len)
     return (uint64_t)-1;
 }
 
+__thread uintptr_t helper_retaddr;
+
+void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, uintptr_t retaddr)
+{
+    if (addr & (size - 1)) {
+        user_mem_fault(cpu, addr, 1 | 2, retaddr);
+    }
+    if (!guest_addr_in_space(addr, size)) {
+        user_mem_fault(cpu, addr, 1, retaddr);
+    }
+    helper_retaddr = retaddr;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* set before the access */
+    return g2h(addr);
+}
+
+void cpu_atomic_done(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    helper_retaddr = 0;
+}
+
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc)
 {
     CpuState *cpu = env;
     cpu_restore_state(cpu, host_pc);
     cpu->fault_addr = addr;
     cpu->fault_is_write = kind & 1;
-    cpu->fault_code = (kind & 2) ? 1 /* BUS_ADRALN */ : 1 /* SEGV_MAPERR */;
+    cpu->fault_code = (kind & 2) ? BUS_ADRALN : SEGV_MAPERR;
     cpu->exception_index = (kind & 2) ? EXCP_BUS : EXCP_SEGV;
     cpu_loop_exit(cpu);
 }
@@ -238,35 +281,52 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
     bool in_guest = host_addr >= guest_base &&
                     host_addr - guest_base < GUEST_ADDR_LIMIT + GUEST_GUARD_SIZE;
     uint64_t addr = in_guest ? h2g((void *)host_addr) : 0;
-    int f = in_guest ? page_get_flags(addr) : 0;
     uintptr_t code_pc = host_pc;
     ExecState *es = cpu->exec;
     uintptr_t base = (uintptr_t)es->buf.rx;
-    if ((code_pc < base || code_pc >= base + es->buf.size) && cpu->tcg.interp_pc) {
-        code_pc = cpu->tcg.interp_pc;
+    bool in_code = code_pc >= base && code_pc < base + es->buf.size;
+    if (!in_code && cpu->tcg.interp_pc) {
+        code_pc = cpu->tcg.interp_pc; /* the interpreter (or a helper it called) */
+    } else if (!in_code && helper_retaddr) {
+        /* A helper's access on behalf of generated code (atomics); the
+         * call stored the globals, so the registers are not needed. */
+        code_pc = helper_retaddr;
+        host_regs = NULL;
     }
 
-    if (in_guest && is_write && (f & PAGE_CODE) && (f & PAGE_WRITE)) {
-        /* A store to a page we translated code from. */
-        uint64_t page = addr & TARGET_PAGE_MASK;
-        bool hit = tb_invalidate_range_cur(cpu, page, page + TARGET_PAGE_SIZE,
-                                           cpu->in_exec ? code_pc : 0);
-        user_page_code_cleared(page);
-        if (hit && cpu_restore_state_regs(cpu, code_pc, host_regs)) {
-            /* The running TB changed under us: redo the store in a TB of
-             * one instruction that is not cached, then carry on. */
-            cpu->cflags_next = 1 | CF_NO_CACHE;
-            cpu->exception_index = EXCP_NONE;
-            cpu_loop_exit(cpu);
+    if (in_guest && is_write) {
+        int f = page_get_flags(addr);
+        if ((f & PAGE_VALID) && (f & PAGE_WRITE)) {
+            /* A store to a page we translated code from (or one that
+             * another thread has just made writable again: retry). */
+            uint64_t page = addr & TARGET_PAGE_MASK;
+            tb_lock();
+            bool hit = false;
+            if (page_get_flags(page) & PAGE_CODE) {
+                hit = tb_invalidate_range_locked(es, page, page + TARGET_PAGE_SIZE,
+                                                 cpu->in_exec ? code_pc : 0);
+                user_page_code_cleared(page);
+            }
+            tb_unlock();
+            if (hit && cpu_restore_state_regs(cpu, code_pc, host_regs)) {
+                /* The running TB changed under us: redo the store in a TB
+                 * of one instruction that is not cached, then carry on. */
+                helper_retaddr = 0;
+                cpu->cflags_next = 1 | CF_NO_CACHE;
+                cpu->exception_index = EXCP_NONE;
+                cpu_loop_exit(cpu);
+            }
+            return true;
         }
-        return true;
     }
+    int f = in_guest ? page_get_flags(addr) : 0;
     if (!cpu->in_exec || !in_guest) {
         return false;
     }
     if (!cpu_restore_state_regs(cpu, code_pc, host_regs)) {
         return false;
     }
+    helper_retaddr = 0;
     cpu->fault_addr = addr;
     cpu->fault_is_write = is_write;
     cpu->fault_code = (f & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;

@@ -42,12 +42,22 @@ typedef struct CpuState {
     uint64_t fault_addr;       /* EXCP_SEGV/EXCP_BUS: guest address */
     bool fault_is_write;
     const TargetArch *arch;
-    ExecState *exec;           /* translation state owned by accel/tcg */
+    ExecState *exec;           /* the process's translation cache (shared) */
+    void *tcg_state;           /* this vCPU's translation state (accel/tcg) */
     void *opaque;              /* owner's data (linux-user: task state) */
     sigjmp_buf jmp_env;        /* cpu_loop_exit() lands here */
     bool in_exec;              /* jmp_env is valid */
     uint32_t cflags_next;      /* CF_* for the next TB only (e.g. one insn) */
+    /* accel/tcg/cpus.c: the vCPU list and exclusive sections */
+    struct CpuState *next_cpu;
+    int cpu_index;
+    bool running;              /* between cpu_exec_start and cpu_exec_end */
+    bool has_waiter;           /* an exclusive section waits for it */
 } CpuState;
+
+/* The vCPU this host thread runs (NULL on other threads).  Signal
+ * handlers use it to find the vCPU they must kick. */
+extern __thread CpuState *current_cpu;
 
 /* ---- Translation blocks ---- */
 
@@ -187,11 +197,34 @@ extern const TargetArch target_riscv64;
 
 /* ---- cpu loop and exits (accel/tcg/cpu-exec.c) ---- */
 
+/*
+ * A new vCPU.  The first one creates the process's translation cache;
+ * later ones (guest threads) share it and must use the same back end.
+ * Each vCPU is run by one host thread at a time.
+ */
 CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend);
+/* Another vCPU of the same kind (a new guest thread), reset. */
+CpuState *cpu_create_like(CpuState *cpu);
 void cpu_destroy(CpuState *cpu);
-/* In a forked child, before it runs guest code: stop sharing generated
- * code with the parent.  false if that failed (the child must exit). */
+/*
+ * fork(2) from a process whose other vCPU threads may be running:
+ * cpu_fork_prepare() right before fork (stops translation and chaining and
+ * snapshots the code buffer), then cpu_fork_parent() in the parent, or
+ * cpu_fork_child(cpu) in the child, where cpu (the forking thread's vCPU)
+ * is the only one left.  cpu_fork_child returns false if the child cannot
+ * get its own copy of the generated code (it must exit).
+ */
+void cpu_fork_prepare(void);
+void cpu_fork_parent(void);
 bool cpu_fork_child(CpuState *cpu);
+/*
+ * Exclusive sections: start_exclusive() returns once every other vCPU is
+ * outside generated code (they are kicked and wait at their next
+ * cpu_exec entry until end_exclusive()).  The caller must not be inside
+ * cpu_exec and must not hold tb_lock.
+ */
+void start_exclusive(void);
+void end_exclusive(void);
 /* Run guest code until something the caller must handle; returns EXCP_*. */
 int cpu_exec(CpuState *cpu);
 /* From a helper or signal handler: abandon the TB, return to cpu_exec. */
@@ -211,8 +244,23 @@ static inline void cpu_exit(CpuState *cpu)
     cpu->tcg.exit_request = 1;
 }
 
-/* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i). */
+/* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i).
+ * Other vCPUs may still finish a TB they are running. */
 void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end);
+
+/*
+ * Guest atomics (helpers called from generated code, whose return address
+ * is retaddr): the host address of the naturally aligned size-byte object
+ * at guest addr, or the guest's fault (misaligned: EXCP_BUS; outside the
+ * guest: EXCP_SEGV) raised precisely.  A host fault between this and
+ * cpu_atomic_done() is the guest's, raised at the same insn.  User mode:
+ * accel/tcg/user-exec.c; system mode's soft TLB implements it too.
+ */
+void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, uintptr_t retaddr);
+void cpu_atomic_done(void);
+/* Drop every TB of the process (in an exclusive section).  cpu is the
+ * caller's vCPU (or NULL); from a helper, never return into generated code
+ * afterwards: cpu_loop_exit. */
 void tb_flush(CpuState *cpu);
 
 /* Logging (-d ...) */

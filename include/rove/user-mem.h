@@ -81,6 +81,19 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len);
  * numbering (x86-64: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15), for
  * the globals generated code held only in registers (TbFaultSite).
  */
+/*
+ * A helper that touches guest memory on behalf of generated code (the
+ * atomics) sets helper_retaddr to its return address into that code for
+ * the length of the access, so a host fault there is the guest's and is
+ * raised precisely at the guest insn.  0 otherwise.
+ */
+extern __thread uintptr_t helper_retaddr;
+
+/* The lock guest mmap/munmap/mprotect hold while they change the host
+ * mappings and the page flags together (the translator reads both). */
+void mmap_lock(void);
+void mmap_unlock(void);
+
 bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
                             bool is_write, const uint64_t *host_regs);
 

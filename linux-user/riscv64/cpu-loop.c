@@ -31,60 +31,22 @@ void lu_arch_init_regs(CpuState *cpu, const LuExecInfo *info)
     rc->pc = info->entry;
 }
 
-/* What a guest thread that is not running keeps of the cpu. */
-typedef struct RiscvThreadRegs {
-    uint64_t gpr[32];
-    uint64_t fpr[32];
-    uint64_t pc;
-    uint32_t frm;
-    uint32_t fflags;
-} RiscvThreadRegs;
-
-void *lu_arch_regs_new(void)
+void lu_arch_cpu_clone(CpuState *ncpu, CpuState *cpu, uint64_t sp, bool set_tls, uint64_t tls)
 {
-    return g_new0(RiscvThreadRegs, 1);
-}
-
-void lu_arch_regs_save(CpuState *cpu, void *regs)
-{
-    RiscvCpu *rc = riscv_cpu(cpu);
-    RiscvThreadRegs *r = regs;
-    memcpy(r->gpr, rc->gpr, sizeof(r->gpr));
-    memcpy(r->fpr, rc->fpr, sizeof(r->fpr));
-    r->pc = rc->pc;
-    r->frm = rc->frm;
-    r->fflags = rc->fflags;
-}
-
-void lu_arch_regs_load(CpuState *cpu, const void *regs)
-{
-    RiscvCpu *rc = riscv_cpu(cpu);
-    const RiscvThreadRegs *r = regs;
-    memcpy(rc->gpr, r->gpr, sizeof(r->gpr));
-    memcpy(rc->fpr, r->fpr, sizeof(r->fpr));
-    rc->pc = r->pc;
-    rc->frm = r->frm;
-    rc->fflags = r->fflags;
-    /* A switch between LR and SC must make the SC fail. */
-    rc->load_res = (uint64_t)-1;
-}
-
-void lu_arch_regs_set_retval(void *regs, uint64_t v)
-{
-    ((RiscvThreadRegs *)regs)->gpr[10] = v;
-}
-
-void lu_arch_regs_clone(CpuState *cpu, void *regs, uint64_t sp, bool set_tls, uint64_t tls)
-{
-    RiscvThreadRegs *r = regs;
-    lu_arch_regs_save(cpu, r);
-    r->pc += 4;          /* the child starts after its clone ecall */
-    r->gpr[10] = 0;      /* ... returning 0 */
+    RiscvCpu *n = riscv_cpu(ncpu);
+    const RiscvCpu *rc = riscv_cpu(cpu);
+    memcpy(n->gpr, rc->gpr, sizeof(n->gpr));
+    memcpy(n->fpr, rc->fpr, sizeof(n->fpr));
+    n->frm = rc->frm;
+    n->fflags = rc->fflags;
+    n->load_res = (uint64_t)-1;
+    n->pc = rc->pc + 4;  /* the child starts after its clone ecall */
+    n->gpr[10] = 0;      /* ... returning 0 */
     if (sp) {
-        r->gpr[2] = sp;
+        n->gpr[2] = sp;
     }
     if (set_tls) {
-        r->gpr[4] = tls; /* tp */
+        n->gpr[4] = tls; /* tp */
     }
 }
 
@@ -94,23 +56,8 @@ static void handle_syscall(CpuState *cpu)
     uint64_t args[6];
     memcpy(args, &rc->gpr[10], sizeof(args));
     int64_t ret = lu_do_syscall(cpu, (int)rc->gpr[17], args);
-    if (ret != -LU_EBLOCK) {
-        TaskState *ts = lu_task(cpu);
-        ts->io_rerun = false;
-        ts->io_timed_out = false;
-    }
     if (ret == -LU_EJUSTRETURN) {
         return; /* rt_sigreturn set every register */
-    }
-    if (ret == -LU_EBLOCK) {
-        /* The thread waits: a futex or sleep completes (its a0 is set
-         * when it wakes); blocked I/O re-runs the syscall (pc stays). */
-        int st = lu_task(cpu)->state;
-        if (st == LU_THREAD_FUTEX || st == LU_THREAD_SLEEP || st == LU_THREAD_SIGWAIT) {
-            rc->pc += 4;
-        }
-        lu_schedule(cpu);
-        return;
     }
     if (ret == -LU_ERESTARTSYS) {
         lu_task(cpu)->syscall_restart = true;
@@ -149,9 +96,6 @@ _Noreturn void lu_arch_cpu_loop(CpuState *cpu)
             fprintf(stderr, "%s: internal error: unexpected exception 0x%x at pc 0x%llx\n",
                     LU_PROG, excp, (unsigned long long)rc->pc);
             lu_die_by_signal(SIGABRT);
-        }
-        if (lu_proc(cpu)->preempt) {
-            lu_schedule(cpu); /* time slice over, or sched_yield */
         }
         lu_process_pending_signals(cpu);
     }

@@ -28,6 +28,24 @@ uint64_t helper_csr_read(void *env, uint64_t csr);
 /* new = (old & ~mask) | (value & mask); returns old. */
 uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mask);
 
+/* atomic_helper.c: helper_amo's desc is an RV_AMO_* op, | RV_AMO_64 for
+ * the doubleword forms; helper_sc's last argument is 1 for sc.d. */
+enum {
+    RV_AMO_SWAP,
+    RV_AMO_ADD,
+    RV_AMO_XOR,
+    RV_AMO_AND,
+    RV_AMO_OR,
+    RV_AMO_MIN,
+    RV_AMO_MAX,
+    RV_AMO_MINU,
+    RV_AMO_MAXU,
+    RV_AMO_64 = 16,
+};
+uint64_t helper_amo(void *env, uint64_t addr, uint64_t val, uint64_t desc);
+uint64_t helper_sc(void *env, uint64_t addr, uint64_t val, uint64_t is64);
+extern const TcgHelperInfo helper_info_amo;
+extern const TcgHelperInfo helper_info_sc;
 extern const TcgHelperInfo helper_info_raise_exception;
 extern const TcgHelperInfo helper_info_fence_i;
 extern const TcgHelperInfo helper_info_csr_read;

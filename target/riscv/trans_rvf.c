@@ -16,6 +16,7 @@
  * they are NO_RWG calls and guest registers can stay in host registers
  * across them.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,14 +107,19 @@ bool fpu_gen_rm_check(DisasContext *ctx, int rm)
 /* ---- fpop: inline-able arithmetic ---- */
 
 /* ROVE_FPOP=0 keeps every operation a plain helper call. */
+static bool fpop_on = true;
+static pthread_once_t fpop_once = PTHREAD_ONCE_INIT;
+
+static void fpop_read_env(void)
+{
+    const char *e = getenv("ROVE_FPOP");
+    fpop_on = !(e && strcmp(e, "0") == 0);
+}
+
 static bool fpop_enabled(void)
 {
-    static int on = -1;
-    if (on < 0) {
-        const char *e = getenv("ROVE_FPOP");
-        on = !(e && strcmp(e, "0") == 0);
-    }
-    return on;
+    pthread_once(&fpop_once, fpop_read_env);
+    return fpop_on;
 }
 
 /*
