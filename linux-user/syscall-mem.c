@@ -66,8 +66,8 @@ static void reserve_range(CpuState *cpu, uint64_t start, uint64_t len)
     page_set_flags(cpu, start, start + len, 0);
 }
 
-int64_t lu_mmap(CpuState *cpu, uint64_t addr, uint64_t len, int prot, int flags, int fd,
-                uint64_t off)
+static int64_t mmap_locked(CpuState *cpu, uint64_t addr, uint64_t len, int prot, int flags,
+                           int fd, uint64_t off)
 {
     uint64_t alen = page_len(len);
     uint64_t start;
@@ -125,13 +125,30 @@ int64_t lu_mmap(CpuState *cpu, uint64_t addr, uint64_t len, int prot, int flags,
     return start;
 }
 
+/*
+ * Threads: picking a free range and mapping it, or changing a mapping and
+ * its page flags, happen under mmap_lock, so two threads cannot be given
+ * the same range and the translator (which holds the same lock) never
+ * reads code from a mapping that is half changed.
+ */
+int64_t lu_mmap(CpuState *cpu, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+                uint64_t off)
+{
+    mmap_lock();
+    int64_t r = mmap_locked(cpu, addr, len, prot, flags, fd, off);
+    mmap_unlock();
+    return r;
+}
+
 int64_t lu_munmap(CpuState *cpu, uint64_t addr, uint64_t len)
 {
     uint64_t alen = page_len(len);
     if (!PAGE_ALIGNED(addr) || len == 0 || alen == 0 || !guest_addr_in_space(addr, alen)) {
         return -EINVAL;
     }
+    mmap_lock();
     reserve_range(cpu, addr, alen);
+    mmap_unlock();
     return 0;
 }
 
@@ -141,7 +158,7 @@ void lu_brk_init(LinuxProc *proc, uint64_t start)
     proc->brk_start = proc->brk_cur = proc->brk_mapped = start;
 }
 
-static int64_t sys_brk(CpuState *cpu, const uint64_t *a)
+static int64_t brk_locked(CpuState *cpu, const uint64_t *a)
 {
     LinuxProc *proc = lu_proc(cpu);
     uint64_t want = a[0];
@@ -167,6 +184,14 @@ static int64_t sys_brk(CpuState *cpu, const uint64_t *a)
     return want;
 }
 
+static int64_t sys_brk(CpuState *cpu, const uint64_t *a)
+{
+    mmap_lock();
+    int64_t r = brk_locked(cpu, a);
+    mmap_unlock();
+    return r;
+}
+
 static int64_t sys_mmap(CpuState *cpu, const uint64_t *a)
 {
     return lu_mmap(cpu, a[0], a[1], (int)a[2], (int)a[3], lu_fd(a[4]), a[5]);
@@ -188,17 +213,20 @@ static int64_t sys_mprotect(CpuState *cpu, const uint64_t *a)
     if (a[1] == 0) {
         return 0;
     }
+    mmap_lock();
+    int64_t r = 0;
     if (alen == 0 || !guest_addr_in_space(addr, alen) || !range_all(addr, alen, true)) {
-        return -ENOMEM;
+        r = -ENOMEM;
+    } else if (mprotect(g2h(addr), alen, lu_host_prot(prot)) < 0) {
+        r = -errno;
+    } else {
+        page_set_flags(cpu, addr, addr + alen, prot_to_page_flags(prot));
     }
-    if (mprotect(g2h(addr), alen, lu_host_prot(prot)) < 0) {
-        return -errno;
-    }
-    page_set_flags(cpu, addr, addr + alen, prot_to_page_flags(prot));
-    return 0;
+    mmap_unlock();
+    return r;
 }
 
-static int64_t sys_mremap(CpuState *cpu, const uint64_t *a)
+static int64_t mremap_locked(CpuState *cpu, const uint64_t *a)
 {
     uint64_t old = a[0];
     uint64_t old_len = page_len(a[1]);
@@ -252,6 +280,14 @@ static int64_t sys_mremap(CpuState *cpu, const uint64_t *a)
     reserve_range(cpu, old, old_len);
     page_set_flags(cpu, new_addr, new_addr + new_len, pflags);
     return new_addr;
+}
+
+static int64_t sys_mremap(CpuState *cpu, const uint64_t *a)
+{
+    mmap_lock();
+    int64_t r = mremap_locked(cpu, a);
+    mmap_unlock();
+    return r;
 }
 
 static int64_t sys_madvise(CpuState *cpu, const uint64_t *a)

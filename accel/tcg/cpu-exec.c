@@ -29,7 +29,7 @@ static uintptr_t helper_lookup_tb_ptr(CpuState *cpu)
     uint32_t flags;
     cpu->arch->get_tb_key(cpu, &pc, &flags);
     TranslationBlock *tb = tb_lookup(cpu, pc, flags);
-    if (!tb || rove_log_enabled(LOG_NOCHAIN | LOG_CPU)) {
+    if (!tb || (cpu->tcg_cflags & CF_NO_CHAIN) || rove_log_enabled(LOG_CPU)) {
         /* Not translated yet, or tracing wants every TB to pass the loop. */
         return (uintptr_t)es->backend->return_to_loop_addr();
     }
@@ -88,7 +88,12 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
     /* Generated code probes the jump cache inline (tb_lookup's first step)
      * unless tracing wants every TB to pass the loop. */
     cpu->tcg.jmp_cache = ct->jmp_cache;
-    ctx->lookup_inline.enabled = !rove_log_enabled(LOG_NOCHAIN | LOG_CPU | LOG_EXEC);
+    /* What the log options ask of generated code, fixed for this vCPU's
+     * life (the log mask is set before any vCPU exists). */
+    cpu->tcg_cflags = (rove_log_enabled(LOG_SINGLESTEP) ? CF_SINGLE_STEP : 0) |
+                      (rove_log_enabled(LOG_NOCHAIN) ? CF_NO_CHAIN : 0);
+    ctx->lookup_inline.enabled = !(cpu->tcg_cflags & CF_NO_CHAIN) &&
+                                 !rove_log_enabled(LOG_CPU | LOG_EXEC);
     ctx->lookup_inline.env_cache_off = (int32_t)offsetof(TcgEnvHeader, jmp_cache);
     ctx->lookup_inline.shift1 = 1;
     ctx->lookup_inline.shift2 = TB_JMP_CACHE_BITS + 1;
@@ -319,7 +324,7 @@ int cpu_exec(CpuState *cpu)
                 }
             }
         }
-        if (last_tb && !rove_log_enabled(LOG_NOCHAIN)) {
+        if (last_tb && !(cpu->tcg_cflags & CF_NO_CHAIN)) {
             tb_add_jump(es, last_tb, last_slot, tb);
         }
         if (rove_log_enabled(LOG_CPU)) {

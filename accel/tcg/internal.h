@@ -107,7 +107,8 @@ static inline TranslationBlock *tb_lookup(CpuState *cpu, uint64_t pc, uint32_t f
     return tb_lookup_slow(cpu, pc, flags);
 }
 /* Hash lookup alone (tb_lock held or not). */
-TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags);
+TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
+                                 uint32_t cflags);
 void tb_insert(CpuState *cpu, TranslationBlock *tb);          /* tb_lock held */
 void tb_record(ExecState *es, TranslationBlock *tb);          /* tb_lock held */
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to);

@@ -78,11 +78,13 @@ void tb_maint_init(ExecState *es)
     es->page_tbs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, page_list_free);
 }
 
-TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags)
+TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
+                                 uint32_t cflags)
 {
     TranslationBlock *tb = __atomic_load_n(&es->hash[tb_hash(pc, flags)], __ATOMIC_ACQUIRE);
     for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
-        if (tb->pc == pc && tb->flags == flags && !tb_is_invalid(tb)) {
+        if (tb->pc == pc && tb->flags == flags && (tb->cflags & CF_KEY_MASK) == cflags &&
+            !tb_is_invalid(tb)) {
             return tb;
         }
     }
@@ -91,7 +93,7 @@ TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags)
 
 TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
 {
-    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags);
+    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags, cpu->tcg_cflags);
     if (tb) {
         cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
     }

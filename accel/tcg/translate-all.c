@@ -99,14 +99,15 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     if (max_insns == 0 || max_insns > TCG_MAX_INSNS) {
         max_insns = TCG_MAX_INSNS;
     }
-    if (rove_log_enabled(LOG_SINGLESTEP)) {
+    cflags |= cpu->tcg_cflags;
+    if (cflags & CF_SINGLE_STEP) {
         max_insns = 1;
     }
 
     tb_lock();
     if (!(cflags & CF_NO_CACHE)) {
         /* Another vCPU may have made it while we waited for the lock. */
-        TranslationBlock *done = tb_hash_lookup(es, pc, flags);
+        TranslationBlock *done = tb_hash_lookup(es, pc, flags, cpu->tcg_cflags);
         if (done) {
             tb_unlock();
             ct->jmp_cache[tb_jmp_cache_hash(pc)] = done;

@@ -197,7 +197,7 @@ uint32_t translator_ldl(DisasContextBase *db, uint64_t pc)
 
 bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest)
 {
-    if (rove_log_enabled(LOG_NOCHAIN) || (db->tb->cflags & CF_NO_CACHE)) {
+    if (db->tb->cflags & (CF_NO_CHAIN | CF_NO_CACHE)) {
         return false;
     }
     (void)dest;

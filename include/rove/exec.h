@@ -48,6 +48,7 @@ typedef struct CpuState {
     sigjmp_buf jmp_env;        /* cpu_loop_exit() lands here */
     bool in_exec;              /* jmp_env is valid */
     uint32_t cflags_next;      /* CF_* for the next TB only (e.g. one insn) */
+    uint32_t tcg_cflags;       /* CF_KEY_MASK bits of every TB this vCPU runs */
     /* accel/tcg/cpus.c: the vCPU list and exclusive sections */
     struct CpuState *next_cpu;
     int cpu_index;
@@ -64,7 +65,10 @@ extern __thread CpuState *current_cpu;
 enum {
     CF_COUNT_MASK = 0x1ff, /* max insns, 0 = default */
     CF_NO_CACHE = 0x1000,  /* translate, run once, discard */
-    CF_SINGLE_STEP = 0x2000,
+    CF_SINGLE_STEP = 0x2000, /* one guest insn per TB */
+    CF_NO_CHAIN = 0x4000,    /* no goto_tb chaining, no inline lookup */
+    /* The bits a TB must share with the vCPU that runs it (tcg_cflags). */
+    CF_KEY_MASK = CF_SINGLE_STEP | CF_NO_CHAIN,
 };
 
 /* exit_tb values: a TB pointer (malloc'd, so 8-aligned) with the goto_tb
