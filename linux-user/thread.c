@@ -109,6 +109,7 @@ void lu_thread_kick(TaskState *t)
 typedef struct ThreadStart {
     TaskState *t;
     uint64_t flags, ptid, ctid;
+    int tid;          /* the child's, for the parent (t may be gone by then) */
     sem_t started;
 } ThreadStart;
 
@@ -128,6 +129,7 @@ static void *thread_main(void *arg)
     if (st->flags & CLONE_CHILD_SETTID) {
         lu_put_u32(cpu, st->ctid, t->tid);
     }
+    st->tid = t->tid;
     sem_post(&st->started); /* st is the parent's: not touched after this */
     lu_signal_thread_start(cpu);
     lu_arch_cpu_loop(cpu);
@@ -186,7 +188,7 @@ int64_t lu_thread_create(CpuState *cpu, uint64_t flags, uint64_t newsp, uint64_t
         /* EINTR: a signal for us; it stays pending until the loop */
     }
     sem_destroy(&st.started);
-    return t->tid;
+    return st.tid;
 }
 
 /* ---- exit ---- */

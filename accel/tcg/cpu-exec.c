@@ -347,6 +347,9 @@ int cpu_exec(CpuState *cpu)
         }
         TranslationBlock *from = (TranslationBlock *)(ret & ~(uintptr_t)TB_EXIT_MASK);
         int slot = (int)(ret & TB_EXIT_MASK);
+        if (from) {
+            (void)__atomic_load_n(&from->published, __ATOMIC_ACQUIRE);
+        }
         if (from && slot == TB_EXIT_REQUESTED) {
             cpu->arch->set_pc(cpu, from->pc);
             last_tb = NULL;

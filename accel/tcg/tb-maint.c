@@ -102,6 +102,7 @@ TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
 
 void tb_record(ExecState *es, TranslationBlock *tb)
 {
+    __atomic_store_n(&tb->published, true, __ATOMIC_RELEASE);
     g_assert(es->nb_tbs < es->max_tbs);
     es->tbs[es->nb_tbs] = tb;
     __atomic_store_n(&es->nb_tbs, es->nb_tbs + 1, __ATOMIC_RELEASE);

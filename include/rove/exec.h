@@ -89,6 +89,12 @@ struct TranslationBlock {
     uint64_t code_hi;        /*   [code_lo, code_hi) (superblocks: with gaps) */
     uint16_t icount;
     bool invalid;
+    /* Set (release) once the TB is complete.  A vCPU that reaches a TB
+     * another thread made through generated code (a chained jump, whose
+     * patch is not a C-visible release) reads it with acquire before using
+     * the TB's fields: that is the fence the C memory model wants, and what
+     * lets ThreadSanitizer see the hand-off. */
+    bool published;
     uint64_t page_addr[2];   /* guest pages it was made from ([1] = -1 if one) */
     const void *tc_ptr;      /* host code (rx) */
     uint32_t tc_size;
