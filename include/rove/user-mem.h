@@ -71,6 +71,21 @@ bool guest_access_ok(CpuState *cpu, uint64_t addr, uint64_t len, int access);
 uint64_t guest_find_free(uint64_t hint, uint64_t len);
 
 /*
+ * A helper that touches guest memory on behalf of generated code (the
+ * atomics) sets helper_retaddr to its return address into that code for
+ * the length of the access, so a host fault there is the guest's and is
+ * raised precisely at the guest insn.  0 otherwise.  (cpu_atomic_lookup
+ * and cpu_atomic_done manage it.)
+ */
+extern __thread uintptr_t helper_retaddr;
+
+/* The lock guest mmap/munmap/mprotect/mremap/brk hold while they change the
+ * host mappings and the page flags together (the translator reads both).
+ * It is tb_lock (recursive per thread). */
+void mmap_lock(void);
+void mmap_unlock(void);
+
+/*
  * Host SIGSEGV/SIGBUS from generated code or a helper: called by the
  * linux-user signal handler.  Returns true if the fault was a write to a
  * write-protected code page that has been dealt with (return from the
@@ -81,19 +96,6 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len);
  * numbering (x86-64: rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..r15), for
  * the globals generated code held only in registers (TbFaultSite).
  */
-/*
- * A helper that touches guest memory on behalf of generated code (the
- * atomics) sets helper_retaddr to its return address into that code for
- * the length of the access, so a host fault there is the guest's and is
- * raised precisely at the guest insn.  0 otherwise.
- */
-extern __thread uintptr_t helper_retaddr;
-
-/* The lock guest mmap/munmap/mprotect hold while they change the host
- * mappings and the page flags together (the translator reads both). */
-void mmap_lock(void);
-void mmap_unlock(void);
-
 bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_addr,
                             bool is_write, const uint64_t *host_regs);
 
