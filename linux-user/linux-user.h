@@ -279,7 +279,7 @@ void lu_queue_thread_signal(TaskState *t, int sig, const GuestSiginfo *info);
 /* fork: sig_lock must not be held by a thread that does not survive. */
 void lu_signal_fork_prepare(void);
 void lu_signal_fork_parent(void);
-void lu_signal_fork_child(void);
+void lu_signal_fork_child(CpuState *cpu);
 /* Deliver pending signals (called by the cpu loop after each exit). */
 void lu_process_pending_signals(CpuState *cpu);
 /* Default action of a fatal signal: exit the host process with it. */

@@ -140,8 +140,14 @@ void lu_signal_fork_parent(void)
     sig_unlock();
 }
 
-void lu_signal_fork_child(void)
+void lu_signal_fork_child(CpuState *cpu)
 {
+    /* A child starts with no pending signals; ones sent to it from now on
+     * arrive once sig_unlock opens the host mask again. */
+    TaskState *ts = lu_task(cpu);
+    ts->pending = 0;
+    ts->proc->pending = 0;
+    ts->sync_pending = false;
     sig_pid = getpid();
     sig_unlock();
 }

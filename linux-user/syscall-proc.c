@@ -325,18 +325,17 @@ static int64_t sys_clone(CpuState *cpu, const uint64_t *a)
         }
         return pid;
     }
-    /* child */
-    lu_signal_fork_child();
+    /* child: host signals stay blocked until its state is its own (a
+     * signal sent to it right away is queued after the pending sets were
+     * emptied, not lost) */
     bool code_ok = cpu_fork_child(cpu);
     lu_thread_fork_child(cpu);
+    lu_signal_fork_child(cpu);
     if (!code_ok) {
         fprintf(stderr, "%s: cannot copy the code buffer after fork\n", LU_PROG);
         _exit(127);
     }
     RiscvCpu *rc = riscv_cpu(cpu);
-    ts->pending = 0;
-    ts->proc->pending = 0;
-    ts->sync_pending = false;
     if (newsp) {
         rc->gpr[2] = newsp;
     }
