@@ -115,11 +115,13 @@ static void async_sigset(sigset_t *set)
     sigdelset(set, SIGBUS);
 }
 
-/* sig_lock from ordinary code: host signals blocked while it is held. */
+/* sig_lock from ordinary code: host signals blocked while it is held.
+ * SIGSEGV/SIGBUS too: one sent by kill(2) is handled as an async signal
+ * (and nothing under the lock touches guest memory). */
 static void sig_lock(void)
 {
     sigset_t all;
-    async_sigset(&all);
+    sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &sig_lock_saved_mask);
     sig_spin_lock();
 }
@@ -387,7 +389,9 @@ void lu_signal_init(CpuState *cpu)
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = host_fault_handler;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
+    /* No async handler inside it (a kill(2)'d SIGSEGV takes sig_lock); the
+     * mask comes back with siglongjmp (sigsetjmp saved it). */
+    async_sigset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
 
