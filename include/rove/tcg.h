@@ -13,7 +13,7 @@
  *  - Every opcode is one line of rove/tcg-opc.h, which makes both enum
  *    TcgOpcode and tcg_op_defs[] (tcg/ops.c): name, argument counts, kinds
  *    of the constant args, flags and temp types.  The builder, optimiser,
- *    dumper, the interpreter and the x86-64 back end read it.
+ *    dumper, verifier, the interpreter and the x86-64 back end read it.
  *
  * Semantics at the edges are written down in docs/ir.md.  In short:
  *  - shifts/rotates: count is taken modulo the type width by the back ends
@@ -23,7 +23,7 @@
  *  - clz/ctz: second input is the result when the first input is zero;
  *  - a TEMP_NORMAL temp lives in one extended basic block: it survives the
  *    fall-through of a brcond but not a set_label (nor br or an exit); use
- *    a TEMP_LOCAL temp for values that must.
+ *    a TEMP_LOCAL temp for values that must.  tcg/verify.c checks this.
  */
 #ifndef ROVE_TCG_H
 #define ROVE_TCG_H
@@ -451,6 +451,39 @@ bool tcg_label_is_exit(const TcgContext *ctx, int label);
 #define TCG_LIFE_SYNC_ARG(n) (1u << ((n) + 16))    /* output global n must be stored */
 static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }
 static inline bool tcg_life_sync(const TcgOp *op, int n) { return op->life & TCG_LIFE_SYNC_ARG(n); }
+
+/* ---- IR verifier (tcg/verify.c) ---- */
+/* Builds with ROVE_VERIFY_IR set (meson -Dverify_ir; on in debug builds)
+ * verify every TB after the front end and after the optimiser. */
+#ifndef ROVE_VERIFY_IR
+#define ROVE_VERIFY_IR 0
+#endif
+typedef enum TcgVerifyErrorKind {
+    TCG_VERIFY_OK,
+    TCG_VERIFY_OPCODE,       /* not an opcode */
+    TCG_VERIFY_ARG_COUNT,    /* counts differ from the table / helper / fpop kind */
+    TCG_VERIFY_OP_TYPE,      /* op->type of a typed op */
+    TCG_VERIFY_TEMP,         /* no such temp, or a kind not allowed there */
+    TCG_VERIFY_TEMP_TYPE,    /* temp type differs from the table's letter */
+    TCG_VERIFY_WRITE_CONST,  /* output is a constant or env */
+    TCG_VERIFY_CARG,         /* constant arg invalid for its kind */
+    TCG_VERIFY_LABEL,        /* label missing, set twice, or a target never set */
+    TCG_VERIFY_GOTO_TB,      /* goto_tb / exit_tb pairing or exit value */
+    TCG_VERIFY_FALLS_OFF,    /* control reaches the end of the TB */
+    TCG_VERIFY_DEAD_READ,    /* TEMP_NORMAL read outside its extended basic block */
+    TCG_VERIFY_LOCAL_UNSET,  /* TEMP_LOCAL read but never written */
+} TcgVerifyErrorKind;
+typedef struct TcgVerifyError {
+    TcgVerifyErrorKind kind;
+    int op;        /* offending op, or -1 for the TB as a whole */
+    char msg[160];
+} TcgVerifyError;
+/* Does the TB in ctx keep docs/ir.md?  If not, false and *err says why. */
+bool tcg_verify_check(const TcgContext *ctx, TcgVerifyError *err);
+const char *tcg_verify_error_name(TcgVerifyErrorKind kind);
+/* tcg_verify_check, and on a violation print the error and the TB's IR
+ * (stage names the pass that made it) to stderr and abort. */
+void tcg_verify(const TcgContext *ctx, const char *stage);
 
 /* ---- dumper (tcg/dump.c) ---- */
 #include <stdio.h>
