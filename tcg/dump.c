@@ -57,6 +57,36 @@ static void memop_name(MemOp mop, char *buf, size_t len)
              (mop & MO_SIGN) ? "s" : "u", sizes[mop & MO_SIZE]);
 }
 
+/* A constant argument, by its kind in the op table. */
+static void print_carg(TcgCargKind kind, TcgArg c, FILE *f)
+{
+    char name[32];
+    switch (kind) {
+    case TCG_CARG_COND:
+        fprintf(f, ",%s", tcg_cond_name((TcgCond)c));
+        break;
+    case TCG_CARG_LABEL:
+        fprintf(f, ",$L%d", (int)c);
+        break;
+    case TCG_CARG_OFFSET: {
+        int64_t off = (int64_t)(intptr_t)c;
+        fprintf(f, ",$%s0x%" PRIx64, off < 0 ? "-" : "", off < 0 ? (uint64_t)-off : (uint64_t)off);
+        break;
+    }
+    case TCG_CARG_MEMOP:
+        memop_name((MemOp)c, name, sizeof(name));
+        fprintf(f, ",%s", name);
+        break;
+    case TCG_CARG_OI:
+        memop_name(tcg_oi_memop((uint32_t)c), name, sizeof(name));
+        fprintf(f, ",%s,%u", name, tcg_oi_mmu_idx((uint32_t)c));
+        break;
+    default:
+        fprintf(f, ",$0x%" PRIxPTR, (uintptr_t)c);
+        break;
+    }
+}
+
 static void print_life(const TcgOp *op, FILE *f)
 {
     if (!op->life) {
@@ -80,85 +110,69 @@ static void print_life(const TcgOp *op, FILE *f)
     }
 }
 
-void tcg_dump_ops(const TcgContext *ctx, FILE *f)
+void tcg_dump_op(const TcgContext *ctx, const TcgOp *op, FILE *f)
 {
     char name[64];
-    for (int i = 0; i < ctx->nb_ops; i++) {
-        const TcgOp *op = &ctx->ops[i];
-        if (op->opc >= INDEX_op_last) {
-            fprintf(f, " <bad opcode %u>\n", op->opc);
-            continue;
-        }
-        const TcgOpDef *def = &tcg_op_defs[op->opc];
-        int nio = op->nb_oargs + op->nb_iargs;
+    if (op->opc >= INDEX_op_last) {
+        fprintf(f, " <bad opcode %u>\n", op->opc);
+        return;
+    }
+    const TcgOpDef *def = &tcg_op_defs[op->opc];
+    int nio = op->nb_oargs + op->nb_iargs;
+    if (nio + op->nb_cargs > TCG_MAX_OP_ARGS) { /* only in IR the verifier rejects */
+        fprintf(f, " %s <bad arg counts %d,%d,%d>\n", def->name, op->nb_oargs, op->nb_iargs,
+                op->nb_cargs);
+        return;
+    }
 
-        switch (op->opc) {
-        case INDEX_op_insn_start:
-            fprintf(f, " ---- %016" PRIx64 "\n", (uint64_t)op->args[0]);
-            continue;
-        case INDEX_op_set_label:
-        case INDEX_op_br:
-            fprintf(f, " %s $L%d\n", def->name, (int)op->args[0]);
-            continue;
-        case INDEX_op_goto_tb:
-        case INDEX_op_exit_tb:
-        case INDEX_op_mb:
-            fprintf(f, " %s $0x%" PRIxPTR "\n", def->name, (uintptr_t)op->args[0]);
-            continue;
-        case INDEX_op_call: {
-            const TcgHelperInfo *h = (const TcgHelperInfo *)op->args[nio];
-            fprintf(f, " call %s,$0x%x,$%d", h && h->name ? h->name : "?",
-                    h ? h->flags : 0, op->nb_oargs);
-            for (int k = 0; k < nio; k++) {
-                temp_name(ctx, op->args[k], name, sizeof(name));
-                fprintf(f, ",%s", name);
-            }
-            print_life(op, f);
-            fputc('\n', f);
-            continue;
-        }
-        default:
-            break;
-        }
-
-        if (def->flags & TCG_OPF_TYPED) {
-            fprintf(f, " %s_%s", def->name, op->type == TCG_I32 ? "i32" : "i64");
-        } else {
-            fprintf(f, " %s", def->name);
-        }
+    switch (op->opc) {
+    case INDEX_op_insn_start:
+        fprintf(f, " ---- %016" PRIx64 "\n", (uint64_t)op->args[0]);
+        return;
+    case INDEX_op_set_label:
+    case INDEX_op_br:
+        fprintf(f, " %s $L%d\n", def->name, (int)op->args[0]);
+        return;
+    case INDEX_op_goto_tb:
+    case INDEX_op_exit_tb:
+    case INDEX_op_mb:
+        fprintf(f, " %s $0x%" PRIxPTR "\n", def->name, (uintptr_t)op->args[0]);
+        return;
+    case INDEX_op_call: {
+        const TcgHelperInfo *h = (const TcgHelperInfo *)op->args[nio];
+        fprintf(f, " call %s,$0x%x,$%d", h && h->name ? h->name : "?", h ? h->flags : 0,
+                op->nb_oargs);
         for (int k = 0; k < nio; k++) {
             temp_name(ctx, op->args[k], name, sizeof(name));
-            fprintf(f, "%s%s", k ? "," : " ", name);
-        }
-        const TcgArg *c = &op->args[nio];
-        switch (op->opc) {
-        case INDEX_op_brcond:
-            fprintf(f, ",%s,$L%d", tcg_cond_name((TcgCond)c[0]), (int)c[1]);
-            break;
-        case INDEX_op_setcond:
-        case INDEX_op_movcond:
-            fprintf(f, ",%s", tcg_cond_name((TcgCond)c[0]));
-            break;
-        case INDEX_op_ld:
-        case INDEX_op_st: {
-            int64_t off = (int64_t)(intptr_t)c[0];
-            memop_name((MemOp)c[1], name, sizeof(name));
-            fprintf(f, ",$%s0x%" PRIx64 ",%s", off < 0 ? "-" : "",
-                    off < 0 ? (uint64_t)-off : (uint64_t)off, name);
-            break;
-        }
-        case INDEX_op_qemu_ld:
-        case INDEX_op_qemu_st:
-            memop_name(tcg_oi_memop((uint32_t)c[0]), name, sizeof(name));
-            fprintf(f, ",%s,%u", name, tcg_oi_mmu_idx((uint32_t)c[0]));
-            break;
-        default:
-            for (int k = 0; k < op->nb_cargs; k++) {
-                fprintf(f, ",$0x%" PRIxPTR, (uintptr_t)c[k]);
-            }
-            break;
+            fprintf(f, ",%s", name);
         }
         print_life(op, f);
         fputc('\n', f);
+        return;
+    }
+    default:
+        break;
+    }
+
+    if (def->flags & TCG_OPF_TYPED) {
+        fprintf(f, " %s_%s", def->name, op->type == TCG_I32 ? "i32" : "i64");
+    } else {
+        fprintf(f, " %s", def->name);
+    }
+    for (int k = 0; k < nio; k++) {
+        temp_name(ctx, op->args[k], name, sizeof(name));
+        fprintf(f, "%s%s", k ? "," : " ", name);
+    }
+    for (int k = 0; k < op->nb_cargs; k++) {
+        print_carg(k < def->nb_cargs ? def->carg[k] : TCG_CARG_PC, op->args[nio + k], f);
+    }
+    print_life(op, f);
+    fputc('\n', f);
+}
+
+void tcg_dump_ops(const TcgContext *ctx, FILE *f)
+{
+    for (int i = 0; i < ctx->nb_ops; i++) {
+        tcg_dump_op(ctx, &ctx->ops[i], f);
     }
 }

@@ -15,7 +15,7 @@
  *   TS_DEAD  the value is not used again (from a register);
  *   TS_MEM   the memory copy must be up to date.
  *
- * Boundary rules (see tcg.h):
+ * Boundary rules (see docs/ir.md):
  *   - TB exits (goto_tb, exit_tb, goto_ptr): globals dead and in memory,
  *     everything else dead;
  *   - set_label / br: globals and locals dead and in memory (the code at a
@@ -25,8 +25,8 @@
  *     memory (they are written back at the loop's exits);
  *   - brcond: globals and locals must be in memory for the taken edge, but
  *     stay live in registers on the fall-through; normal temps are left as
- *     the fall-through needs them (a correct front end never uses one
- *     there, so this only costs nothing).  A brcond to an exit label (its
+ *     the fall-through needs them (a normal temp lives in its extended
+ *     basic block, which a brcond does not end: docs/ir.md, tcg/verify.c).  A brcond to an exit label (its
  *     code leaves the TB: tcg_label_is_exit) only needs globals live: the
  *     back end writes the dirty ones back along the branch;
  *   - a call that may write globals kills every global's register copy

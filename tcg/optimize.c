@@ -472,19 +472,7 @@ static void make_unary(OptState *s, TcgOp *op, TcgOpcode opc, TcgArg a)
 
 static bool is_commutative(TcgOpcode opc)
 {
-    switch (opc) {
-    case INDEX_op_add:
-    case INDEX_op_mul:
-    case INDEX_op_mulsh:
-    case INDEX_op_muluh:
-    case INDEX_op_and:
-    case INDEX_op_or:
-    case INDEX_op_xor:
-    case INDEX_op_eqv:
-        return true;
-    default:
-        return false;
-    }
+    return tcg_op_defs[opc].flags & TCG_OPF_COMMUTATIVE;
 }
 
 /* Outcome of "a cond b": 1 true, 0 false, -1 unknown. */
@@ -1190,7 +1178,8 @@ static bool optimize_op(OptState *s, TcgOp *op)
             return true;
 
         default:
-            if (op->nb_oargs == 1 && simplify_data(s, op)) {
+            if ((tcg_op_defs[op->opc].flags & TCG_OPF_PURE) && op->nb_oargs == 1 &&
+                simplify_data(s, op)) {
                 continue;
             }
             goto plain_result;

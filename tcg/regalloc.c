@@ -361,8 +361,14 @@ static bool ra_temp_const(RaState *s, int ti, int64_t *val)
     return false;
 }
 
+/* A read of a temp with no value: a front-end bug the IR verifier should
+ * have caught, or a liveness bug.  No code is emitted for the read. */
 static void ra_warn_dead(RaState *s, int ti)
 {
+    if (ROVE_VERIFY_IR) {
+        tcg_dump_ops(s->ctx, stderr);
+        g_error("regalloc: temp %d used while dead (see the IR above)", ti);
+    }
     if (!s->warned_dead) {
         s->warned_dead = true;
         g_warning("regalloc: temp %d used while dead (front-end bug: a normal temp "

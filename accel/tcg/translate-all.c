@@ -142,8 +142,14 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);
         rove_log("\n");
     }
+    if (ROVE_VERIFY_IR) {
+        tcg_verify(ctx, "the front end");
+    }
     tcg_optimize(ctx);
     tcg_loopify(ctx, pc);
+    if (ROVE_VERIFY_IR) {
+        tcg_verify(ctx, "the optimiser");
+    }
     if (rove_log_enabled(LOG_OP_OPT)) {
         rove_log("OP after optimization:\n");
         tcg_dump_ops(ctx, rove_log_file ? rove_log_file : stderr);

@@ -10,9 +10,10 @@
  *  - Ops live in a flat array in program order.  Each op has an opcode, a
  *    type (TCG_I32 or TCG_I64, meaningful for typed data ops), and args laid
  *    out as: outputs, then inputs (temp indices), then constant args.
- *  - tcg_op_defs[] (tcg/ops.c) is the single table describing every opcode:
- *    name, argument counts and flags.  The builder, optimiser, dumper, the
- *    interpreter and the x86-64 back end all read it.
+ *  - Every opcode is one line of rove/tcg-opc.h, which makes both enum
+ *    TcgOpcode and tcg_op_defs[] (tcg/ops.c): name, argument counts, kinds
+ *    of the constant args, flags and temp types.  The builder, optimiser,
+ *    dumper, verifier, the interpreter and the x86-64 back end read it.
  *
  * Semantics at the edges are written down in docs/ir.md.  In short:
  *  - shifts/rotates: count is taken modulo the type width by the back ends
@@ -20,8 +21,9 @@
  *  - div/divu/rem/remu: result unspecified for a zero divisor and for
  *    INT_MIN / -1 (signed); the front end guards those cases;
  *  - clz/ctz: second input is the result when the first input is zero;
- *  - a TEMP_NORMAL temp does not survive a basic-block boundary (set_label,
- *    br, brcond); use a TEMP_LOCAL temp for values that must.
+ *  - a TEMP_NORMAL temp lives in one extended basic block: it survives the
+ *    fall-through of a brcond but not a set_label (nor br or an exit); use
+ *    a TEMP_LOCAL temp for values that must.  tcg/verify.c checks this.
  */
 #ifndef ROVE_TCG_H
 #define ROVE_TCG_H
@@ -36,7 +38,7 @@ typedef enum TcgType {
 } TcgType;
 
 typedef enum TcgTempKind {
-    TEMP_NORMAL, /* block-local; dead at every basic-block boundary */
+    TEMP_NORMAL, /* lives in one extended basic block: dead at set_label */
     TEMP_LOCAL,  /* survives labels/branches within one TB */
     TEMP_GLOBAL, /* backed by cpu-state field at mem_offset from env */
     TEMP_FIXED,  /* lives in a fixed host register: only the env pointer */
@@ -102,87 +104,46 @@ enum {
     TCG_MO_ALL = 15,
 };
 
-/*
- * Opcodes.  Keep in the same order as tcg_op_defs[] in tcg/ops.c, which is
- * built with designated initializers so a mismatch cannot go unnoticed.
- */
-typedef enum TcgOpcode {
-    INDEX_op_nop,
-    /* control */
-    INDEX_op_insn_start, /* c: guest pc of the instruction that follows */
-    INDEX_op_set_label,  /* c: label */
-    INDEX_op_br,         /* c: label */
-    INDEX_op_brcond,     /* i: a, b; c: cond, label */
-    INDEX_op_goto_tb,    /* c: slot (0 or 1): patchable direct jump */
-    INDEX_op_exit_tb,    /* c: value returned to the cpu loop */
-    INDEX_op_goto_ptr,   /* i: host code address to jump to */
-    INDEX_op_call,       /* o: 0..1, i: 0..6; c: TcgHelperInfo* */
-    INDEX_op_mb,         /* c: TCG_MO_* barrier kind */
-    /* moves */
-    INDEX_op_mov,
-    /* arithmetic and logic (o, i, i) */
-    INDEX_op_add,
-    INDEX_op_sub,
-    INDEX_op_mul,
-    INDEX_op_mulsh, /* high half of signed * signed */
-    INDEX_op_muluh, /* high half of unsigned * unsigned */
-    INDEX_op_div,
-    INDEX_op_divu,
-    INDEX_op_rem,
-    INDEX_op_remu,
-    INDEX_op_and,
-    INDEX_op_or,
-    INDEX_op_xor,
-    INDEX_op_andc, /* a & ~b */
-    INDEX_op_orc,  /* a | ~b */
-    INDEX_op_eqv,  /* ~(a ^ b) */
-    INDEX_op_shl,
-    INDEX_op_shr,
-    INDEX_op_sar,
-    INDEX_op_rotl,
-    INDEX_op_rotr,
-    INDEX_op_clz,  /* i: a, value-if-zero */
-    INDEX_op_ctz,  /* i: a, value-if-zero */
-    /* unary (o, i) */
-    INDEX_op_neg,
-    INDEX_op_not,
-    INDEX_op_ctpop,
-    INDEX_op_bswap, /* full-width byte swap of the op's type */
-    INDEX_op_ext8s,
-    INDEX_op_ext8u,
-    INDEX_op_ext16s,
-    INDEX_op_ext16u,
-    INDEX_op_ext32s, /* I64 only */
-    INDEX_op_ext32u, /* I64 only */
-    INDEX_op_extrl_i64_i32, /* o: I32, i: I64 (low half) */
-    INDEX_op_extu_i32_i64,  /* o: I64, i: I32 zero-extended */
-    INDEX_op_exts_i32_i64,  /* o: I64, i: I32 sign-extended */
-    /* compare */
-    INDEX_op_setcond, /* o = (a cond b) ? 1 : 0; c: cond */
-    INDEX_op_movcond, /* o = (c1 cond c2) ? v1 : v2; i: c1 c2 v1 v2; c: cond */
-    /* cpu-state access: ld o, base, c: offset, memop; st val, base; c: offset, memop */
-    INDEX_op_ld,
-    INDEX_op_st,
-    /* guest memory: qemu_ld o, addr; c: oi.  qemu_st val, addr; c: oi */
-    INDEX_op_qemu_ld,
-    INDEX_op_qemu_st,
-    /* floating point: o = helper(env, i...); i: 2 or 3 (1 for sqrt, see
-     * TcgFpopKind); c: kind, TcgHelperInfo*.  See docs/ir.md. */
-    INDEX_op_fpop,
-    INDEX_op_last
-} TcgOpcode;
-
 /* Op flags (TcgOpDef.flags). */
 enum {
     TCG_OPF_BB_END = 1 << 0,       /* ends a basic block */
     TCG_OPF_BB_EXIT = 1 << 1,      /* leaves the TB: globals must be in memory */
     TCG_OPF_SIDE_EFFECTS = 1 << 2, /* never removed; globals synced before it */
-    TCG_OPF_CALL_CLOBBER = 1 << 3, /* clobbers the host's call-clobbered regs */
+    TCG_OPF_VAR_ARGS = 1 << 3,     /* arg counts set per op (call; fpop inputs) */
     TCG_OPF_COND_BRANCH = 1 << 4,
     TCG_OPF_TYPED = 1 << 5,        /* op->type selects 32 or 64-bit behaviour */
     TCG_OPF_NOT_PRESENT = 1 << 6,  /* marker, emits no code (nop, insn_start) */
     TCG_OPF_KEEP = 1 << 7,         /* never removed, but no global sync (fpop) */
+    TCG_OPF_PURE = 1 << 8,         /* result depends on the inputs only: no
+                                      memory access, no side effect, foldable */
+    TCG_OPF_COMMUTATIVE = 1 << 9,  /* the two inputs may be swapped */
+    TCG_OPF_I64_ONLY = 1 << 10,    /* typed, but op->type must be TCG_I64 */
 };
+
+/* What a constant argument is (TcgOpDef.carg). */
+typedef enum TcgCargKind {
+    TCG_CARG_PC,      /* insn_start: guest pc */
+    TCG_CARG_LABEL,   /* from tcg_new_label() */
+    TCG_CARG_COND,    /* TcgCond */
+    TCG_CARG_SLOT,    /* goto_tb slot, 0 .. TCG_MAX_GOTO_TB - 1 */
+    TCG_CARG_EXIT,    /* exit_tb value: 0, tb | slot or tb | 7 */
+    TCG_CARG_HELPER,  /* const TcgHelperInfo * */
+    TCG_CARG_BARRIER, /* TCG_MO_* */
+    TCG_CARG_OFFSET,  /* signed 32-bit byte offset */
+    TCG_CARG_MEMOP,   /* MemOp */
+    TCG_CARG_OI,      /* tcg_make_oi(memop, mmu_idx) */
+    TCG_CARG_FPOP,    /* TcgFpopKind */
+} TcgCargKind;
+
+#define TCG_MAX_CARGS 2
+
+/* Opcodes, from the list in rove/tcg-opc.h (as is tcg_op_defs[]). */
+typedef enum TcgOpcode {
+#define DEF(name, oargs, iargs, cargs, flags, types) INDEX_op_##name,
+#include "rove/tcg-opc.h"
+#undef DEF
+    INDEX_op_last
+} TcgOpcode;
 
 /*
  * fpop kinds.  The op may only be emitted when the guest rounding mode is
@@ -224,7 +185,9 @@ static inline int tcg_fpop_nb_inputs(TcgFpopKind k)
 typedef struct TcgOpDef {
     const char *name;
     uint8_t nb_oargs, nb_iargs, nb_cargs;
+    uint8_t carg[TCG_MAX_CARGS]; /* TcgCargKind of each constant arg */
     uint16_t flags;
+    const char *types; /* per temp arg, outputs then inputs: T op type, l I32, q I64 */
 } TcgOpDef;
 
 extern const TcgOpDef tcg_op_defs[INDEX_op_last];
@@ -489,9 +452,43 @@ bool tcg_label_is_exit(const TcgContext *ctx, int label);
 static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }
 static inline bool tcg_life_sync(const TcgOp *op, int n) { return op->life & TCG_LIFE_SYNC_ARG(n); }
 
+/* ---- IR verifier (tcg/verify.c) ---- */
+/* Builds with ROVE_VERIFY_IR set (meson -Dverify_ir; on in debug builds)
+ * verify every TB after the front end and after the optimiser. */
+#ifndef ROVE_VERIFY_IR
+#define ROVE_VERIFY_IR 0
+#endif
+typedef enum TcgVerifyErrorKind {
+    TCG_VERIFY_OK,
+    TCG_VERIFY_OPCODE,       /* not an opcode */
+    TCG_VERIFY_ARG_COUNT,    /* counts differ from the table / helper / fpop kind */
+    TCG_VERIFY_OP_TYPE,      /* op->type of a typed op */
+    TCG_VERIFY_TEMP,         /* no such temp, or a kind not allowed there */
+    TCG_VERIFY_TEMP_TYPE,    /* temp type differs from the table's letter */
+    TCG_VERIFY_WRITE_CONST,  /* output is a constant or env */
+    TCG_VERIFY_CARG,         /* constant arg invalid for its kind */
+    TCG_VERIFY_LABEL,        /* label missing, set twice, or a target never set */
+    TCG_VERIFY_GOTO_TB,      /* goto_tb / exit_tb pairing or exit value */
+    TCG_VERIFY_FALLS_OFF,    /* control reaches the end of the TB */
+    TCG_VERIFY_DEAD_READ,    /* TEMP_NORMAL read outside its extended basic block */
+    TCG_VERIFY_LOCAL_UNSET,  /* TEMP_LOCAL read but never written */
+} TcgVerifyErrorKind;
+typedef struct TcgVerifyError {
+    TcgVerifyErrorKind kind;
+    int op;        /* offending op, or -1 for the TB as a whole */
+    char msg[160];
+} TcgVerifyError;
+/* Does the TB in ctx keep docs/ir.md?  If not, false and *err says why. */
+bool tcg_verify_check(const TcgContext *ctx, TcgVerifyError *err);
+const char *tcg_verify_error_name(TcgVerifyErrorKind kind);
+/* tcg_verify_check, and on a violation print the error and the TB's IR
+ * (stage names the pass that made it) to stderr and abort. */
+void tcg_verify(const TcgContext *ctx, const char *stage);
+
 /* ---- dumper (tcg/dump.c) ---- */
 #include <stdio.h>
 void tcg_dump_ops(const TcgContext *ctx, FILE *f);
+void tcg_dump_op(const TcgContext *ctx, const TcgOp *op, FILE *f); /* one line */
 const char *tcg_cond_name(TcgCond cond);
 
 /* Condition helpers. */

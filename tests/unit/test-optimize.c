@@ -660,7 +660,7 @@ static void test_goto_tb_falls_through(void)
 typedef struct RandGen {
     GRand *rng;
     TcgTemp *normals[4]; /* I64 TEMP_NORMAL */
-    bool normal_ok[4];   /* written in the current basic block */
+    bool normal_ok[4];   /* written in the current extended basic block */
     TcgTemp *locals[2];  /* I64 TEMP_LOCAL, always initialised */
     TcgTemp *n32[2];
     bool n32_ok[2];
@@ -842,7 +842,11 @@ static void gen_random_program(uint32_t seed)
                 TcgTemp *a = rand_src64(&g), *b = rand_src64(&g);
                 TcgCond c = (TcgCond)g_rand_int_range(g.rng, TCG_COND_NEVER, TCG_COND_GTU + 1);
                 tcg_gen_brcond(ctx, c, a, b, labels[li]);
-                bb_boundary(&g);
+                /* normal temps live on along the fall-through (the same
+                 * extended basic block), unless it was a br */
+                if (c == TCG_COND_ALWAYS) {
+                    bb_boundary(&g);
+                }
             }
         } else if (kind < 16) {
             int li = g_rand_int_range(g.rng, 0, 4);
@@ -870,7 +874,8 @@ static void gen_random_program(uint32_t seed)
             tcg_gen_ld(ctx, d, ctx->env, (int32_t)offsetof(FakeEnv, mem[1]), MO_SL);
         } else if (kind < 20) {
             if (g_rand_int_range(g.rng, 0, 4) == 0) {
-                tcg_gen_exit_tb(ctx, 0x10);
+                tcg_gen_exit_tb(ctx, 0x17); /* exit values: 0, tb|slot or tb|7 */
+                bb_boundary(&g); /* unreachable up to the next label */
             }
         } else if (kind < 22) {
             /* compare of a recent (often 0/1) value with zero */
@@ -884,7 +889,6 @@ static void gen_random_program(uint32_t seed)
             case 1:
                 if (!placed[li]) {
                     tcg_gen_brcondi(ctx, c, a, 0, labels[li]);
-                    bb_boundary(&g);
                 }
                 break;
             default: {
@@ -913,15 +917,17 @@ static void gen_random_program(uint32_t seed)
     }
     tcg_gen_mov(ctx, R[6], g.locals[0]);
     tcg_gen_mov(ctx, R[7], g.locals[1]);
-    tcg_gen_exit_tb(ctx, 0x20);
+    tcg_gen_exit_tb(ctx, 0x27);
     g_rand_free(g.rng);
 }
 
 static uintptr_t run_program(CodeBuffer *cb, FakeEnv *env, uint32_t seed, bool optimize)
 {
     gen_random_program(seed);
+    tcg_verify(ctx, "the random generator"); /* it keeps docs/ir.md, ... */
     if (optimize) {
         tcg_optimize(ctx);
+        tcg_verify(ctx, "the optimiser"); /* ... and so does the optimiser */
     }
     TbCodeInfo info;
     cb->used = 0;
