@@ -9,6 +9,12 @@ mean of the ratios.  For "hello" it reports start-up wall time and peak
 RSS instead.  The output of every program must be identical under both
 emulators; a warning is printed otherwise.
 
+bench_parallel runs at 1, 2 and 4 guest threads (wall time, each
+emulator's speedup over its own 1-thread run); its checksum must be the
+same for every thread count and emulator, or the run fails (exit 1).
+--baseline adds a second rove binary (e.g. an older build) to the
+single-thread table, run in the same alternation.
+
     tests/bench/run-bench.py --emu build/rove-riscv64 --runs 3
     tests/bench/run-bench.py --emu build/rove-riscv64 --backend interp --only bench_int
     ninja -C build bench
@@ -16,6 +22,7 @@ emulators; a warning is printed otherwise.
 import argparse
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -35,12 +42,15 @@ BENCHES = [
     ("bench_call", "calls: recursive fib + small functions", []),
 ]
 HELLO = ("hello", "static hello: start-up time and peak RSS", [])
+PARALLEL = ("bench_parallel", "threads: hash mix + buffer passes, fixed total work",
+            ["-pthread"])
+THREADS = [1, 2, 4]
 
 
 def build(cc, outdir, names):
     os.makedirs(outdir, exist_ok=True)
     paths = {}
-    for name, _, libs in BENCHES + [HELLO]:
+    for name, _, libs in BENCHES + [HELLO, PARALLEL]:
         if name not in names:
             continue
         src = os.path.join(HERE, name + ".c")
@@ -108,11 +118,54 @@ def fmt(v, unit="s"):
     return "%.3f" % v if unit == "s" else "%d" % v
 
 
+def run_parallel(a, emus, path):
+    """bench_parallel at each thread count: wall time, speedup over the same
+    emulator's 1-thread run, qemu/rove.  Returns a list of failures (a
+    checksum that differs, a non-zero exit)."""
+    print("\n%s: %s (wall time)" % PARALLEL[:2])
+    hdr = "%-8s" % "threads"
+    for ename, _, _ in emus:
+        hdr += " %10s %8s" % (ename + " s", "speedup")
+    hdr += " %12s" % "qemu/rove"
+    print(hdr)
+    print("-" * len(hdr))
+    failures, sums, t1 = [], {}, {}
+    for n in THREADS:
+        res = {e[0]: [] for e in emus}
+        for r in range(a.runs):
+            for ename, cmd, env in (emus if r % 2 == 0 else emus[::-1]):
+                x = run_once(cmd + [path, str(n)], env, a.timeout)
+                res[ename].append(x)
+                m = re.search(r"checksum ([0-9a-f]+)", x.out)
+                if x.status != 0 or not m:
+                    failures.append("bench_parallel %d thread(s) under %s: exit %d: %s"
+                                    % (n, ename, x.status, x.out.strip()[-300:]))
+                else:
+                    sums.setdefault(m.group(1), []).append("%s/%d" % (ename, n))
+        line = "%-8d" % n
+        t = {}
+        for ename, _, _ in emus:
+            t[ename] = pick([x.wall for x in res[ename]], a.stat)
+            t1.setdefault(ename, t[ename])
+            line += " %10s %7.2fx" % (fmt(t[ename]), t1[ename] / t[ename])
+        if "rove" in t and "qemu" in t:
+            line += " %11.2fx" % (t["qemu"] / t["rove"])
+        print(line, flush=True)
+    if len(sums) > 1:
+        failures.append("bench_parallel checksums differ: %s"
+                        % "; ".join("%s in %s" % (k, " ".join(sorted(set(v))))
+                                    for k, v in sums.items()))
+    elif sums:
+        print("checksum %s in every run" % next(iter(sums)))
+    return failures
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--emu", default="build/rove-riscv64", help="rove-riscv64 binary")
     p.add_argument("--backend", help="set ROVE_BACKEND for rove")
+    p.add_argument("--baseline", help="another rove binary for the single-thread table")
     p.add_argument("--qemu", default="qemu-riscv64")
     p.add_argument("--cc", default="riscv64-linux-gnu-gcc")
     p.add_argument("--runs", type=int, default=5, help="runs per program and emulator")
@@ -135,7 +188,7 @@ def main(argv):
         print("warning: %s not found, running qemu only" % a.emu)
     if not qemu:
         print("warning: %s not found, running rove only" % a.qemu)
-    names = set(a.only) if a.only else {b[0] for b in BENCHES + [HELLO]}
+    names = set(a.only) if a.only else {b[0] for b in BENCHES + [HELLO, PARALLEL]}
     tmp = None
     outdir = a.build_dir
     if not outdir:
@@ -153,21 +206,28 @@ def main(argv):
             emus.append(("rove", [rove], env_rove))
         if qemu:
             emus.append(("qemu", [qemu], dict(os.environ)))
+        base = []
+        if a.baseline:
+            base = [("base", [os.path.abspath(a.baseline)], env_rove)]
         print("rove: %s%s" % (rove or "-", " (ROVE_BACKEND=%s)" % a.backend if a.backend else ""))
+        if base:
+            print("base: %s (single-thread table only)" % base[0][1][0])
         print("qemu: %s" % (qemu or "-"))
         print("%d run(s) per program and emulator, %s wall time\n" % (a.runs, a.stat))
 
-        hdr = "%-14s %10s %10s %12s   %s" % ("benchmark", "rove s", "qemu s", "qemu/rove",
-                                               "description")
+        bcols = ("%10s %9s " % ("base s", "base/rove")) if base else ""
+        hdr = "%-14s %10s %s%10s %12s   %s" % ("benchmark", "rove s", bcols, "qemu s", "qemu/rove",
+                                                 "description")
         print(hdr)
         print("-" * len(hdr))
         ratios, warnings = [], []
         for name, desc, _ in BENCHES:
             if name not in paths:
                 continue
-            res = {e[0]: [] for e in emus}
+            allemus = emus + base
+            res = {e[0]: [] for e in allemus}
             for r in range(a.runs):
-                order = emus if r % 2 == 0 else emus[::-1]
+                order = allemus if r % 2 == 0 else allemus[::-1]
                 for ename, cmd, env in order:
                     res[ename].append(run_once(cmd + [paths[name]], env, a.timeout))
             t = {e: pick([x.wall for x in v], a.stat) for e, v in res.items()}
@@ -176,19 +236,24 @@ def main(argv):
             if "rove" in t and "qemu" in t and t["rove"] > 0:
                 ratio = t["qemu"] / t["rove"]
                 ratios.append(ratio)
-            print("%-14s %10s %10s %12s   %s" % (name, fmt(t.get("rove")), fmt(t.get("qemu")),
-                                               "%.2fx" % ratio if ratio else "-", desc),
+            if base:
+                bt, rt = t.get("base"), t.get("rove")
+                bcols = "%10s %9s " % (fmt(bt), "%.2fx" % (bt / rt) if bt and rt else "-")
+            print("%-14s %10s %s%10s %12s   %s" % (name, fmt(t.get("rove")), bcols,
+                                                 fmt(t.get("qemu")),
+                                                 "%.2fx" % ratio if ratio else "-", desc),
                   flush=True)
             if len(set(outs.values())) > 1:
-                warnings.append("%s: output differs between emulators:\n  rove: %s\n  qemu: %s"
-                                % (name, outs["rove"].strip(), outs["qemu"].strip()))
+                warnings.append("%s: output differs between emulators:\n  %s"
+                                % (name, "\n  ".join("%s: %s" % (e, o.strip())
+                                                     for e, o in outs.items())))
             for e, v in res.items():
                 if any(x.status != 0 for x in v):
                     warnings.append("%s: non-zero exit under %s: %s" % (name, e, v[0].out.strip()))
         if ratios:
             gm = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
             print("-" * len(hdr))
-            print("%-14s %10s %10s %12s" % ("geomean", "", "", "%.2fx" % gm))
+            print("%-14s %10s %s%10s %12s" % ("geomean", "", " " * len(bcols), "", "%.2fx" % gm))
 
         if HELLO[0] in paths:
             n = max(5, a.runs)
@@ -203,9 +268,14 @@ def main(argv):
             outs = {e: v[0].out for e, v in res.items()}
             if len(set(outs.values())) > 1:
                 warnings.append("hello: output differs between emulators: %r" % outs)
+        failures = []
+        if PARALLEL[0] in paths:
+            failures = run_parallel(a, emus, paths[PARALLEL[0]])
         for w in warnings:
             print("WARNING:", w)
-        return 0
+        for f in failures:
+            print("FAIL:", f)
+        return 1 if failures else 0
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
