@@ -120,12 +120,13 @@ def fmt(v, unit="s"):
 
 def run_parallel(a, emus, path):
     """bench_parallel at each thread count: wall time, speedup over the same
-    emulator's 1-thread run, qemu/rove.  Returns a list of failures (a
+    emulator's 1-thread run (wall), CPU time (user + sys: on a shared
+    machine, cpu/wall shows how many cores a run got), qemu/rove.  Returns a list of failures (a
     checksum that differs, a non-zero exit)."""
     print("\n%s: %s (wall time)" % PARALLEL[:2])
     hdr = "%-8s" % "threads"
     for ename, _, _ in emus:
-        hdr += " %10s %8s" % (ename + " s", "speedup")
+        hdr += " %10s %8s %8s" % (ename + " s", "speedup", "cpu s")
     hdr += " %12s" % "qemu/rove"
     print(hdr)
     print("-" * len(hdr))
@@ -147,7 +148,9 @@ def run_parallel(a, emus, path):
         for ename, _, _ in emus:
             t[ename] = pick([x.wall for x in res[ename]], a.stat)
             t1.setdefault(ename, t[ename])
-            line += " %10s %7.2fx" % (fmt(t[ename]), t1[ename] / t[ename])
+            cpu = [x.cpu for x in res[ename]]
+            line += " %10s %7.2fx %8s" % (fmt(t[ename]), t1[ename] / t[ename],
+                                          fmt(pick(cpu, a.stat) if None not in cpu else None))
         if "rove" in t and "qemu" in t:
             line += " %11.2fx" % (t["qemu"] / t["rove"])
         print(line, flush=True)
