@@ -102,9 +102,7 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
     ctx->lookup_inline.tb_flags_off = (int32_t)offsetof(TranslationBlock, flags);
     ctx->lookup_inline.tb_invalid_off = (int32_t)offsetof(TranslationBlock, invalid);
     ctx->lookup_inline.tb_code_off = (int32_t)offsetof(TranslationBlock, tc_ptr);
-    ctx->guest_base = guest_base;
-    ctx->guest_addr_bits = GUEST_ADDR_BITS;
-    ctx->mem_fault_func = user_mem_fault;
+    ctx->mem = user_mem_model();
     arch->tcg_init(ctx);
     if (arch->cpu_reset) {
         arch->cpu_reset(cpu);

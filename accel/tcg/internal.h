@@ -140,6 +140,8 @@ void cpus_fork_child(CpuState *cpu);
 bool user_code_page_ok(uint64_t addr, size_t len);
 void user_protect_code_page(uint64_t page);
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
+/* User mode's memory-access model for generated code (TCG_MEM_DIRECT). */
+TcgMemModel user_mem_model(void);
 void user_page_code_cleared(uint64_t page);
 
 #endif

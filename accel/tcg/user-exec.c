@@ -263,6 +263,16 @@ void cpu_atomic_done(void)
     helper_retaddr = 0;
 }
 
+TcgMemModel user_mem_model(void)
+{
+    return (TcgMemModel){
+        .kind = TCG_MEM_DIRECT,
+        .base = guest_base,
+        .addr_bits = GUEST_ADDR_BITS,
+        .fault = user_mem_fault,
+    };
+}
+
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc)
 {
     CpuState *cpu = env;

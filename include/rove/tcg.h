@@ -253,6 +253,33 @@ typedef struct TcgWriteback {
 
 #define TCG_MAX_WRITEBACK 24
 
+/*
+ * The memory-access interface between accel/tcg and the back ends: how
+ * generated code turns a guest address into a host access.  Each back end
+ * implements every kind; accel/tcg chooses one per vCPU.
+ *
+ * TCG_MEM_DIRECT (user mode): host address = base + guest address.  A
+ *   guest address at or above 2^addr_bits (addr_bits 0 or 64: no check),
+ *   and a misaligned MO_ALIGN access, call fault(env, addr, kind, host_pc),
+ *   which does not return (kind: 1 = store, | 2 = misaligned).  A host
+ *   fault on the access itself is the guest's (accel/tcg/user-exec.c).
+ *
+ * System mode adds a soft-MMU kind: an inline probe of the vCPU's TLB
+ * (indexed by the memop's mmu_idx) for RAM, a slow-path helper for misses,
+ * page walks and MMIO.  Atomics reach guest memory through
+ * cpu_atomic_lookup (rove/exec.h), the same interface's helper side.
+ */
+typedef enum TcgMemKind {
+    TCG_MEM_DIRECT,
+} TcgMemKind;
+
+typedef struct TcgMemModel {
+    TcgMemKind kind;
+    uintptr_t base;
+    unsigned addr_bits;
+    void (*fault)(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
+} TcgMemModel;
+
 typedef struct TcgContext {
     TcgTemp temps[TCG_MAX_TEMPS];
     int nb_globals; /* temps [0, nb_globals) are globals and the env temp */
@@ -283,12 +310,8 @@ typedef struct TcgContext {
         int32_t tb_pc_off, tb_flags_off, tb_invalid_off, tb_code_off;
     } lookup_inline;
 
-    /* User-mode guest memory model: host = guest_base + guest address.
-     * Addresses >= 2^guest_addr_bits call mem_fault_func (noreturn). */
-    uintptr_t guest_base;
-    unsigned guest_addr_bits;
-    void (*mem_fault_func)(void *env, uint64_t addr, uint32_t oi_is_store,
-                           uintptr_t host_pc);
+    /* How qemu_ld/st reach guest memory (set by accel/tcg per vCPU). */
+    TcgMemModel mem;
 
     /* Set by tcg_loopify (tcg/loop.c): the label at the TB's start that a
      * self-loop's back edge branches to (-1: none), and the globals to keep

@@ -266,7 +266,7 @@ static _Noreturn void mem_fault(InterpFaultFn fn, void *env, uint64_t addr, uint
     if (fn) {
         fn(env, addr, kind, pc);
     }
-    abort(); /* mem_fault_func must not return */
+    abort(); /* ctx->mem.fault must not return */
 }
 
 /* ---- the loop ---- */

@@ -483,6 +483,7 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
     }
 
     size_t size = g.code_off + g.n * 4;
+    g_assert(ctx->mem.kind == TCG_MEM_DIRECT); /* the only kind so far */
     if (start <= buf->size && size <= buf->size - start) {
         uint8_t *rw = buf->rw + start;
         InterpBlobHeader h = {
@@ -490,11 +491,11 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
             .code_off = g.code_off,
             .env_slot = (uint32_t)tcg_temp_idx(ctx, ctx->env),
             .size = (uint32_t)size,
-            .addr_mask = (ctx->guest_addr_bits == 0 || ctx->guest_addr_bits >= 64)
+            .addr_mask = (ctx->mem.addr_bits == 0 || ctx->mem.addr_bits >= 64)
                              ? 0
-                             : ~0ull << ctx->guest_addr_bits,
-            .guest_base = ctx->guest_base,
-            .mem_fault = ctx->mem_fault_func,
+                             : ~0ull << ctx->mem.addr_bits,
+            .guest_base = ctx->mem.base,
+            .mem_fault = ctx->mem.fault,
             .lookup_tb = ctx->lookup_tb_helper,
         };
         memcpy(rw, &h, sizeof(h));

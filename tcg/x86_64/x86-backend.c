@@ -228,14 +228,15 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->addr_bits = 64;
     g->gb_reg = -1;
     if (ctx) {
-        g->guest_base = ctx->guest_base;
-        if (ctx->guest_addr_bits > 0 && ctx->guest_addr_bits < 64) {
-            g->addr_bits = ctx->guest_addr_bits;
+        g_assert(ctx->mem.kind == TCG_MEM_DIRECT); /* the only kind so far */
+        g->guest_base = ctx->mem.base;
+        if (ctx->mem.addr_bits > 0 && ctx->mem.addr_bits < 64) {
+            g->addr_bits = ctx->mem.addr_bits;
         }
-        if (!x86_fits_s32((int64_t)ctx->guest_base)) {
+        if (!x86_fits_s32((int64_t)ctx->mem.base)) {
             g->gb_reg = X86_GUEST_BASE_REG;
         }
-        g->fault_func = (void *)ctx->mem_fault_func;
+        g->fault_func = (void *)ctx->mem.fault;
     }
     if (info) {
         memset(info, 0, offsetof(TbCodeInfo, insn_end));
@@ -311,7 +312,7 @@ static bool emit_exit_stubs(X86Gen *g)
 
 /*
  * Out of line, after the TB body: one stub per failing check, all ending in
- * a shared tail that calls mem_fault_func(env, addr, is_store | misaligned
+ * a shared tail that calls ctx->mem.fault(env, addr, is_store | misaligned
  * << 1, host pc of the access), which does not return.
  *     tail:   mov rdi, rbp; call fault_func; ud2
  *     stub:   mov rsi, addr; mov edx, flags; lea rcx, [rip + access]; jmp tail
@@ -428,9 +429,9 @@ static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *in
     g->start = g->a.pos;
 
     if (g->gb_reg >= 0 &&
-        __atomic_load_n(&rove_x86_guest_base, __ATOMIC_RELAXED) != ctx->guest_base) {
+        __atomic_load_n(&rove_x86_guest_base, __ATOMIC_RELAXED) != ctx->mem.base) {
         /* Process-wide: every context of a process shares guest_base. */
-        __atomic_store_n(&rove_x86_guest_base, (uint64_t)ctx->guest_base, __ATOMIC_RELEASE);
+        __atomic_store_n(&rove_x86_guest_base, (uint64_t)ctx->mem.base, __ATOMIC_RELEASE);
     }
 
     RaHostDesc desc;

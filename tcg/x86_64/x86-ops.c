@@ -1015,7 +1015,7 @@ static void note_fault_site(X86Gen *g, X86SlowPath *sp, const RaOpArgs *args, si
 
 /*
  * Guest address checks: out of the guest space, or misaligned under
- * MO_ALIGN, branch to an out-of-line call of mem_fault_func.  The bounds
+ * MO_ALIGN, branch to an out-of-line call of ctx->mem.fault.  The bounds
  * check needs no scratch register.  When the guest space sits at
  * guest_base == 2^addr_bits (user mode arranges that when the host address
  * is free), the guest-base register is also the limit: `cmp addr, r15;

@@ -147,8 +147,8 @@ static int run_one(Backend *b, TcgFpopKind k, const uint64_t *in)
     int n = tcg_fpop_nb_inputs(k);
 
     tcg_func_start(ctx);
-    ctx->guest_base = 0;
-    ctx->guest_addr_bits = 64;
+    ctx->mem.base = 0;
+    ctx->mem.addr_bits = 64;
     /* values live across the op, likely in caller-saved registers */
     TcgTemp *t[NLIVE];
     for (int i = 0; i < NLIVE; i++) {

@@ -60,9 +60,9 @@ static void start(void)
 {
     setup_once();
     tcg_func_start(ctx);
-    ctx->guest_base = 0;
-    ctx->guest_addr_bits = 0;
-    ctx->mem_fault_func = NULL;
+    ctx->mem.base = 0;
+    ctx->mem.addr_bits = 0;
+    ctx->mem.fault = NULL;
 }
 
 static TbCodeInfo last_info;
@@ -588,9 +588,9 @@ static uint8_t guest_mem[256];
 static void guest_start(void)
 {
     start();
-    ctx->guest_base = (uintptr_t)guest_mem - GUEST_BASE_ADDR;
-    ctx->guest_addr_bits = 20; /* 1 MiB: 0x10000 is inside, 0x100000 is not */
-    ctx->mem_fault_func = fake_mem_fault;
+    ctx->mem.base = (uintptr_t)guest_mem - GUEST_BASE_ADDR;
+    ctx->mem.addr_bits = 20; /* 1 MiB: 0x10000 is inside, 0x100000 is not */
+    ctx->mem.fault = fake_mem_fault;
 }
 
 static void test_qemu_ld_st(void)

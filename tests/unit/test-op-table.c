@@ -110,9 +110,9 @@ static void build_op(TcgOpcode opc, TcgType t, TcgHelperInfo *helper)
     bool open_goto_tb = false, ends = false;
 
     tcg_func_start(ctx);
-    ctx->guest_base = 0;
-    ctx->guest_addr_bits = 0;
-    ctx->mem_fault_func = dummy_fault;
+    ctx->mem.base = 0;
+    ctx->mem.addr_bits = 0;
+    ctx->mem.fault = dummy_fault;
     tcg_gen_insn_start(ctx, 0x1000);
 
     TcgOp *op = tcg_emit_op(ctx, opc, t);

@@ -264,9 +264,9 @@ static void run_guest_mem(uint8_t *host, uintptr_t gbase, uint64_t gaddr, unsign
 {
     for (int type = TCG_I32; type <= TCG_I64; type++) {
         start();
-        ctx->guest_base = gbase;
-        ctx->guest_addr_bits = bits;
-        ctx->mem_fault_func = fault_func;
+        ctx->mem.base = gbase;
+        ctx->mem.addr_bits = bits;
+        ctx->mem.fault = fault_func;
         memset(&env, 0, sizeof(env));
         for (int i = 0; i < 64; i++) {
             host[i] = (uint8_t)(0x81 + 13 * i);
@@ -320,9 +320,9 @@ static void expect_fault(uintptr_t gbase, unsigned bits, uint64_t addr, MemOp mo
                          bool store, uint32_t want_flags, bool const_addr)
 {
     start();
-    ctx->guest_base = gbase;
-    ctx->guest_addr_bits = bits;
-    ctx->mem_fault_func = fault_func;
+    ctx->mem.base = gbase;
+    ctx->mem.addr_bits = bits;
+    ctx->mem.fault = fault_func;
     memset(&env, 0, sizeof(env));
     tcg_gen_insn_start(ctx, 0x1000);
     TcgTemp *a = const_addr ? tcg_constant_i64(ctx, (int64_t)addr) : ld_in(TCG_I64, 0);
@@ -366,9 +366,9 @@ static void test_fault_writeback(void)
     g_assert(mem != MAP_FAILED);
     mem[0x40] = 5;
     start();
-    ctx->guest_base = (uintptr_t)mem;
-    ctx->guest_addr_bits = 20;
-    ctx->mem_fault_func = fault_func;
+    ctx->mem.base = (uintptr_t)mem;
+    ctx->mem.addr_bits = 20;
+    ctx->mem.fault = fault_func;
     tcg_gen_insn_start(ctx, 0x1000);
     tcg_gen_addi(ctx, G[0], G[0], 1);
     TcgTemp *a = ld_in(TCG_I64, 0), *d = tcg_temp_new_i64(ctx);
@@ -436,9 +436,9 @@ static void test_guest_mem(void)
 
     /* Aligned MO_ALIGN accesses and the top byte of the space pass. */
     start();
-    ctx->guest_base = (uintptr_t)mem;
-    ctx->guest_addr_bits = 20;
-    ctx->mem_fault_func = fault_func;
+    ctx->mem.base = (uintptr_t)mem;
+    ctx->mem.addr_bits = 20;
+    ctx->mem.fault = fault_func;
     mem[size - 1] = 0x5a;
     *(uint64_t *)(mem + 0x2000) = 0x0102030405060708ull;
     TcgTemp *d = tcg_temp_new_i64(ctx), *e = tcg_temp_new_i64(ctx);
@@ -570,7 +570,7 @@ static bool build_loop(int shape, bool tick, uint64_t back_pc)
 {
     bool back_taken = shape == 1;
     start();
-    ctx->guest_base = (uintptr_t)loop_mem; /* guest addresses 0..255, unchecked */
+    ctx->mem.base = (uintptr_t)loop_mem; /* guest addresses 0..255, unchecked */
     int lexit = tcg_new_label(ctx), l1 = tcg_new_label(ctx);
     TcgTemp *req = tcg_temp_new_i32(ctx);
     tcg_gen_ld(ctx, req, ctx->env, (int32_t)offsetof(Env, hdr.exit_request), MO_SL);

@@ -688,8 +688,8 @@ static void test_op_memory(void)
     for (unsigned feat = 0; feat <= X86_FEAT_ALL; feat += X86_FEAT_ALL) {
         for (int model = 0; model < 3; model++) {
             /* 0: guest_base in r15 + bounds check; 1: disp, no check; 2: base 0 */
-            c->guest_base = model == 0 ? 0x7f0000000000ul : model == 1 ? 0x10000 : 0;
-            c->guest_addr_bits = model == 0 ? 40 : 64;
+            c->mem.base = model == 0 ? 0x7f0000000000ul : model == 1 ? 0x10000 : 0;
+            c->mem.addr_bits = model == 0 ? 40 : 64;
             for (int t = TCG_I32; t <= TCG_I64; t++) {
                 TcgType T = (TcgType)t;
                 for (size_t m = 0; m < G_N_ELEMENTS(mops); m++) {
@@ -811,7 +811,7 @@ static void test_op_memory(void)
                             emit_one(INDEX_op_qemu_ld, T, 1, 1, 1, &cl);
                             const char *cop =
                                 model == 0 ? mem(size, 15, -1, 0, (int32_t)ca)
-                                           : mem(size, -1, -1, 0, (int32_t)(c->guest_base + ca));
+                                           : mem(size, -1, -1, 0, (int32_t)(c->mem.base + ca));
                             const char *lw = (!(mop & MO_BSWAP) || size == MO_8)
                                                  ? NULL : "";
                             if (lw == NULL) {
@@ -832,8 +832,8 @@ static void test_op_memory(void)
             }
         }
     }
-    c->guest_base = 0;
-    c->guest_addr_bits = 0;
+    c->mem.base = 0;
+    c->mem.addr_bits = 0;
     gen_reset(X86_FEAT_ALL);
 }
 
@@ -841,9 +841,9 @@ static void test_op_memory(void)
 static void test_op_control(void)
 {
     TcgContext *c = ctx;
-    c->guest_base = 0x7f0000000000ul;
-    c->guest_addr_bits = 40;
-    c->mem_fault_func = (void (*)(void *, uint64_t, uint32_t, uintptr_t))(BASE_RX + 0x800);
+    c->mem.base = 0x7f0000000000ul;
+    c->mem.addr_bits = 40;
+    c->mem.fault = (void (*)(void *, uint64_t, uint32_t, uintptr_t))(BASE_RX + 0x800);
     for (int ra = 0; ra < 16; ra++) {
         if (ra == X86_RSP || ra == X86_RBP || ra == 15) {
             continue;
@@ -875,9 +875,9 @@ static void test_op_control(void)
                          r8n[ra], BASE_RX + stub1, r64[ra], BASE_RX + 0x800, st0, st1),
                      "slow path");
     }
-    c->guest_base = 0;
-    c->guest_addr_bits = 0;
-    c->mem_fault_func = NULL;
+    c->mem.base = 0;
+    c->mem.addr_bits = 0;
+    c->mem.fault = NULL;
 
     gen_reset(X86_FEAT_ALL);
     TbCodeInfo info;

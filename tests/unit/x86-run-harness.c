@@ -63,9 +63,9 @@ uintptr_t run(void)
 void start(void)
 {
     tcg_func_start(ctx);
-    ctx->guest_base = 0;
-    ctx->guest_addr_bits = 64;
-    ctx->mem_fault_func = NULL;
+    ctx->mem.base = 0;
+    ctx->mem.addr_bits = 64;
+    ctx->mem.fault = NULL;
 }
 
 /* Count instructions of the last TB whose text contains needle. */
