@@ -11,10 +11,16 @@
  *  3. fence.i orders stores before later instruction fetches of the same
  *     hart at any virtual address: code written through one mapping of a
  *     shared page must be seen when executed through another mapping
- *     (qemu keeps running the stale translation). */
+ *     (qemu keeps running the stale translation).
+ *  4. a child forked while other threads of the parent run can create
+ *     threads of its own (qemu aborts in the child: assertion in
+ *     qemu_plugin_vcpu_init_hook / cpu_exec, exit status 127). */
 #define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "rvtest.h"
 
@@ -47,6 +53,80 @@ static void outer(int s)
 static uint32_t li_a0(int imm)
 {
     return ((uint32_t)imm & 0xfff) << 20 | 10 << 7 | 0x13;
+}
+
+/* 4: busy parent threads (atomics, malloc, a mutex), threaded children */
+static volatile int busy_stop;
+static uint64_t busy_ctr;
+static pthread_mutex_t busy_mu = PTHREAD_MUTEX_INITIALIZER;
+static void *busy(void *arg)
+{
+    int kind = (int)(intptr_t)arg;
+    void *keep = NULL;
+    for (uint64_t n = 1; !__atomic_load_n(&busy_stop, __ATOMIC_ACQUIRE); n++) {
+        if (kind == 0) {
+            __atomic_fetch_add(&busy_ctr, 1, __ATOMIC_RELAXED);
+        } else if (kind == 1) {
+            free(keep);
+            keep = malloc(16 + (n * 37) % 3000);
+        } else {
+            pthread_mutex_lock(&busy_mu);
+            busy_ctr += 0;
+            pthread_mutex_unlock(&busy_mu);
+        }
+        if ((n & 63) == 0) {
+            sched_yield();
+        }
+    }
+    free(keep);
+    return NULL;
+}
+static uint64_t kid_sum[3];
+static void *kid_thread(void *arg)
+{
+    int t = (int)(intptr_t)arg;
+    uint64_t *v = malloc(1000 * sizeof(*v)), s = 0;
+    for (int i = 0; i < 1000; i++) {
+        v[i] = (uint64_t)i * (t + 1);
+        s += v[i];
+    }
+    free(v);
+    kid_sum[t] = s;
+    return NULL;
+}
+static int threaded_children_of_busy_parent(int n)
+{
+    pthread_t w[3];
+    for (int k = 0; k < 3; k++) {
+        pthread_create(&w[k], NULL, busy, (void *)(intptr_t)k);
+    }
+    int good = 0;
+    for (int i = 0; i < n; i++) {
+        fflush(stdout);
+        pid_t c = fork();
+        if (c == 0) {
+            pthread_t th[3];
+            uint64_t s = 0;
+            for (int t = 0; t < 3; t++) {
+                if (pthread_create(&th[t], NULL, kid_thread, (void *)(intptr_t)t) != 0) {
+                    _exit(250);
+                }
+            }
+            for (int t = 0; t < 3; t++) {
+                pthread_join(th[t], NULL);
+                s += kid_sum[t];
+            }
+            _exit((int)((s + (uint64_t)i) % 199));   /* 6 * 499500 + i */
+        }
+        int st = -1;
+        waitpid(c, &st, 0);
+        good += WIFEXITED(st) && WEXITSTATUS(st) == (int)((2997000u + i) % 199);
+    }
+    __atomic_store_n(&busy_stop, 1, __ATOMIC_RELEASE);
+    for (int k = 0; k < 3; k++) {
+        pthread_join(w[k], NULL);
+    }
+    return good;
 }
 
 int main(void)
@@ -83,5 +163,8 @@ int main(void)
         bad += r != i;
     }
     CHECK("code rewritten via RW alias runs via RX alias", bad, 0);
+
+    CHECK("children forked from a busy threaded process run threads",
+          threaded_children_of_busy_parent(20), 20);
     return rvt_done("qemu_divergence");
 }
