@@ -70,6 +70,16 @@ typedef struct GuestSiginfo {
 
 typedef struct TaskState TaskState;
 
+/* Further pending instances of real-time signals (which queue, unlike
+ * standard ones), oldest first; the first instance of each is in the
+ * pending_info array beside it.  Full: later instances are dropped, as
+ * when the kernel hits RLIMIT_SIGPENDING. */
+#define LU_RTQ_MAX 64
+typedef struct LuRtQueue {
+    int n;
+    GuestSiginfo info[LU_RTQ_MAX];
+} LuRtQueue;
+
 /* Process-wide state. */
 typedef struct LinuxProc {
     char *exe_path;        /* absolute host path of the guest program */
@@ -97,6 +107,7 @@ typedef struct LinuxProc {
     GuestSigAction sigact[LU_NSIG + 1];
     volatile uint64_t pending;
     GuestSiginfo pending_info[LU_NSIG + 1];
+    LuRtQueue pending_rt;
 
     /* Guest threads (thread.c), guarded by threads_lock. */
     pthread_mutex_t threads_lock;
@@ -131,6 +142,7 @@ struct TaskState {
      * threads read sigmask (routing) without the lock. */
     volatile uint64_t pending;
     GuestSiginfo pending_info[LU_NSIG + 1];
+    LuRtQueue pending_rt;
     /* A synchronous fault to deliver before anything else (own thread). */
     bool sync_pending;
     GuestSiginfo sync_info;

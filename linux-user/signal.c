@@ -149,6 +149,8 @@ void lu_signal_fork_child(CpuState *cpu)
     TaskState *ts = lu_task(cpu);
     ts->pending = 0;
     ts->proc->pending = 0;
+    ts->pending_rt.n = 0;
+    ts->proc->pending_rt.n = 0;
     ts->sync_pending = false;
     sig_pid = getpid();
     sig_unlock();
@@ -213,23 +215,40 @@ static void safe_syscall_rewind(void *puc)
 }
 #endif
 
-/* Add sig to a pending set (proc's or a thread's); sig_lock held. */
-static void add_pending_locked(volatile uint64_t *pending, GuestSiginfo *infos, int sig,
-                               const GuestSiginfo *info)
+#define SIGRTMIN_GUEST 32
+
+/* Add sig to a pending set (proc's or a thread's); sig_lock held.  A
+ * real-time signal already pending queues another instance. */
+static void add_pending_locked(volatile uint64_t *pending, GuestSiginfo *infos, LuRtQueue *q,
+                               int sig, const GuestSiginfo *info)
 {
     if (!(*pending & SIGBIT(sig))) {
         infos[sig] = *info;
         infos[sig].si_signo = sig;
+    } else if (sig >= SIGRTMIN_GUEST && q->n < LU_RTQ_MAX) {
+        q->info[q->n] = *info;
+        q->info[q->n].si_signo = sig;
+        q->n++;
     }
     __atomic_or_fetch(pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
 }
 
-/* Take sig out of a pending set; sig_lock held. */
+/* Take sig out of a pending set; sig_lock held.  The next queued instance
+ * of a real-time signal, if any, keeps it pending. */
 static GuestSiginfo take_pending_locked(volatile uint64_t *pending, GuestSiginfo *infos,
-                                        int sig)
+                                        LuRtQueue *q, int sig)
 {
+    GuestSiginfo taken = infos[sig];
+    for (int i = 0; i < q->n; i++) {
+        if (q->info[i].si_signo == sig) {
+            infos[sig] = q->info[i];
+            memmove(&q->info[i], &q->info[i + 1], (size_t)(q->n - i - 1) * sizeof(q->info[0]));
+            q->n--;
+            return taken;
+        }
+    }
     __atomic_and_fetch(pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-    return infos[sig];
+    return taken;
 }
 
 static void write_str(const char *s)
@@ -263,9 +282,10 @@ static void host_async_handler(int sig, siginfo_t *si, void *puc)
         TaskState *ts = cpu ? lu_task(cpu) : NULL;
         sig_spin_lock();
         if (ts && si->si_code == SI_TKILL) {
-            add_pending_locked(&ts->pending, ts->pending_info, sig, &info);
+            add_pending_locked(&ts->pending, ts->pending_info, &ts->pending_rt, sig, &info);
         } else {
-            add_pending_locked(&sig_proc->pending, sig_proc->pending_info, sig, &info);
+            add_pending_locked(&sig_proc->pending, sig_proc->pending_info,
+                               &sig_proc->pending_rt, sig, &info);
         }
         sig_spin_unlock();
     }
@@ -441,12 +461,25 @@ void lu_signal_restore_after_exec_failure(void)
 /* ---- guest-side state ---- */
 
 /* lu_thread_foreach callback: drop signal *opaque from t and the process. */
+static void drop_queued_locked(LuRtQueue *q, int sig)
+{
+    int k = 0;
+    for (int i = 0; i < q->n; i++) {
+        if (q->info[i].si_signo != sig) {
+            q->info[k++] = q->info[i];
+        }
+    }
+    q->n = k;
+}
+
 static void discard_pending(TaskState *t, void *opaque)
 {
     int sig = *(int *)opaque;
     sig_lock();
     __atomic_and_fetch(&t->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
     __atomic_and_fetch(&t->proc->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+    drop_queued_locked(&t->pending_rt, sig);
+    drop_queued_locked(&t->proc->pending_rt, sig);
     sig_unlock();
 }
 
@@ -504,7 +537,7 @@ void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info)
 {
     LinuxProc *proc = lu_proc(cpu);
     sig_lock();
-    add_pending_locked(&proc->pending, proc->pending_info, sig, info);
+    add_pending_locked(&proc->pending, proc->pending_info, &proc->pending_rt, sig, info);
     sig_unlock();
     /* This thread looks first, and kicks another if it blocks sig. */
     cpu_exit(cpu);
@@ -513,7 +546,7 @@ void lu_queue_signal(CpuState *cpu, int sig, const GuestSiginfo *info)
 void lu_queue_thread_signal(TaskState *t, int sig, const GuestSiginfo *info)
 {
     sig_lock();
-    add_pending_locked(&t->pending, t->pending_info, sig, info);
+    add_pending_locked(&t->pending, t->pending_info, &t->pending_rt, sig, info);
     sig_unlock();
     lu_thread_kick(t);
 }
@@ -672,11 +705,11 @@ void lu_process_pending_signals(CpuState *cpu)
         uint64_t pp = proc->pending & ~ts->sigmask;
         if (tp) {
             sig = __builtin_ctzll(tp) + 1;
-            info = take_pending_locked(&ts->pending, ts->pending_info, sig);
+            info = take_pending_locked(&ts->pending, ts->pending_info, &ts->pending_rt, sig);
         } else if (pp) {
             /* Another thread may have taken it meanwhile. */
             sig = __builtin_ctzll(pp) + 1;
-            info = take_pending_locked(&proc->pending, proc->pending_info, sig);
+            info = take_pending_locked(&proc->pending, proc->pending_info, &proc->pending_rt, sig);
         }
         sig_unlock();
         if (sig) {
@@ -763,10 +796,11 @@ int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, Guest
         uint64_t pp = ts->proc->pending & set;
         if (tp) {
             sig = __builtin_ctzll(tp) + 1;
-            *info = take_pending_locked(&ts->pending, ts->pending_info, sig);
+            *info = take_pending_locked(&ts->pending, ts->pending_info, &ts->pending_rt, sig);
         } else if (pp) {
             sig = __builtin_ctzll(pp) + 1;
-            *info = take_pending_locked(&ts->proc->pending, ts->proc->pending_info, sig);
+            *info = take_pending_locked(&ts->proc->pending, ts->proc->pending_info,
+                                        &ts->proc->pending_rt, sig);
         }
         sig_spin_unlock();
         if (sig) {
