@@ -161,6 +161,12 @@ static inline TaskState *lu_task(CpuState *cpu)
 {
     return (TaskState *)cpu->opaque;
 }
+/* Only the thread itself changes its sigmask; others read it (routing). */
+static inline void lu_set_sigmask(TaskState *ts, uint64_t mask)
+{
+    __atomic_store_n(&ts->sigmask, mask, __ATOMIC_RELAXED);
+}
+
 static inline LinuxProc *lu_proc(CpuState *cpu)
 {
     return lu_task(cpu)->proc;

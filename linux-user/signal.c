@@ -421,7 +421,7 @@ void lu_signal_init(CpuState *cpu)
     for (int sig = 1; sig <= LU_NSIG; sig++) {
         struct sigaction cur;
         if (sigismember(&old, sig) == 1 && !(UNBLOCKABLE & SIGBIT(sig))) {
-            ts->sigmask |= SIGBIT(sig);
+            lu_set_sigmask(ts, ts->sigmask | SIGBIT(sig));
         }
         if (host_sig_reserved(sig)) {
             continue;
@@ -675,11 +675,11 @@ static void deliver(CpuState *cpu, int sig, const GuestSiginfo *info, bool sync)
     uint64_t old_mask = ts->in_sigsuspend ? ts->saved_sigmask : ts->sigmask;
     ts->in_sigsuspend = false;
     lu_arch_setup_frame(cpu, sig, &act, info, old_mask);
-    ts->sigmask = old_mask | act.mask;
+    lu_set_sigmask(ts, old_mask | act.mask);
     if (!(act.flags & SA_NODEFER)) {
-        ts->sigmask |= SIGBIT(sig);
+        lu_set_sigmask(ts, ts->sigmask | SIGBIT(sig));
     }
-    ts->sigmask &= ~UNBLOCKABLE;
+    lu_set_sigmask(ts, ts->sigmask & ~UNBLOCKABLE);
 }
 
 void lu_process_pending_signals(CpuState *cpu)
@@ -719,7 +719,7 @@ void lu_process_pending_signals(CpuState *cpu)
     route_blocked_signals(cpu);
     if (ts->in_sigsuspend) {
         /* Woken without a handler running: the old mask comes back now. */
-        ts->sigmask = ts->saved_sigmask;
+        lu_set_sigmask(ts, ts->saved_sigmask);
         ts->in_sigsuspend = false;
     }
     if (ts->syscall_restart) {
@@ -742,7 +742,7 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
     sigset_t saved;
     sigprocmask(SIG_BLOCK, &blocked, &saved);
     if (has_mask) {
-        ts->sigmask = mask & ~UNBLOCKABLE;
+        lu_set_sigmask(ts, mask & ~UNBLOCKABLE);
     }
     long r;
     int e = 0;
@@ -766,7 +766,7 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
             ts->in_sigsuspend = true;
             ts->saved_sigmask = old;
         } else {
-            ts->sigmask = old;
+            lu_set_sigmask(ts, old);
         }
     }
     return r < 0 ? -e : r;

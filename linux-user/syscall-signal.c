@@ -48,18 +48,18 @@ static int64_t sys_rt_sigprocmask(CpuState *cpu, const uint64_t *a)
         }
         switch ((int)a[0]) {
         case SIG_BLOCK:
-            ts->sigmask |= set;
+            lu_set_sigmask(ts, ts->sigmask | set);
             break;
         case SIG_UNBLOCK:
-            ts->sigmask &= ~set;
+            lu_set_sigmask(ts, ts->sigmask & ~set);
             break;
         case SIG_SETMASK:
-            ts->sigmask = set;
+            lu_set_sigmask(ts, set);
             break;
         default:
             return -EINVAL;
         }
-        ts->sigmask &= ~UNBLOCKABLE;
+        lu_set_sigmask(ts, ts->sigmask & ~UNBLOCKABLE);
     }
     if (a[2] && lu_put_u64(cpu, a[2], old) < 0) {
         return -EFAULT;

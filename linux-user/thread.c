@@ -48,7 +48,7 @@ static void list_add(LinuxProc *proc, TaskState *t)
     pthread_mutex_lock(&proc->threads_lock);
     t->next = proc->threads;
     proc->threads = t;
-    proc->nthreads++;
+    __atomic_store_n(&proc->nthreads, proc->nthreads + 1, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&proc->threads_lock);
 }
 
@@ -61,7 +61,8 @@ static int list_remove_locked(LinuxProc *proc, TaskState *t)
             break;
         }
     }
-    return --proc->nthreads;
+    __atomic_store_n(&proc->nthreads, proc->nthreads - 1, __ATOMIC_RELAXED);
+    return proc->nthreads;
 }
 
 bool lu_thread_signal(LinuxProc *proc, int tid, int sig, const GuestSiginfo *info)
@@ -296,9 +297,10 @@ void lu_thread_fork_child(CpuState *cpu)
         }
         t = n;
     }
-    pthread_mutex_init(&proc->threads_lock, NULL);
     cur->next = NULL;
     cur->tid = gettid();
     proc->threads = cur;
     proc->nthreads = 1;
+    /* Held across fork by this thread (lu_thread_fork_prepare). */
+    pthread_mutex_unlock(&proc->threads_lock);
 }

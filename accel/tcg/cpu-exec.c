@@ -131,6 +131,7 @@ void cpu_fork_prepare(void)
 {
     cpus_fork_prepare();
     tb_lock();
+    pthread_mutex_lock(&exec_state_lock);
     ExecState *es = exec_state;
     fork_code_fd = es ? code_buffer_fork_prepare(&es->buf) : -1;
 }
@@ -141,6 +142,7 @@ void cpu_fork_parent(void)
         close(fork_code_fd);
         fork_code_fd = -1;
     }
+    pthread_mutex_unlock(&exec_state_lock);
     tb_unlock();
     cpus_fork_parent();
 }
@@ -149,8 +151,9 @@ bool cpu_fork_child(CpuState *cpu)
 {
     bool ok = exec_state == NULL || code_buffer_fork_child(&exec_state->buf, fork_code_fd);
     fork_code_fd = -1;
+    /* The locks cpu_fork_prepare took are this thread's: give them back. */
+    pthread_mutex_unlock(&exec_state_lock);
     tb_lock_fork_child();
-    pthread_mutex_init(&exec_state_lock, NULL);
     cpus_fork_child(cpu);
     return ok;
 }
@@ -296,8 +299,8 @@ int cpu_exec(CpuState *cpu)
     cpu->exception_index = EXCP_NONE;
 
     for (;;) {
-        if (cpu->tcg.exit_request) {
-            cpu->tcg.exit_request = 0;
+        if (__atomic_load_n(&cpu->tcg.exit_request, __ATOMIC_RELAXED)) {
+            __atomic_store_n(&cpu->tcg.exit_request, 0, __ATOMIC_RELAXED);
             return cpu_exec_leave(cpu, EXCP_INTERRUPT);
         }
         uint64_t pc;

@@ -146,7 +146,8 @@ void cpus_fork_parent(void)
 
 void cpus_fork_child(CpuState *cpu)
 {
-    pthread_mutex_init(&cpu_list_lock, NULL);
+    /* cpu_list_lock: held across fork by this thread (cpus_fork_prepare);
+     * the condition variables may have had waiters that are gone. */
     pthread_cond_init(&exclusive_cond, NULL);
     pthread_cond_init(&exclusive_resume, NULL);
     /* The other vCPUs' threads do not exist here; their states are left
@@ -156,4 +157,5 @@ void cpus_fork_child(CpuState *cpu)
     cpu->running = false;
     cpu->has_waiter = false;
     pending_cpus = 0;
+    pthread_mutex_unlock(&cpu_list_lock);
 }

@@ -60,9 +60,9 @@ void mmap_unlock(void)
 
 void tb_lock_fork_child(void)
 {
-    /* The forking thread held it across fork (cpu_fork_prepare). */
-    pthread_mutex_init(&tb_mutex, NULL);
-    tb_lock_depth = 0;
+    /* The forking thread held it across fork (cpu_fork_prepare) and is the
+     * child's only thread: it gives it back as the parent does. */
+    tb_unlock();
 }
 
 static void page_list_free(gpointer p)

@@ -251,7 +251,7 @@ bool cpu_restore_state_regs(CpuState *cpu, uintptr_t host_pc, const uint64_t *ho
 /* Ask a running vCPU to come back to its loop (async-signal-safe). */
 static inline void cpu_exit(CpuState *cpu)
 {
-    cpu->tcg.exit_request = 1;
+    __atomic_store_n(&cpu->tcg.exit_request, 1, __ATOMIC_RELAXED);
 }
 
 /* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i).

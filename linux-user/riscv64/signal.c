@@ -191,7 +191,8 @@ int64_t lu_arch_rt_sigreturn(CpuState *cpu)
         lu_queue_sync_signal(cpu, SIGSEGV, SI_KERNEL, 0);
         return -LU_EJUSTRETURN;
     }
-    ts->sigmask = f->uc.uc_sigmask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    lu_set_sigmask(ts,
+                   f->uc.uc_sigmask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1))));
     rc->pc = f->uc.uc_mcontext.regs[0];
     for (int i = 1; i < 32; i++) {
         rc->gpr[i] = f->uc.uc_mcontext.regs[i];
