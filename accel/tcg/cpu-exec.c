@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "accel/tcg/internal.h"
-#include "rove/user-mem.h"
 
 #include <unistd.h>
 

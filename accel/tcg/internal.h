@@ -136,7 +136,21 @@ void cpus_fork_prepare(void);
 void cpus_fork_parent(void);
 void cpus_fork_child(CpuState *cpu);
 
-/* user-exec.c: hooks the translator calls in user mode (tb_lock held) */
+/*
+ * Code fetch, the translator's side of the memory-access interface
+ * (user mode: user-exec.c; system mode will walk the MMU):
+ * cpu_code_page returns the host address of the page that holds guest code
+ * at addr and sets *page to the page key the TB is tied to (the guest
+ * page in user mode, a physical one in system mode), arranging for writes
+ * to it to invalidate TBs.  If addr cannot be executed it raises the
+ * guest's fetch fault with the pc at fault_pc.  tb_lock held.
+ * cpu_peek_code copies up to len bytes of code for logging, never faults,
+ * and returns how many it could read.
+ */
+const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint64_t *page);
+size_t cpu_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len);
+
+/* user-exec.c: user mode's code-page bookkeeping (tb_lock held) */
 bool user_code_page_ok(uint64_t addr, size_t len);
 void user_protect_code_page(uint64_t page);
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);

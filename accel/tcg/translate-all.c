@@ -6,19 +6,6 @@
 #include <string.h>
 
 #include "accel/tcg/internal.h"
-#include "rove/user-mem.h"
-
-/* Bytes of guest code the disassembler may read at pc (up to 16): to the
- * end of its page, or into the next one if that holds code too (a TB's
- * first insn may straddle two pages). */
-static size_t page_room(uint64_t pc)
-{
-    size_t room = TARGET_PAGE_SIZE - (pc & ~TARGET_PAGE_MASK);
-    if (room >= 16) {
-        return 16;
-    }
-    return user_code_page_ok(pc + room, 1) ? 16 : room;
-}
 
 /* The TB's guest instructions in translation order (a superblock's path
  * jumps about), one line each. */
@@ -31,14 +18,15 @@ static void log_guest_code(CpuState *cpu, const uint64_t *pcs, int n)
     rove_log("IN: \n");
     for (int i = 0; i < n; i++) {
         uint64_t pc = pcs[i];
-        const uint8_t *p = g2h(pc);
+        uint8_t p[16];
+        size_t avail = cpu_peek_code(cpu, pc, p, sizeof(p));
         if (i > 0 && pc != pcs[i - 1] + 2 && pc != pcs[i - 1] + 4 &&
             arch->capstone_arch < 0) {
             rove_log("  -- continues at 0x%016" PRIx64 "\n", pc);
         }
         if (cs) {
             cs_insn *insn;
-            if (cs_disasm(h, p, page_room(pc), pc, 1, &insn) == 1) {
+            if (cs_disasm(h, p, avail, pc, 1, &insn) == 1) {
                 rove_log("0x%016" PRIx64 ":  %-8s %s\n", pc, insn[0].mnemonic, insn[0].op_str);
                 cs_free(insn, 1);
                 continue;
@@ -46,7 +34,7 @@ static void log_guest_code(CpuState *cpu, const uint64_t *pcs, int n)
         } else if (arch->disas_insn) {
             /* The target's own disassembler (capstone 4 has no RISC-V). */
             char text[128];
-            int len = arch->disas_insn(pc, p, page_room(pc), text, sizeof(text));
+            int len = arch->disas_insn(pc, p, avail, text, sizeof(text));
             if (len > 0) {
                 uint32_t w = 0;
                 memcpy(&w, p, (size_t)len <= sizeof(w) ? (size_t)len : sizeof(w));

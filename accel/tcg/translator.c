@@ -20,7 +20,6 @@
 #include <string.h>
 
 #include "accel/tcg/internal.h"
-#include "rove/user-mem.h"
 
 /* Is pc inside code this TB translated before its last followed jump? */
 static bool in_closed_seg(const DisasContextBase *db, uint64_t pc)
@@ -148,37 +147,20 @@ void translator_add_side_exit(DisasContextBase *db, int label, uint64_t dest)
     db->nb_side++;
 }
 
-/* Fetch fault: only the first instruction of a TB can reach a page that is
- * not the TB's first page, so raising at pc_first is precise. */
-static _Noreturn void translator_fetch_fault(DisasContextBase *db, uint64_t addr)
-{
-    CpuState *cpu = db->cpu;
-    cpu->arch->set_pc(cpu, db->pc_first);
-    cpu->exception_index = EXCP_SEGV;
-    cpu->fault_addr = addr;
-    cpu->fault_is_write = false;
-    cpu->fault_code = (page_get_flags(addr) & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;
-    cpu_loop_exit(cpu);
-}
-
 static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        uint64_t a = pc + i;
-        if (i == 0 || (a & ~TARGET_PAGE_MASK) == 0) {
-            if (!user_code_page_ok(a, 1)) {
-                translator_fetch_fault(db, a);
-            }
-            uint64_t page = a & TARGET_PAGE_MASK;
-            /* Write-protect before reading (tb_lock is held): a store by
-             * another thread is then either seen here or caught later. */
-            user_protect_code_page(page);
-            if (page != db->tb->page_addr[0]) {
-                db->tb->page_addr[1] = page;
-            }
+    for (size_t done = 0; done < len;) {
+        uint64_t a = pc + done;
+        size_t off = a & ~TARGET_PAGE_MASK;
+        size_t n = TARGET_PAGE_SIZE - off < len - done ? TARGET_PAGE_SIZE - off : len - done;
+        uint64_t page;
+        const uint8_t *host = cpu_code_page(db->cpu, a, db->pc_first, &page);
+        if (page != db->tb->page_addr[0]) {
+            db->tb->page_addr[1] = page;
         }
+        memcpy((uint8_t *)dst + done, host + off, n);
+        done += n;
     }
-    memcpy(dst, g2h(pc), len);
 }
 
 uint16_t translator_lduw(DisasContextBase *db, uint64_t pc)

@@ -141,6 +141,38 @@ bool user_code_page_ok(uint64_t addr, size_t len)
     return true;
 }
 
+const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint64_t *page)
+{
+    if (!user_code_page_ok(addr, 1)) {
+        /* Only a TB's first insn can reach a page that is not the TB's
+         * first: raising at its pc is precise. */
+        cpu->arch->set_pc(cpu, fault_pc);
+        cpu->exception_index = EXCP_SEGV;
+        cpu->fault_addr = addr;
+        cpu->fault_is_write = false;
+        cpu->fault_code = (page_get_flags(addr) & PAGE_VALID) ? SEGV_ACCERR : SEGV_MAPERR;
+        cpu_loop_exit(cpu);
+    }
+    *page = addr & TARGET_PAGE_MASK;
+    /* Write-protect before the translator reads (tb_lock is held): a store
+     * by another thread is then either seen by it or caught afterwards. */
+    user_protect_code_page(*page);
+    return g2h(*page);
+}
+
+size_t cpu_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
+{
+    (void)cpu;
+    size_t n = 0;
+    while (n < len && user_code_page_ok(addr + n, 1)) {
+        size_t chunk = TARGET_PAGE_SIZE - ((addr + n) & ~TARGET_PAGE_MASK);
+        chunk = chunk < len - n ? chunk : len - n;
+        memcpy((uint8_t *)buf + n, g2h(addr + n), chunk);
+        n += chunk;
+    }
+    return n;
+}
+
 static void page_reprotect(uint64_t page)
 {
     int f = page_get_flags(page);
