@@ -122,7 +122,10 @@ void cpu_exec_end(CpuState *cpu)
         pthread_mutex_lock(&cpu_list_lock);
         if (cpu->has_waiter) {
             cpu->has_waiter = false;
-            if (--pending_cpus == 1) {
+            /* Under the lock, but read outside it: an atomic store. */
+            int left = pending_cpus - 1;
+            __atomic_store_n(&pending_cpus, left, __ATOMIC_SEQ_CST);
+            if (left == 1) {
                 pthread_cond_signal(&exclusive_cond);
             }
         }
@@ -156,6 +159,6 @@ void cpus_fork_child(CpuState *cpu)
     cpu->next_cpu = NULL;
     cpu->running = false;
     cpu->has_waiter = false;
-    pending_cpus = 0;
+    __atomic_store_n(&pending_cpus, 0, __ATOMIC_SEQ_CST);
     pthread_mutex_unlock(&cpu_list_lock);
 }
