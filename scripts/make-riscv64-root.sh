@@ -9,9 +9,12 @@
 #
 # DIR defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/rove/debian13-riscv64-root.
 # A root whose stamp file names the same package list is reused as is.
+# dash is there so that /bin/sh under -L is a riscv64 program: a host shell
+# cannot exec riscv64 programs (no binfmt_misc), so #! /bin/sh scripts that
+# run sys.executable must be emulated too.
 set -u
 
-PACKAGES="python3.13,libpython3.13-testsuite,libpython3.13-stdlib,libmpdec4,zlib1g,libbz2-1.0,liblzma5,libffi8,libssl3t64,libexpat1,libsqlite3-0,tzdata,netbase,ca-certificates"
+PACKAGES="python3.13,dash,libpython3.13-testsuite,libpython3.13-stdlib,libmpdec4,zlib1g,libbz2-1.0,liblzma5,libffi8,libssl3t64,libexpat1,libsqlite3-0,tzdata,netbase,ca-certificates"
 MIRROR="${ROVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 die() { echo "make-riscv64-root: $*" >&2; exit 1; }
