@@ -22,7 +22,7 @@ die() { echo "make-riscv64-root: $*" >&2; exit 1; }
 cache="${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}"
 dir="${1:-$cache/rove/debian13-riscv64-root}"
 stamp="$dir/.rove-root-stamp"
-want="trixie riscv64 merged-usr $PACKAGES"
+want="trixie riscv64 merged-usr no-dev $PACKAGES"
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$dir/usr/bin/python3.13" ]; then
     echo "$dir"
@@ -50,6 +50,10 @@ for d in bin sbin lib; do
     [ -e "$tmp/$d" ] || [ -L "$tmp/$d" ] || ln -s "usr/$d" "$tmp/$d" ||
         die "cannot create the $d link in $tmp"
 done
+# mmdebstrap leaves device nodes in dev/; under -L they would shadow the
+# host's /dev (dev/ptmx opens a pty whose dev/pts/N is not there), so the
+# root has no dev/ and /dev is the host's.
+rm -rf "$tmp/dev" || die "cannot remove $tmp/dev"
 [ -x "$tmp/usr/bin/python3.13" ] || die "no usr/bin/python3.13 in the new root (see $log)"
 [ -d "$tmp/usr/lib/python3.13/test" ] || die "no usr/lib/python3.13/test in the new root (see $log)"
 echo "$want" > "$tmp/.rove-root-stamp"
