@@ -45,9 +45,14 @@ import time
 DEFAULT_MODULES = """
 test_math test_json test_struct test_re test_float test_long test_bytes
 test_str test_fstring test_itertools test_functools test_collections
-test_random test_statistics test_pickle test_time test_thread test_queue
-test_threading test_select test_fcntl test_signal test_os test_subprocess
-test_decimal test_hashlib test_zlib test_bz2 test_lzma test_socket
+test_random test_statistics test_pickle test_cmath test_array test_builtin
+test_exceptions test_sys test_time test_thread test_queue test_threading
+test_threadsignals test_select test_poll test_epoll test_selectors
+test_fcntl test_mmap test_resource test_termios test_pty test_signal
+test_eintr test_faulthandler test_os test_posix test_fork1 test_wait4
+test_tempfile test_shutil test_subprocess test_decimal test_hashlib
+test_zlib test_bz2 test_lzma test_ctypes test_sqlite3 test_socket
+test_asyncio
 """.split()
 
 # regrtest resources (-u) a module needs to run at all.
