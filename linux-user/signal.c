@@ -449,6 +449,40 @@ void lu_signal_reset_for_exec(void)
     }
     /* The new rove reads the guest's blocked mask from the host mask. */
     sigprocmask(SIG_SETMASK, &set, NULL);
+    /* Blocked signals still pending survive exec, as in the kernel: send
+     * them back to the host, where they stay pending (blocked) across the
+     * execve and reach the new rove's handlers.  If execve fails they are
+     * delivered to ours again. */
+    TaskState *ts = lu_task(cpu);
+    LinuxProc *proc = ts->proc;
+    pid_t tid = gettid();
+    for (int sig = 1; sig <= LU_NSIG; sig++) {
+        if (!sigismember(&set, sig) || sig == LU_SIG_KICK) {
+            continue;
+        }
+        for (;;) {
+            GuestSiginfo info;
+            bool have = false;
+            sig_lock();
+            if (ts->pending & SIGBIT(sig)) {
+                info = take_pending_locked(&ts->pending, ts->pending_info, &ts->pending_rt, sig);
+                have = true;
+            } else if (proc->pending & SIGBIT(sig)) {
+                info = take_pending_locked(&proc->pending, proc->pending_info,
+                                           &proc->pending_rt, sig);
+                have = true;
+            }
+            sig_unlock();
+            if (!have) {
+                break;
+            }
+            /* With its siginfo when the kernel accepts it (sent to
+             * ourselves), else plainly. */
+            if (syscall(SYS_rt_tgsigqueueinfo, sig_pid, tid, sig, &info) < 0) {
+                syscall(SYS_tgkill, sig_pid, tid, sig);
+            }
+        }
+    }
 }
 
 void lu_signal_restore_after_exec_failure(void)

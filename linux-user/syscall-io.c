@@ -60,6 +60,12 @@ static const IoctlDef ioctl_defs[] = {
     { 0x80045430, ARG_OUT, 4 }, /* TIOCGPTN */
     { 0x40045431, ARG_IN, 4 },  /* TIOCSPTLCK */
     { 0x5441, ARG_VAL, 0 },   /* TIOCGPTPEER */
+    { 0x5425, ARG_VAL, 0 },   /* TCSBRKP (tcsendbreak) */
+    { 0x5427, ARG_VAL, 0 },   /* TIOCSBRK */
+    { 0x5428, ARG_VAL, 0 },   /* TIOCCBRK */
+    /* struct ifreq (40 bytes, the same layout on both sides) */
+    { 0x8910, ARG_INOUT, 40 }, /* SIOCGIFNAME */
+    { 0x8933, ARG_INOUT, 40 }, /* SIOCGIFINDEX */
 };
 
 static int64_t sys_ioctl(CpuState *cpu, const uint64_t *a)

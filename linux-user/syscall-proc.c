@@ -627,6 +627,49 @@ static int64_t sys_sched_setscheduler(CpuState *cpu, const uint64_t *a)
     return lu_host_ret(syscall(SYS_sched_setscheduler, (pid_t)a[0], (int)a[1], p));
 }
 
+static int64_t sys_sched_setparam(CpuState *cpu, const uint64_t *a)
+{
+    void *p = lu_guest_ptr(cpu, a[1], sizeof(struct sched_param), PAGE_READ);
+    if (!p) {
+        return -EFAULT;
+    }
+    return lu_host_ret(syscall(SYS_sched_setparam, (pid_t)a[0], p));
+}
+
+/* struct timespec: the same layout on both sides. */
+static int64_t sys_sched_rr_get_interval(CpuState *cpu, const uint64_t *a)
+{
+    void *p = lu_guest_ptr(cpu, a[1], sizeof(struct timespec), PAGE_WRITE);
+    if (!p) {
+        return -EFAULT;
+    }
+    return lu_host_ret(syscall(SYS_sched_rr_get_interval, (pid_t)a[0], p));
+}
+
+/* sethostname/setdomainname: the host's (in a UTS namespace of our own
+ * when there is one; otherwise EPERM unless privileged, as natively). */
+static int64_t do_set_uts_name(CpuState *cpu, const uint64_t *a, long nr)
+{
+    if ((int64_t)a[1] < 0) {
+        return -EINVAL;
+    }
+    void *p = lu_guest_ptr(cpu, a[0], a[1], PAGE_READ);
+    if (!p) {
+        return -EFAULT;
+    }
+    return lu_host_ret(syscall(nr, p, (size_t)a[1]));
+}
+
+static int64_t sys_sethostname(CpuState *cpu, const uint64_t *a)
+{
+    return do_set_uts_name(cpu, a, SYS_sethostname);
+}
+
+static int64_t sys_setdomainname(CpuState *cpu, const uint64_t *a)
+{
+    return do_set_uts_name(cpu, a, SYS_setdomainname);
+}
+
 static int64_t sys_getcpu(CpuState *cpu, const uint64_t *a)
 {
     unsigned c, n;
@@ -741,6 +784,11 @@ static const SyscallDef proc_defs[] = {
     { RV_NR_sched_setaffinity, "sched_setaffinity", sys_sched_setaffinity, "dup", 0 },
     { RV_NR_sched_getparam, "sched_getparam", sys_sched_getparam, "dp", 0 },
     { RV_NR_sched_setscheduler, "sched_setscheduler", sys_sched_setscheduler, "ddp", 0 },
+    { RV_NR_sched_setparam, "sched_setparam", sys_sched_setparam, "dp", 0 },
+    { RV_NR_sched_rr_get_interval, "sched_rr_get_interval", sys_sched_rr_get_interval, "dp",
+      0 },
+    { RV_NR_sethostname, "sethostname", sys_sethostname, "pu", 0 },
+    { RV_NR_setdomainname, "setdomainname", sys_setdomainname, "pu", 0 },
     { RV_NR_sched_getscheduler, "sched_getscheduler", sys_sched_getscheduler, "d", 0 },
     { RV_NR_sched_get_priority_max, "sched_get_priority_max", sys_sched_get_priority_max,
       "d", 0 },
