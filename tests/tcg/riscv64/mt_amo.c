@@ -39,15 +39,6 @@ AMO(amominu_d, "amominu.d.aqrl", uint64_t)
 AMO(amoswap_w, "amoswap.w.aqrl", uint32_t)
 AMO(amoswap_d, "amoswap.d", uint64_t)
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dull;
-    x ^= x >> 33;
-    return x;
-}
 static uint64_t sext32(uint64_t x) { return (uint64_t)(int64_t)(int32_t)(uint32_t)x; }
 
 #define K32 0x9e3779b9u
@@ -130,7 +121,7 @@ static void *asm_worker(void *arg)
         bad_sext[t] += old != sext32(old);
         bad_lane[t] += ((old >> (8 * t)) & 0xff) != lane_w >> (8 * t);
         lane_w ^= bitw;
-        amoxor_d(&S.xor_d, mix64((uint64_t)t * ITERS + (uint64_t)i));
+        amoxor_d(&S.xor_d, rvt_mix64((uint64_t)t * ITERS + (uint64_t)i));
 
         /* monotonic min/max: every thread's values move the bound each
          * time, so a non-atomic read-modify-write shows up as a bound going
@@ -160,7 +151,7 @@ static void *asm_worker(void *arg)
             break;
         }
         /* random values: signedness matters for the result */
-        uint64_t rv = mix64(0x1000000ull + (uint64_t)t * ITERS + (uint64_t)i);
+        uint64_t rv = rvt_mix64(0x1000000ull + (uint64_t)t * ITERS + (uint64_t)i);
         switch (i & 7) {
         case 0: amomax_d(&M.rmax_d, rv); break;
         case 1: amomin_d(&M.rmin_d, rv); break;
@@ -231,7 +222,7 @@ static void *builtin_worker(void *arg)
         }
         bad_lane[t] += ((old >> (16 * t)) & 0xffff) != lane >> (16 * t);
         lane ^= bit;
-        __atomic_xor_fetch(&B.xr, mix64(0x2000000ull + (uint64_t)t * ITERS + (uint64_t)i),
+        __atomic_xor_fetch(&B.xr, rvt_mix64(0x2000000ull + (uint64_t)t * ITERS + (uint64_t)i),
                            __ATOMIC_RELAXED);
         held = __atomic_exchange_n(&bslot[(i * 7 + t) % NSLOT], held, __ATOMIC_ACQ_REL);
         uint64_t id = (uint64_t)t * ITERS + (uint64_t)i + 1;
@@ -243,7 +234,7 @@ static void *builtin_worker(void *arg)
         }
         /* compare-and-swap loops: a maximum, and an order-independent
          * count of applications of one non-commutative step function */
-        uint64_t v = mix64(0x3000000ull + (uint64_t)t * ITERS + (uint64_t)i) >> 1;
+        uint64_t v = rvt_mix64(0x3000000ull + (uint64_t)t * ITERS + (uint64_t)i) >> 1;
         uint64_t cur = __atomic_load_n(&B.cas_max, __ATOMIC_RELAXED);
         while (cur < v && !__atomic_compare_exchange_n(&B.cas_max, &cur, v, 1,
                                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
@@ -369,10 +360,10 @@ int main(void)
         uint64_t ld = 0, lw = 0;
         for (int i = 0; i < ITERS; i++) {
             e_add_d += (uint64_t)(t + 1) * KD + (uint64_t)i;
-            e_xor ^= mix64((uint64_t)t * ITERS + (uint64_t)i);
+            e_xor ^= rvt_mix64((uint64_t)t * ITERS + (uint64_t)i);
             ld ^= 1ull << (lane_bit(t, i) + 16 * t);
             lw ^= 1ull << (lane_bit_w(t, i) + 8 * t);
-            uint64_t rv = mix64(0x1000000ull + (uint64_t)t * ITERS + (uint64_t)i);
+            uint64_t rv = rvt_mix64(0x1000000ull + (uint64_t)t * ITERS + (uint64_t)i);
             int64_t s = (int64_t)rv;
             int32_t sw = (int32_t)rv;
             uint32_t uw = (uint32_t)rv;
@@ -466,8 +457,8 @@ int main(void)
         for (int i = 0; i < ITERS; i++) {
             l ^= 1ull << (lane_bit(t, i) + 16 * t);
             e_sub -= (uint32_t)(i & 15) + 1;
-            e_xr ^= mix64(0x2000000ull + (uint64_t)t * ITERS + (uint64_t)i);
-            uint64_t v = mix64(0x3000000ull + (uint64_t)t * ITERS + (uint64_t)i) >> 1;
+            e_xr ^= rvt_mix64(0x2000000ull + (uint64_t)t * ITERS + (uint64_t)i);
+            uint64_t v = rvt_mix64(0x3000000ull + (uint64_t)t * ITERS + (uint64_t)i) >> 1;
             e_max = v > e_max ? v : e_max;
             if ((i & 3) == 0) {
                 e_f = fstep(e_f);

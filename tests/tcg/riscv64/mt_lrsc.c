@@ -126,15 +126,6 @@ static uint32_t subword_add(volatile void *p, unsigned size, uint32_t inc)
     return ((uint32_t)old & mask) >> sh;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dull;
-    x ^= x >> 33;
-    return x;
-}
 static inline uint64_t fstep(uint64_t x) { return x * 0x5851f42d4c957f2dull + 0x14057b7ef767814full; }
 
 /* state protected by lock A */
@@ -173,7 +164,7 @@ static void *worker(void *arg)
     int t = (int)(intptr_t)arg;
     pthread_barrier_wait(&bar);
     for (int i = 0; i < ITERS; i++) {
-        uint64_t r = mix64((uint64_t)t * ITERS + (uint64_t)i);
+        uint64_t r = rvt_mix64((uint64_t)t * ITERS + (uint64_t)i);
 
         /* lock A: update (writers) or check (readers) the invariants */
         lock_w(&lock_a);
@@ -302,7 +293,7 @@ int main(void)
     int64_t e_a = TOTAL_AB;
     for (int t = 0; t < NT; t++) {
         for (int i = 0; i < ITERS; i++) {
-            uint64_t r = mix64((uint64_t)t * ITERS + (uint64_t)i);
+            uint64_t r = rvt_mix64((uint64_t)t * ITERS + (uint64_t)i);
             if ((i & 1) == 0 || t == 0) {
                 e_writes++;
                 e_a -= (int64_t)(r % 2001) - 1000;

@@ -19,16 +19,6 @@ enum { N = 1 << 18, CHUNK = 1024, NCHUNK = N / CHUNK, MAXT = 8 };
 static uint64_t a[N];
 static double d[N];
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ull;
-    x ^= x >> 27;
-    x *= 0x81dadef4bc2dd44dull;
-    x ^= x >> 33;
-    return x;
-}
-
 /* a double in [-1, 1) with 53 significant bits, not exactly summable */
 static double to_d(uint64_t x) { return ((double)(x >> 11) - 4503599627370496.0) * 0x1p-52; }
 /* exactly representable values whose sums stay exact: k/4, |k| < 2^20 */
@@ -56,7 +46,7 @@ static void *slice_worker(void *arg)
     uint64_t lo, hi;
     slice(t, nthreads, &lo, &hi);
     for (uint64_t i = lo; i < hi; i++) {
-        a[i] = mix64(i + 0x5eed);
+        a[i] = rvt_mix64(i + 0x5eed);
         d[i] = to_d(a[i]);
     }
     pthread_barrier_wait(&bar);   /* the whole array is written */
@@ -117,7 +107,7 @@ static void test_slices(int nt)
         slice(t, nt, &lo, &hi);
         double ds = 0;
         for (uint64_t i = lo; i < hi; i++) {
-            uint64_t v = mix64(i + 0x5eed);
+            uint64_t v = rvt_mix64(i + 0x5eed);
             arr_ok &= a[i] == v && dbits(d[i]) == dbits(to_d(v));
             want.sum += v;
             want.xr ^= v;

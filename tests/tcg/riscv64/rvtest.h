@@ -75,4 +75,15 @@ static inline int rvt_done(const char *test)
 /* Prevent the compiler from constant-folding a value. */
 #define OPAQUE(x) ({ __typeof__(x) _v = (x); __asm__("" : "+r"(_v)); _v; })
 
+/* A 64-bit mixing function for deterministic pseudo-random data. */
+static inline uint64_t rvt_mix64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ull;
+    x ^= x >> 27;
+    x *= 0x81dadef4bc2dd44dull;
+    x ^= x >> 33;
+    return x;
+}
+
 #endif
