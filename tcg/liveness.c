@@ -40,9 +40,11 @@
  * that into SYNC_ARG, a global is always clean in memory wherever the
  * rules above require it, and a dying input never needs a store.
  */
-#include "rove/tcg.h"
-
 #include <string.h>
+
+#include <glib.h>
+
+#include "rove/tcg.h"
 
 enum {
     TS_DEAD = 1,
@@ -248,12 +250,16 @@ static bool outputs_all_dead(const TcgContext *ctx, const TcgOp *op, const uint8
 
 void tcg_liveness(TcgContext *ctx)
 {
-    static _Thread_local LaState ls; /* too big for the stack of a helper thread */
-    uint8_t *state = ls.state;
+    /* Too big for the stack of a helper thread: kept with the context. */
+    if (!ctx->la_tables) {
+        ctx->la_tables = g_new0(LaState, 1);
+    }
+    LaState *lsp = ctx->la_tables;
+    uint8_t *state = lsp->state;
 
     find_exit_labels(ctx);
-    la_init(&ls, ctx);
-    la_func_end(&ls);
+    la_init(lsp, ctx);
+    la_func_end(lsp);
 
     for (int oi = ctx->nb_ops - 1; oi >= 0; oi--) {
         TcgOp *op = &ctx->ops[oi];
@@ -297,19 +303,19 @@ void tcg_liveness(TcgContext *ctx)
 
         life = la_outputs(ctx, op, state);
         if (def->flags & TCG_OPF_BB_EXIT) {
-            la_func_end(&ls);
+            la_func_end(lsp);
         } else if (def->flags & TCG_OPF_COND_BRANCH) {
             if (op->opc == INDEX_op_brcond && tcg_label_is_exit(ctx, (int)op->args[3])) {
-                la_globals_live(&ls, true);
+                la_globals_live(lsp, true);
             } else {
-                la_bb_sync(&ls);
+                la_bb_sync(lsp);
             }
         } else if (op->opc == INDEX_op_br && (int)op->args[0] == ctx->loop_label) {
-            la_loop_back(&ls);
+            la_loop_back(lsp);
         } else if (def->flags & TCG_OPF_BB_END) {
-            la_bb_end(&ls);
+            la_bb_end(lsp);
         } else if (op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st) {
-            la_globals_live(&ls, false);
+            la_globals_live(lsp, false);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
             la_global_sync(ctx, state);
         }

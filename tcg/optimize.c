@@ -199,15 +199,18 @@ static TempInfo *temp_written(OptState *s, int t)
 }
 
 /*
- * The per-temp tables live as long as the thread and are never cleared
- * between TBs: an entry counts only if its stamp is the current epoch, and
- * epochs keep counting up from TB to TB.  (Zeroing them for every TB cost
- * more than the rest of the optimiser on short TBs.)  Write generations
- * are only ever compared with ones recorded in the same TB.
+ * The per-temp tables live as long as the context (ctx->opt_tables) and
+ * are never cleared between TBs: an entry counts only if its stamp is the
+ * current epoch, and epochs keep counting up from TB to TB.  (Zeroing them
+ * for every TB cost more than the rest of the optimiser on short TBs.)
+ * Write generations are only ever compared with ones recorded in the same
+ * TB.
  */
-static _Thread_local TempInfo opt_info[TCG_MAX_TEMPS];
-static _Thread_local uint32_t opt_gen[TCG_MAX_TEMPS];
-static _Thread_local uint32_t opt_epoch;
+typedef struct OptTables {
+    TempInfo info[TCG_MAX_TEMPS];
+    uint32_t gen[TCG_MAX_TEMPS];
+    uint32_t epoch;
+} OptTables;
 
 static void forget_all(OptState *s)
 {
@@ -1231,9 +1234,13 @@ void tcg_optimize(TcgContext *ctx)
 {
     OptState s = { .ctx = ctx };
     s.nb_info = ctx->nb_temps;
-    s.info = opt_info;
-    s.gen = opt_gen;
-    s.epoch = opt_epoch;
+    if (!ctx->opt_tables) {
+        ctx->opt_tables = g_new0(OptTables, 1);
+    }
+    OptTables *tables = ctx->opt_tables;
+    s.info = tables->info;
+    s.gen = tables->gen;
+    s.epoch = tables->epoch;
     forget_all(&s); /* a fresh epoch: nothing known */
     s.max_touched = 256;
     s.touched = g_new(int, s.max_touched);
@@ -1314,7 +1321,7 @@ void tcg_optimize(TcgContext *ctx)
     ctx->nb_ops = w;
     drop_unused_labels(ctx, s.label_refs);
 
-    opt_epoch = s.epoch;
+    tables->epoch = s.epoch;
     g_free(s.touched);
     g_free(s.label_refs);
     g_free(s.ctab);

@@ -9,9 +9,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Zero the context.  Most of it is the temps array, which a vCPU that
+ * never translates never uses: chunks already zero (a fresh g_new0, whose
+ * untouched pages are not resident) are only read, so they stay that way.
+ */
+static void zero_context(TcgContext *ctx)
+{
+    uint8_t *p = (uint8_t *)ctx;
+    const size_t chunk = 4096;
+    for (size_t off = 0; off < sizeof(*ctx); off += chunk) {
+        size_t n = sizeof(*ctx) - off < chunk ? sizeof(*ctx) - off : chunk;
+        for (size_t i = 0; i < n; i += sizeof(uint64_t)) {
+            uint64_t w = 0;
+            memcpy(&w, p + off + i, n - i < sizeof(w) ? n - i : sizeof(w));
+            if (w) {
+                memset(p + off, 0, n);
+                break;
+            }
+        }
+    }
+}
+
 void tcg_context_init(TcgContext *ctx)
 {
-    memset(ctx, 0, sizeof(*ctx));
+    zero_context(ctx);
     ctx->ops = g_new0(TcgOp, TCG_MAX_OPS);
     TcgTemp *env = &ctx->temps[0];
     env->type = TCG_I64;
@@ -26,6 +48,10 @@ void tcg_context_destroy(TcgContext *ctx)
 {
     g_free(ctx->ops);
     ctx->ops = NULL;
+    g_free(ctx->opt_tables);
+    ctx->opt_tables = NULL;
+    g_free(ctx->la_tables);
+    ctx->la_tables = NULL;
 }
 
 void tcg_func_start(TcgContext *ctx)

@@ -324,6 +324,13 @@ typedef struct TcgContext {
      * conditional branch there writes dirty globals back on its way out
      * instead of storing them before the branch. */
     uint64_t exit_labels[TCG_MAX_LABELS / 64];
+
+    /* Per-temp tables of the optimiser and of liveness (their own types),
+     * allocated at the context's first translation and kept: a vCPU that
+     * never translates (a guest thread running code others translated)
+     * costs no memory for them.  Freed by tcg_context_destroy. */
+    void *opt_tables;
+    void *la_tables;
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */
