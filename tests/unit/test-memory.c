@@ -7,6 +7,7 @@
  */
 #include <glib.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 
 #include "rove/memory.h"
@@ -590,6 +591,7 @@ typedef struct Race {
     AddressSpace as;
     MemoryRegion sys, a, b;
     atomic_bool stop;
+    atomic_int started;
     atomic_long reads;
     atomic_int bad;
 } Race;
@@ -598,6 +600,7 @@ static void *race_reader(void *arg)
 {
     Race *r = arg;
     long n = 0;
+    atomic_fetch_add(&r->started, 1);
     while (!atomic_load(&r->stop) || n < 1000) {
         uint64_t q = 0, buf[4];
         MemTxResult res = address_space_ldq(&r->as, 0x1000 + 8 * (n & 7), &q);
@@ -609,6 +612,22 @@ static void *race_reader(void *arg)
         if (res != MEMTX_OK || buf[0] != buf[3] || (buf[0] != PAT_A && buf[0] != PAT_B)) {
             atomic_fetch_add(&r->bad, 1);
         }
+        /*
+         * A view held in a read section must not change under the reader
+         * (a writer freeing it early lets the allocator reuse it for the
+         * next view, or scribble on it).
+         */
+        AsReadSection s;
+        const FlatView *v = address_space_read_begin(&r->as, &s);
+        const FlatRange *fr = flatview_lookup(v, 0x1000);
+        const MemoryRegion *m1 = fr ? fr->mr : NULL;
+        for (volatile int k = 0; k < 100; k++) {
+        }
+        fr = flatview_lookup(v, 0x1000);
+        if (!fr || fr->mr != m1 || (m1 != &r->a && m1 != &r->b) || v->nb_ranges != 1) {
+            atomic_fetch_add(&r->bad, 1);
+        }
+        address_space_read_end(&s);
         MemoryTranslation t;
         if (!address_space_translate(&r->as, 0x1008, &t) || (t.mr != &r->a && t.mr != &r->b) ||
             t.len != 0xff8) {
@@ -634,6 +653,9 @@ static void test_concurrent_readers(void)
     pthread_t th[READERS];
     for (int i = 0; i < READERS; i++) {
         g_assert_cmpint(pthread_create(&th[i], NULL, race_reader, r), ==, 0);
+    }
+    while (atomic_load(&r->started) < READERS) {
+        sched_yield();
     }
     /* Alternate: b mapped over a (new views), then b removed again. */
     for (int i = 0; i < SWAPS; i++) {
