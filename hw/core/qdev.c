@@ -304,7 +304,8 @@ static const Property *prop_find_typed(Device *dev, const char *name, PropType t
     const Property *p = prop_find(dev, name, errp);
     if (p && p->type != type) {
         g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
-                    "%s: property '%s' is a %s, not a %s", dev->type->name, name, prop_type_name(p->type), prop_type_name(type));
+                    "%s: property '%s' is a %s, not a %s", dev->type->name, name,
+                    prop_type_name(p->type), prop_type_name(type));
         return NULL;
     }
     return p;

@@ -583,7 +583,7 @@ static void test_cycle_refused(void)
 
 /* ---- Readers against a writer ---- */
 
-enum { READERS = 3, SWAPS = 3000 };
+enum { READERS = 3, SWAPS = 300 };
 #define PAT_A UINT64_C(0xaaaaaaaaaaaaaaaa)
 #define PAT_B UINT64_C(0xbbbbbbbbbbbbbbbb)
 
