@@ -154,7 +154,8 @@ int riscv_priv_pending_irq(const RiscvPrivState *s)
      * are taken first.
      */
     bool m_enabled = s->priv < RV_PRIV_M || (s->mstatus & RV_MSTATUS_MIE);
-    bool s_enabled = s->priv < RV_PRIV_S || (s->priv == RV_PRIV_S && (s->mstatus & RV_MSTATUS_SIE));
+    bool s_enabled = s->priv < RV_PRIV_S ||
+                     (s->priv == RV_PRIV_S && (s->mstatus & RV_MSTATUS_SIE));
 
     if (m_enabled && to_m) {
         return highest_irq(to_m);
@@ -672,8 +673,11 @@ RiscvCsrResult riscv_priv_csr_rmw(RiscvPrivState *s, int csr, bool write, uint64
          * software-writable SEIP bit, not the OR with the external line.
          */
         if (csr == RV_CSR_MIP || csr == RV_CSR_SIP) {
-            cur = (cur & ~RV_MIP_SEIP) | (s->mip & RV_MIP_SEIP & (csr == RV_CSR_MIP ? ~0ull
-                                                                  : s->mideleg));
+            uint64_t sw_seip = s->mip & RV_MIP_SEIP;
+            if (csr == RV_CSR_SIP) {
+                sw_seip &= s->mideleg;
+            }
+            cur = (cur & ~RV_MIP_SEIP) | sw_seip;
         }
         csr_write(s, csr, (cur & ~mask) | (value & mask));
     }
