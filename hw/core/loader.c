@@ -328,6 +328,14 @@ bool loader_load_raw(AddressSpace *as, const char *path, uint64_t addr, uint64_t
                     "%s: load address 0x%" PRIx64 " is not RAM/ROM", path, addr);
         return false;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (uint64_t)st.st_size > room) {
+        g_set_error(errp, LOADER_ERROR, LOADER_ERROR_PLACE,
+                    "%s: does not fit at 0x%" PRIx64 " (%lld bytes, 0x%" PRIx64 " bytes of "
+                    "RAM/ROM there)", path, addr, (long long)st.st_size, room);
+        return false;
+    }
     size_t len;
     uint8_t *data = loader_read_file(path, room, &len, errp);
     if (!data) {
