@@ -324,6 +324,14 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
                        void *opaque);
 /* Host signal mask helpers for fork/exec paths. */
 void lu_signal_reset_for_exec(void);
+/*
+ * execve(2) of a host path with the guest's signal state carried across
+ * (blocked mask, blocked pending signals).  A guest signal that arrives
+ * before the exec happens is delivered first: -LU_ERESTARTSYS, and the
+ * execve re-runs after it (a fatal one never gets there).  Returns -errno
+ * when the exec fails.
+ */
+int64_t lu_execve(CpuState *cpu, const char *path, char **argv, char **envp);
 void lu_signal_restore_after_exec_failure(void);
 
 /* ---- riscv64/signal.c (the arch part of delivery) ---- */

@@ -485,6 +485,21 @@ void lu_signal_reset_for_exec(void)
     }
 }
 
+int64_t lu_execve(CpuState *cpu, const char *path, char **argv, char **envp)
+{
+    lu_signal_reset_for_exec();
+    if (lu_signal_pending_unblocked(cpu)) {
+        /* It arrived first: deliver it, then run the execve again. */
+        lu_signal_restore_after_exec_failure();
+        return -LU_ERESTARTSYS;
+    }
+    /* A signal from here on makes the safe syscall return EINTR instead
+     * of execing with the signal only in our (then lost) pending set. */
+    long r = lu_safe_syscall6(SYS_execve, (long)path, (long)argv, (long)envp, 0, 0, 0);
+    lu_signal_restore_after_exec_failure();
+    return r == -EINTR ? -LU_ERESTARTSYS : r;
+}
+
 void lu_signal_restore_after_exec_failure(void)
 {
     sigset_t none;

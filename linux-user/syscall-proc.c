@@ -419,13 +419,10 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
             fflush(rove_log_file);
         }
         fflush(stderr);
-        lu_signal_reset_for_exec();
-        execve(path, (char **)argv->pdata, (char **)envp->pdata);
-        int e = errno;
-        lu_signal_restore_after_exec_failure();
+        int64_t ret = lu_execve(cpu, path, (char **)argv->pdata, (char **)envp->pdata);
         g_ptr_array_free(argv, TRUE);
         g_ptr_array_free(envp, TRUE);
-        return -e;
+        return ret;
     }
     /* rove [options] -0 argv0 -- path argv[1..] */
     GPtrArray *h = g_ptr_array_new_with_free_func(g_free);
@@ -462,14 +459,11 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
         fflush(rove_log_file);
     }
     fflush(stderr);
-    lu_signal_reset_for_exec();
-    execve(proc->rove_path, (char **)h->pdata, (char **)envp->pdata);
-    int e = errno;
-    lu_signal_restore_after_exec_failure();
+    int64_t ret = lu_execve(cpu, proc->rove_path, (char **)h->pdata, (char **)envp->pdata);
     g_ptr_array_free(h, TRUE);
     g_ptr_array_free(argv, TRUE);
     g_ptr_array_free(envp, TRUE);
-    return -e;
+    return ret;
 }
 
 static int64_t sys_wait4(CpuState *cpu, const uint64_t *a)
