@@ -54,6 +54,8 @@ typedef struct CpuState {
     int cpu_index;
     bool running;              /* between cpu_exec_start and cpu_exec_end */
     bool has_waiter;           /* an exclusive section waits for it */
+    /* System mode: the soft-MMU TLB (rove/softmmu.h); NULL in user mode. */
+    struct SoftTlb *tlb;
 } CpuState;
 
 /* The vCPU this host thread runs (NULL on other threads).  Signal

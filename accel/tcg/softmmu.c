@@ -1,0 +1,471 @@
+/*
+ * The soft MMU's TLB and its C slow path (rove/softmmu.h): entry setup
+ * from the memory API, flushes (with large-page tracking), and the
+ * load/store/fetch helpers that run on a miss, for MMIO and ROM writes,
+ * and for page-crossing or misaligned accesses.  The inline probe the back
+ * ends will emit reads the same entries; nothing here depends on it.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "rove/softmmu.h"
+
+#define PAGE_OFFSET_MASK (TARGET_PAGE_SIZE - 1)
+/* lp_addr of an mmu_idx with no large page: (page & 0) never equals it. */
+#define LP_NONE UINT64_MAX
+
+static SoftTlb *cpu_tlb(CpuState *cpu)
+{
+    if (!cpu->tlb) {
+        fprintf(stderr, "rove: soft-MMU access on a vCPU without a TLB\n");
+        abort();
+    }
+    return cpu->tlb;
+}
+
+static void check_idx(unsigned mmu_idx)
+{
+    if (mmu_idx >= SOFTMMU_NB_MMU_MODES) {
+        fprintf(stderr, "rove: soft MMU: mmu_idx %u out of range\n", mmu_idx);
+        abort();
+    }
+}
+
+static unsigned tlb_index(uint64_t vaddr)
+{
+    return (unsigned)(vaddr >> TARGET_PAGE_BITS) & (SOFTMMU_TLB_SIZE - 1);
+}
+
+static void entry_clear(SoftTlbEntry *e)
+{
+    e->addr_read = SOFTTLB_EMPTY;
+    e->addr_write = SOFTTLB_EMPTY;
+    e->addr_code = SOFTTLB_EMPTY;
+    e->addend = 0;
+}
+
+/* The tag for an access type, and whether it names vaddr's page at all
+ * (flags other than SOFTTLB_INVALID do not matter for that). */
+static uint64_t entry_tag(const SoftTlbEntry *e, SoftMmuAccess access)
+{
+    switch (access) {
+    case SOFTMMU_LOAD:
+        return e->addr_read;
+    case SOFTMMU_STORE:
+        return e->addr_write;
+    default:
+        return e->addr_code;
+    }
+}
+
+static bool tag_hit(uint64_t tag, uint64_t vaddr)
+{
+    return (tag & (TARGET_PAGE_MASK | SOFTTLB_INVALID)) == (vaddr & TARGET_PAGE_MASK);
+}
+
+static bool entry_maps_page(const SoftTlbEntry *e, uint64_t page)
+{
+    return tag_hit(e->addr_read, page) || tag_hit(e->addr_write, page)
+        || tag_hit(e->addr_code, page);
+}
+
+static void raise_abort(const char *what)
+{
+    fprintf(stderr, "rove: soft-MMU target callback %s returned\n", what);
+    abort();
+}
+
+/* ---- Setup ---- */
+
+static void flush_idx(SoftTlb *tlb, unsigned idx)
+{
+    for (unsigned i = 0; i < SOFTMMU_TLB_SIZE; i++) {
+        entry_clear(&tlb->table[idx][i]);
+    }
+    memset(tlb->full[idx], 0, sizeof(tlb->full[idx]));
+    tlb->lp_addr[idx] = LP_NONE;
+    tlb->lp_mask[idx] = 0;
+}
+
+SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops)
+{
+    SoftTlb *tlb = g_new0(SoftTlb, 1);
+    tlb->as = as;
+    tlb->ops = ops;
+    for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+        flush_idx(tlb, idx);
+    }
+    cpu->tlb = tlb;
+    return tlb;
+}
+
+void softmmu_destroy(CpuState *cpu)
+{
+    g_free(cpu->tlb);
+    cpu->tlb = NULL;
+}
+
+/* ---- Flushes ---- */
+
+void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+        if (idxmap & (1u << idx)) {
+            flush_idx(tlb, idx);
+        }
+    }
+    tlb->nb_flushes++;
+}
+
+void tlb_flush(CpuState *cpu)
+{
+    tlb_flush_by_mmuidx(cpu, (1u << SOFTMMU_NB_MMU_MODES) - 1);
+}
+
+void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+
+    for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+        if (!(idxmap & (1u << idx))) {
+            continue;
+        }
+        if ((page & tlb->lp_mask[idx]) == tlb->lp_addr[idx]) {
+            /* Some entries of this idx came from a large page covering
+             * vaddr, possibly at other indexes: drop them all. */
+            flush_idx(tlb, idx);
+            tlb->nb_flushes++;
+            continue;
+        }
+        SoftTlbEntry *e = &tlb->table[idx][tlb_index(page)];
+        if (entry_maps_page(e, page)) {
+            entry_clear(e);
+        }
+    }
+}
+
+void tlb_flush_page(CpuState *cpu, uint64_t vaddr)
+{
+    tlb_flush_page_by_mmuidx(cpu, vaddr, (1u << SOFTMMU_NB_MMU_MODES) - 1);
+}
+
+/* Widen idx's large-page range to cover [vaddr & ~(size-1), +size). */
+static void add_large_page(SoftTlb *tlb, unsigned idx, uint64_t vaddr, uint64_t size)
+{
+    uint64_t mask = ~(size - 1);
+    if (tlb->lp_addr[idx] != LP_NONE) {
+        /* Grow the smaller mask until both ranges share one aligned block. */
+        uint64_t m = mask < tlb->lp_mask[idx] ? mask : tlb->lp_mask[idx];
+        while (m && (vaddr & m) != (tlb->lp_addr[idx] & m)) {
+            m <<= 1;
+        }
+        mask = m;
+    }
+    tlb->lp_mask[idx] = mask;
+    tlb->lp_addr[idx] = vaddr & mask;
+}
+
+/* ---- Entering translations ---- */
+
+void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
+                  unsigned mmu_idx, uint64_t size)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    check_idx(mmu_idx);
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+    uint64_t ppage = paddr & TARGET_PAGE_MASK;
+    unsigned i = tlb_index(page);
+    SoftTlbEntry *e = &tlb->table[mmu_idx][i];
+    SoftTlbFull *f = &tlb->full[mmu_idx][i];
+    MemoryTranslation t;
+    uint64_t flags_rd = 0, flags_wr = 0;
+
+    if (size > TARGET_PAGE_SIZE) {
+        add_large_page(tlb, mmu_idx, vaddr, size);
+    } else {
+        size = TARGET_PAGE_SIZE;
+    }
+
+    f->paddr = ppage;
+    f->page_size = size;
+    f->prot = prot;
+    f->mr = NULL;
+    e->addend = 0;
+    /* The whole 4K page must be host memory of one block for an addend. */
+    if (address_space_translate(tlb->as, ppage, &t)) {
+        f->mr = t.mr;
+    }
+    if (f->mr && t.host && t.len >= TARGET_PAGE_SIZE) {
+        e->addend = (uint64_t)(uintptr_t)t.host - page;
+        if (t.readonly) {
+            flags_wr = SOFTTLB_IO; /* ROM: the memory API drops the write */
+        }
+    } else {
+        flags_rd = flags_wr = SOFTTLB_IO;
+    }
+    e->addr_read = (prot & SOFTMMU_PROT_READ) ? page | flags_rd : SOFTTLB_EMPTY;
+    e->addr_write = (prot & SOFTMMU_PROT_WRITE) ? page | flags_wr : SOFTTLB_EMPTY;
+    e->addr_code = (prot & SOFTMMU_PROT_EXEC) ? page | flags_rd : SOFTTLB_EMPTY;
+}
+
+/*
+ * The entry for `access` at vaddr, filling the TLB on a miss.  probe: a
+ * failed translation returns NULL instead of raising.
+ */
+static SoftTlbEntry *tlb_lookup(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access,
+                                unsigned mmu_idx, bool probe, uintptr_t retaddr,
+                                SoftTlbFull **full)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    check_idx(mmu_idx);
+    unsigned i = tlb_index(vaddr);
+    SoftTlbEntry *e = &tlb->table[mmu_idx][i];
+
+    if (!tag_hit(entry_tag(e, access), vaddr)) {
+        TlbFillResult r = { 0 };
+        if (!tlb->ops->tlb_fill(cpu, vaddr, access, mmu_idx, probe, &r, retaddr)) {
+            if (!probe) {
+                raise_abort("tlb_fill");
+            }
+            return NULL;
+        }
+        tlb->nb_fills++;
+        tlb_set_page(cpu, vaddr, r.paddr, r.prot, mmu_idx, r.page_size);
+        if (!tag_hit(entry_tag(e, access), vaddr)) {
+            fprintf(stderr, "rove: tlb_fill at 0x%" PRIx64 " gave prot %u without the "
+                    "access asked for\n", vaddr, r.prot);
+            abort();
+        }
+    }
+    *full = &tlb->full[mmu_idx][i];
+    return e;
+}
+
+/* ---- Loads and stores ---- */
+
+static uint64_t bswap_size(uint64_t v, unsigned size)
+{
+    switch (size) {
+    case 1:
+        return v;
+    case 2:
+        return __builtin_bswap16((uint16_t)v);
+    case 4:
+        return __builtin_bswap32((uint32_t)v);
+    default:
+        return __builtin_bswap64(v);
+    }
+}
+
+/* Guest byte order is big-endian for this memop (host order, flipped by MO_BSWAP). */
+static bool memop_big_endian(MemOp memop)
+{
+    bool host_be = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
+    return host_be != ((memop & MO_BSWAP) != 0);
+}
+
+/* Little-endian host-memory accesses, one host access per naturally sized value. */
+static uint64_t host_ld_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+    switch (size) {
+    case 1:
+        return *p;
+    case 2: {
+        uint16_t x;
+        memcpy(&x, p, 2);
+        v = x;
+        break;
+    }
+    case 4: {
+        uint32_t x;
+        memcpy(&x, p, 4);
+        v = x;
+        break;
+    }
+    default:
+        memcpy(&v, p, 8);
+        break;
+    }
+    return __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? bswap_size(v, size) : v;
+}
+
+static void host_st_le(uint8_t *p, uint64_t v, unsigned size)
+{
+    if (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) {
+        v = bswap_size(v, size);
+    }
+    switch (size) {
+    case 1:
+        *p = (uint8_t)v;
+        break;
+    case 2: {
+        uint16_t x = (uint16_t)v;
+        memcpy(p, &x, 2);
+        break;
+    }
+    case 4: {
+        uint32_t x = (uint32_t)v;
+        memcpy(p, &x, 4);
+        break;
+    }
+    default:
+        memcpy(p, &v, 8);
+        break;
+    }
+}
+
+/* One access of `size` bytes inside one page; the value is little-endian. */
+static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                        uintptr_t retaddr)
+{
+    SoftTlbFull *f;
+    SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_LOAD, mmu_idx, false, retaddr, &f);
+
+    if (e->addr_read & SOFTTLB_IO) {
+        uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+        uint64_t v;
+        MemTxResult r = address_space_ld(cpu->tlb->as, paddr, size, &v);
+        if (r != MEMTX_OK) {
+            cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_LOAD, mmu_idx, r, retaddr);
+            raise_abort("access_fault");
+        }
+        return v;
+    }
+    return host_ld_le((const uint8_t *)(uintptr_t)(vaddr + e->addend), size);
+}
+
+static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
+                    unsigned mmu_idx, uintptr_t retaddr)
+{
+    SoftTlbFull *f;
+    SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
+
+    if (e->addr_write & SOFTTLB_IO) {
+        uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+        MemTxResult r = address_space_st(cpu->tlb->as, paddr, size, v);
+        if (r != MEMTX_OK) {
+            cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_STORE, mmu_idx, r,
+                                        retaddr);
+            raise_abort("access_fault");
+        }
+        return;
+    }
+    host_st_le((uint8_t *)(uintptr_t)(vaddr + e->addend), v, size);
+}
+
+static void check_align(CpuState *cpu, uint64_t vaddr, MemOp memop, unsigned size,
+                        SoftMmuAccess access, unsigned mmu_idx, uintptr_t retaddr)
+{
+    if ((memop & MO_ALIGN) && (vaddr & (size - 1))) {
+        cpu->tlb->ops->misaligned(cpu, vaddr, access, mmu_idx, retaddr);
+        raise_abort("misaligned");
+    }
+}
+
+static bool crosses_page(uint64_t vaddr, unsigned size)
+{
+    return (vaddr & PAGE_OFFSET_MASK) + size > TARGET_PAGE_SIZE;
+}
+
+uint64_t softmmu_ld(CpuState *cpu, uint64_t vaddr, MemOp memop, unsigned mmu_idx,
+                    uintptr_t retaddr)
+{
+    unsigned size = 1u << (memop & MO_SIZE);
+    uint64_t v;
+
+    cpu_tlb(cpu);
+    check_align(cpu, vaddr, memop, size, SOFTMMU_LOAD, mmu_idx, retaddr);
+    if (crosses_page(vaddr, size)) {
+        /* Translate both pages first (either may fault), then byte by byte. */
+        uint64_t second = (vaddr & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+        SoftTlbFull *f;
+        tlb_lookup(cpu, vaddr, SOFTMMU_LOAD, mmu_idx, false, retaddr, &f);
+        tlb_lookup(cpu, second, SOFTMMU_LOAD, mmu_idx, false, retaddr, &f);
+        v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            v |= ld_page(cpu, vaddr + i, 1, mmu_idx, retaddr) << (8 * i);
+        }
+    } else {
+        v = ld_page(cpu, vaddr, size, mmu_idx, retaddr);
+    }
+    if (memop_big_endian(memop)) {
+        v = bswap_size(v, size);
+    }
+    if ((memop & MO_SIGN) && size < 8) {
+        unsigned shift = 64 - 8 * size;
+        v = (uint64_t)((int64_t)(v << shift) >> shift);
+    }
+    return v;
+}
+
+void softmmu_st(CpuState *cpu, uint64_t vaddr, uint64_t val, MemOp memop, unsigned mmu_idx,
+                uintptr_t retaddr)
+{
+    unsigned size = 1u << (memop & MO_SIZE);
+
+    cpu_tlb(cpu);
+    check_align(cpu, vaddr, memop, size, SOFTMMU_STORE, mmu_idx, retaddr);
+    if (size < 8) {
+        val &= (1ull << (8 * size)) - 1;
+    }
+    if (memop_big_endian(memop)) {
+        val = bswap_size(val, size);
+    }
+    if (crosses_page(vaddr, size)) {
+        /* Both pages must be writable before the first byte is stored. */
+        uint64_t second = (vaddr & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+        SoftTlbFull *f;
+        tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
+        tlb_lookup(cpu, second, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
+        for (unsigned i = 0; i < size; i++) {
+            st_page(cpu, vaddr + i, (val >> (8 * i)) & 0xff, 1, mmu_idx, retaddr);
+        }
+    } else {
+        st_page(cpu, vaddr, val, size, mmu_idx, retaddr);
+    }
+}
+
+/* ---- Probes and code ---- */
+
+bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
+                   void **host)
+{
+    SoftTlbFull *f;
+    SoftTlbEntry *e = tlb_lookup(cpu, vaddr, access, mmu_idx, true, 0, &f);
+
+    if (!e) {
+        if (host) {
+            *host = NULL;
+        }
+        return false;
+    }
+    if (host) {
+        bool io = (entry_tag(e, access) & SOFTTLB_IO) != 0;
+        *host = io ? NULL : (void *)(uintptr_t)(vaddr + e->addend);
+    }
+    return true;
+}
+
+void *softmmu_get_code_page(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uint64_t *paddr)
+{
+    SoftTlbFull *f;
+    SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_FETCH, mmu_idx, false, 0, &f);
+    uint64_t pa = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+
+    if (e->addr_code & SOFTTLB_IO) {
+        MemTxResult r = f->mr ? MEMTX_ERROR : MEMTX_DECODE_ERROR;
+        cpu->tlb->ops->access_fault(cpu, vaddr, pa, SOFTMMU_FETCH, mmu_idx, r, 0);
+        raise_abort("access_fault");
+    }
+    if (paddr) {
+        *paddr = pa;
+    }
+    return (void *)(uintptr_t)(vaddr + e->addend);
+}

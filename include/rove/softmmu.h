@@ -1,0 +1,162 @@
+/*
+ * The soft MMU (system mode): a per-vCPU TLB that caches guest-virtual to
+ * host translations, and the C slow path that fills it and performs the
+ * accesses generated code cannot do inline (misses, MMIO, ROM writes,
+ * page-crossing and misaligned accesses).  accel/tcg/softmmu.c.
+ *
+ * Entry layout (what back ends will probe inline; docs/architecture.md,
+ * "Soft MMU"): for mmu_idx m and guest virtual address v the entry is
+ *     tlb->table[m][(v >> TARGET_PAGE_BITS) & (SOFTMMU_TLB_SIZE - 1)]
+ * four 64-bit words {addr_read, addr_write, addr_code, addend}.  A tag is
+ * the page-aligned virtual address, possibly with SOFTTLB_* flag bits in
+ * bits [3, TARGET_PAGE_BITS), or SOFTTLB_EMPTY (all ones: invalid, or the
+ * access is not permitted).  An access of size s at v hits when
+ *     tag == (v & (TARGET_PAGE_MASK | (s - 1)))          (MO_ALIGN), or
+ *     tag == ((v + s - 1) & TARGET_PAGE_MASK)             (unaligned ok)
+ * and then its host address is v + addend.  Any flag bit makes the compare
+ * fail, so flagged pages always reach the slow path.
+ *
+ * Thread-safety: a TLB belongs to its vCPU and only the thread running
+ * that vCPU reads or changes it (no locks, no atomics).  A flush another
+ * vCPU asks for (a remote sfence.vma) must be queued to the owner and run
+ * by it between TBs; that queue does not exist yet.
+ */
+#ifndef ROVE_SOFTMMU_H
+#define ROVE_SOFTMMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rove/exec.h"
+#include "rove/memory.h"
+
+#define SOFTMMU_NB_MMU_MODES 4
+#define SOFTMMU_TLB_BITS 8
+#define SOFTMMU_TLB_SIZE (1u << SOFTMMU_TLB_BITS)
+
+/* Tag values and flags (bits 3..11: never set in an access's compare value). */
+#define SOFTTLB_EMPTY UINT64_MAX
+#define SOFTTLB_INVALID (1ull << 11) /* set in SOFTTLB_EMPTY; never in a valid tag */
+#define SOFTTLB_IO (1ull << 10)      /* access through the memory API (MMIO, ROM write) */
+#define SOFTTLB_FLAGS (SOFTTLB_INVALID | SOFTTLB_IO)
+
+/* Page permissions (TlbFillResult.prot, tlb_set_page). */
+#define SOFTMMU_PROT_READ 1
+#define SOFTMMU_PROT_WRITE 2
+#define SOFTMMU_PROT_EXEC 4
+
+typedef enum SoftMmuAccess {
+    SOFTMMU_LOAD,
+    SOFTMMU_STORE,
+    SOFTMMU_FETCH,
+} SoftMmuAccess;
+
+/* The fast-path entry: exactly four words, probed by generated code. */
+typedef struct SoftTlbEntry {
+    uint64_t addr_read;
+    uint64_t addr_write;
+    uint64_t addr_code;
+    uint64_t addend;    /* host address - guest virtual address (RAM/ROM pages) */
+} SoftTlbEntry;
+_Static_assert(sizeof(SoftTlbEntry) == 32, "generated code indexes entries by << 5");
+
+/* What the slow path knows about an entry (same index as its SoftTlbEntry). */
+typedef struct SoftTlbFull {
+    uint64_t paddr;     /* physical address of the entry's 4K page */
+    uint64_t page_size; /* size of the guest mapping it came from (4K, 2M, ...) */
+    MemoryRegion *mr;   /* leaf region at paddr, or NULL (nothing mapped) */
+    unsigned prot;      /* SOFTMMU_PROT_* */
+} SoftTlbFull;
+
+/* A target's translation of one address (tlb_fill's answer). */
+typedef struct TlbFillResult {
+    uint64_t paddr;     /* physical address of vaddr */
+    unsigned prot;      /* SOFTMMU_PROT_*: must include the access asked for */
+    uint64_t page_size; /* power of two >= TARGET_PAGE_SIZE */
+} TlbFillResult;
+
+/*
+ * Target callbacks.  The fault callbacks (and tlb_fill when !probe and the
+ * translation fails) raise the guest's exception and must not return
+ * (cpu_loop_exit_restore(cpu, retaddr, ...) in a real target).
+ */
+typedef struct SoftMmuOps {
+    /* Walk the page tables for an access of this type in mmu_idx.  On
+     * success fill *out and return true.  On failure: probe -> return
+     * false with no side effect on the guest; !probe -> raise. */
+    bool (*tlb_fill)(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
+                     bool probe, TlbFillResult *out, uintptr_t retaddr);
+    /* A misaligned MO_ALIGN access. */
+    void (*misaligned)(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
+                       uintptr_t retaddr);
+    /* The memory API refused the physical access (device error, nothing
+     * mapped, code fetch from MMIO). */
+    void (*access_fault)(CpuState *cpu, uint64_t vaddr, uint64_t paddr, SoftMmuAccess access,
+                         unsigned mmu_idx, MemTxResult res, uintptr_t retaddr);
+} SoftMmuOps;
+
+typedef struct SoftTlb {
+    /* First, at offset 0: generated code probes it (see above). */
+    SoftTlbEntry table[SOFTMMU_NB_MMU_MODES][SOFTMMU_TLB_SIZE];
+    SoftTlbFull full[SOFTMMU_NB_MMU_MODES][SOFTMMU_TLB_SIZE];
+    /* Per mmu_idx, an aligned range covering every large page entered since
+     * its last full flush (lp_addr UINT64_MAX: none); a page inside it,
+     * (page & lp_mask) == lp_addr, flushed
+     * alone flushes the whole mmu_idx. */
+    uint64_t lp_addr[SOFTMMU_NB_MMU_MODES];
+    uint64_t lp_mask[SOFTMMU_NB_MMU_MODES];
+    AddressSpace *as;   /* the vCPU's physical address space */
+    const SoftMmuOps *ops;
+    /* Statistics (tests, -d): slow-path fills and full flushes. */
+    uint64_t nb_fills;
+    uint64_t nb_flushes;
+} SoftTlb;
+
+/* Give cpu a TLB (cpu->tlb), all entries empty; softmmu_destroy frees it. */
+SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops);
+void softmmu_destroy(CpuState *cpu);
+
+/*
+ * Enter the translation vaddr -> paddr (prot, a mapping of `size` bytes) in
+ * mmu_idx.  Only vaddr's 4K page is entered; paddr is looked up in the
+ * vCPU's address space: RAM gets an addend for every allowed access, ROM
+ * for reads and fetches (writes take the slow path and are dropped), MMIO
+ * or nothing mapped gets SOFTTLB_IO (every access takes the slow path).
+ */
+void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
+                  unsigned mmu_idx, uint64_t size);
+
+/* Flushes (owning vCPU only; see the thread-safety note above). */
+void tlb_flush(CpuState *cpu);
+void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap);
+void tlb_flush_page(CpuState *cpu, uint64_t vaddr);
+void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap);
+
+/*
+ * Slow-path accesses of 1, 2, 4 or 8 bytes (memop: size, MO_SIGN, MO_BSWAP,
+ * MO_ALIGN), as a helper called from generated code at retaddr makes them
+ * (0 from C that restored the guest pc itself).  Faults are raised through
+ * the SoftMmuOps callbacks.  An access crossing a page boundary translates
+ * both pages before touching memory and is then done byte by byte.
+ */
+uint64_t softmmu_ld(CpuState *cpu, uint64_t vaddr, MemOp memop, unsigned mmu_idx,
+                    uintptr_t retaddr);
+void softmmu_st(CpuState *cpu, uint64_t vaddr, uint64_t val, MemOp memop, unsigned mmu_idx,
+                uintptr_t retaddr);
+
+/*
+ * Translate without raising: true if `access` at vaddr is allowed in
+ * mmu_idx (filling the TLB if needed).  *host (if not NULL) gets the host
+ * address for a RAM page (ROM for loads/fetches), else NULL.
+ */
+bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
+                   void **host);
+
+/*
+ * Code fetch for the translator: the host address of vaddr (valid to the
+ * end of its page) and, in *paddr, its physical address.  Faults (page
+ * fault, or access fault for code outside RAM/ROM) are raised.
+ */
+void *softmmu_get_code_page(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uint64_t *paddr);
+
+#endif /* ROVE_SOFTMMU_H */
