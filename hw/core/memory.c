@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+#include "rove/bql.h"
 #include "rove/memory.h"
 
 enum { MAX_DEPTH = 32 };
@@ -499,6 +500,19 @@ static void as_synchronize(AddressSpace *as)
     }
 }
 
+static void address_space_notify(AddressSpace *as)
+{
+    if (!as->listeners) {
+        return;
+    }
+    BqlGuard g = bql_guard_enter();
+    for (MemoryListener *l = as->listeners, *next; l; l = next) {
+        next = l->next; /* l may unregister itself */
+        l->view_changed(l, as);
+    }
+    bql_guard_exit(g);
+}
+
 static void address_space_update(AddressSpace *as)
 {
     FlatView *nv = build_view(as->root);
@@ -506,6 +520,34 @@ static void address_space_update(AddressSpace *as)
     as->rebuilds++;
     as_synchronize(as);
     flatview_free(old);
+    address_space_notify(as);
+}
+
+void memory_listener_register(AddressSpace *as, MemoryListener *l)
+{
+    g_assert(l->view_changed && !l->as);
+    MemoryListener **p = &as->listeners;
+    while (*p) {
+        p = &(*p)->next;
+    }
+    l->as = as;
+    l->next = NULL;
+    *p = l;
+}
+
+void memory_listener_unregister(MemoryListener *l)
+{
+    if (!l->as) {
+        return;
+    }
+    for (MemoryListener **p = &l->as->listeners; *p; p = &(*p)->next) {
+        if (*p == l) {
+            *p = l->next;
+            break;
+        }
+    }
+    l->as = NULL;
+    l->next = NULL;
 }
 
 void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
@@ -523,6 +565,9 @@ void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name)
 
 void address_space_destroy(AddressSpace *as)
 {
+    while (as->listeners) {
+        memory_listener_unregister(as->listeners);
+    }
     ptr_array_remove((void ***)&as->root->users, &as->root->nb_users, as);
     as_synchronize(as);
     flatview_free(atomic_exchange(&as->view, NULL));

@@ -63,6 +63,7 @@ typedef enum MemoryRegionKind {
 typedef struct MemoryRegion MemoryRegion;
 typedef struct AddressSpace AddressSpace;
 typedef struct FlatView FlatView;
+typedef struct MemoryListener MemoryListener;
 
 /*
  * A region.  Callers allocate it (usually inside a device's state) and
@@ -124,6 +125,7 @@ struct AddressSpace {
     atomic_uint epoch;
     atomic_long readers[2];
     unsigned rebuilds;        /* views built so far (statistics, tests) */
+    MemoryListener *listeners; /* in registration order (memory_listener_register) */
 };
 
 /* ---- Regions ---- */
@@ -162,6 +164,29 @@ uint64_t memory_region_size(const MemoryRegion *mr);
 uint8_t *memory_region_get_ram_ptr(MemoryRegion *mr);
 
 /* ---- Address spaces ---- */
+
+/*
+ * Told whenever an address space's view changes (a soft MMU flushes its
+ * TLBs: host pointers and MMIO decisions cached from the old view may be
+ * stale).  view_changed runs in the thread that changed the tree, after
+ * the new view is published and no reader can still hold the old one,
+ * under the big lock (taken around the calls if that thread does not hold
+ * it).  It must not change the memory tree; it may unregister itself but
+ * no other listener.  A listener cached from another thread (a vCPU) must
+ * queue the flush for that thread rather than touch its TLB.
+ */
+struct MemoryListener {
+    void (*view_changed)(MemoryListener *l, AddressSpace *as);
+    void *opaque;             /* for the listener's own use */
+    /* Private. */
+    AddressSpace *as;
+    MemoryListener *next;
+};
+
+/* Listen on as (one address space per listener; not called for the current view). */
+void memory_listener_register(AddressSpace *as, MemoryListener *l);
+/* No-op for a listener not registered.  address_space_destroy unregisters all. */
+void memory_listener_unregister(MemoryListener *l);
 
 void address_space_init(AddressSpace *as, MemoryRegion *root, const char *name);
 void address_space_destroy(AddressSpace *as);

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <string.h>
 
+#include "rove/bql.h"
 #include "rove/memory.h"
 
 /* ---- A logging MMIO device ---- */
@@ -682,6 +683,124 @@ static void test_concurrent_readers(void)
     g_free(r);
 }
 
+/* ---- Listeners ---- */
+
+typedef struct Watch {
+    MemoryListener l;
+    unsigned calls;
+    bool had_bql;
+    bool saw_new_view;   /* the probe address was mapped when called */
+    uint64_t probe;
+    bool unregister_self;
+    unsigned *order;     /* shared call counter, to check ordering */
+    unsigned my_turn;
+} Watch;
+
+static void watch_changed(MemoryListener *l, AddressSpace *as)
+{
+    Watch *w = l->opaque;
+    MemoryTranslation t;
+    g_assert_true(as == l->as);
+    w->calls++;
+    w->had_bql = bql_locked();
+    w->saw_new_view = address_space_translate(as, w->probe, &t);
+    if (w->order) {
+        w->my_turn = (*w->order)++;
+    }
+    if (w->unregister_self) {
+        memory_listener_unregister(l);
+    }
+}
+
+static void watch_init(Watch *w, uint64_t probe)
+{
+    memset(w, 0, sizeof(*w));
+    w->l.view_changed = watch_changed;
+    w->l.opaque = w;
+    w->probe = probe;
+}
+
+static void test_listeners(void)
+{
+    MemoryRegion sys, other_root, ram, ram2, alias;
+    AddressSpace as, other;
+    Watch w, w2, wo;
+    unsigned order = 0;
+    memory_region_init_container(&sys, "sys", 0);
+    memory_region_init_container(&other_root, "other", 0);
+    g_assert_true(memory_region_init_ram(&ram, "ram", 0x1000));
+    g_assert_true(memory_region_init_ram(&ram2, "ram2", 0x1000));
+    address_space_init(&as, &sys, "as");
+    address_space_init(&other, &other_root, "other");
+    watch_init(&w, 0x5000);
+    watch_init(&wo, 0x5000);
+    memory_listener_register(&as, &w.l);
+    memory_listener_register(&other, &wo.l);
+    g_assert_cmpuint(w.calls, ==, 0); /* not called for the current view */
+
+    /* A change: called once, under the BQL, after the new view is visible. */
+    memory_region_add_subregion(&sys, 0x5000, &ram);
+    g_assert_cmpuint(w.calls, ==, 1);
+    g_assert_true(w.had_bql);
+    g_assert_true(w.saw_new_view);
+    g_assert_false(bql_locked()); /* and released again */
+    g_assert_cmpuint(wo.calls, ==, 0); /* another address space: not told */
+
+    /* Caller already holding the BQL: still called, lock kept. */
+    bql_lock();
+    memory_region_set_enabled(&ram, false);
+    g_assert_true(bql_locked());
+    bql_unlock();
+    g_assert_cmpuint(w.calls, ==, 2);
+    g_assert_false(w.saw_new_view);
+    memory_region_set_enabled(&ram, true);
+    g_assert_cmpuint(w.calls, ==, 3);
+
+    /* A change reaching the space through an alias in the other tree. */
+    memory_region_init_alias(&alias, "alias", &ram2, 0, 0x1000);
+    memory_region_add_subregion(&sys, 0x8000, &alias);
+    memory_region_add_subregion(&other_root, 0, &ram2);
+    g_assert_cmpuint(wo.calls, ==, 1);
+    unsigned before = w.calls;
+    memory_region_set_address(&ram2, 0x100); /* ram2's container is other_root */
+    g_assert_cmpuint(wo.calls, ==, 2);
+    g_assert_cmpuint(w.calls, ==, before);
+    memory_region_set_alias_offset(&alias, 0x10);
+    g_assert_cmpuint(w.calls, ==, before + 1);
+
+    /* Registration order; a listener unregistering itself. */
+    watch_init(&w2, 0x5000);
+    w.order = w2.order = &order;
+    memory_listener_register(&as, &w2.l);
+    w.unregister_self = true;
+    memory_region_set_address(&ram, 0x6000);
+    g_assert_cmpuint(w.my_turn, ==, 0);
+    g_assert_cmpuint(w2.my_turn, ==, 1);
+    g_assert_null(w.l.as);
+    before = w.calls;
+    memory_region_set_address(&ram, 0x5000);
+    g_assert_cmpuint(w.calls, ==, before);
+    g_assert_cmpuint(w2.calls, ==, 2);
+    g_assert_true(w2.saw_new_view);
+
+    /* Unregister; destroy detaches what is left. */
+    memory_listener_unregister(&w2.l);
+    memory_listener_unregister(&w2.l); /* twice is harmless */
+    memory_region_set_address(&ram, 0x7000);
+    g_assert_cmpuint(w2.calls, ==, 2);
+    memory_region_del_subregion(&sys, &alias);
+    memory_region_del_subregion(&sys, &ram);
+    memory_region_del_subregion(&other_root, &ram2);
+    address_space_destroy(&as);
+    address_space_destroy(&other);
+    g_assert_null(wo.l.as);
+    memory_region_destroy(&alias);
+    memory_region_destroy(&ram);
+    memory_region_destroy(&ram2);
+    memory_region_destroy(&sys);
+    memory_region_destroy(&other_root);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -696,5 +815,6 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/alias-propagation", test_alias_propagation);
     g_test_add_func("/memory/cycle-refused", test_cycle_refused);
     g_test_add_func("/memory/concurrent-readers", test_concurrent_readers);
+    g_test_add_func("/memory/listeners", test_listeners);
     return g_test_run();
 }
