@@ -784,9 +784,7 @@ int64_t lu_masked_wait(CpuState *cpu, bool has_mask, uint64_t mask, LuWaitFn *fn
     TaskState *ts = lu_task(cpu);
     uint64_t old = ts->sigmask;
     sigset_t blocked, empty;
-    sigfillset(&blocked);
-    sigdelset(&blocked, SIGSEGV);
-    sigdelset(&blocked, SIGBUS);
+    async_sigset(&blocked);
     sigemptyset(&empty);
     sigset_t saved;
     sigprocmask(SIG_BLOCK, &blocked, &saved);
@@ -830,9 +828,7 @@ int64_t lu_sigtimedwait(CpuState *cpu, uint64_t set, struct timespec *tmo, Guest
     uint64_t old_mask = ts->sigmask;
     __atomic_store_n(&ts->sigmask, old_mask & ~set, __ATOMIC_SEQ_CST);
     sigset_t blocked, empty;
-    sigfillset(&blocked);
-    sigdelset(&blocked, SIGSEGV);
-    sigdelset(&blocked, SIGBUS);
+    async_sigset(&blocked);
     sigemptyset(&empty);
     sigset_t saved;
     sigprocmask(SIG_BLOCK, &blocked, &saved);

@@ -123,24 +123,62 @@ int lu_copy_to_guest(CpuState *cpu, uint64_t addr, const void *src, size_t len)
     return 0;
 }
 
+/*
+ * Aligned words are read and written single-copy atomically, as the
+ * kernel's get_user/put_user do: other guest threads may be using the word
+ * at the same time (a tid stored by CLONE_CHILD_SETTID into a reused
+ * thread descriptor, a futex word).
+ */
 int lu_get_u32(CpuState *cpu, uint64_t addr, uint32_t *v)
 {
-    return lu_copy_from_guest(cpu, v, addr, 4);
+    if (addr & 3) {
+        return lu_copy_from_guest(cpu, v, addr, 4);
+    }
+    uint32_t *p = lu_guest_ptr(cpu, addr, 4, PAGE_READ);
+    if (!p) {
+        return -EFAULT;
+    }
+    *v = __atomic_load_n(p, __ATOMIC_RELAXED);
+    return 0;
 }
 
 int lu_put_u32(CpuState *cpu, uint64_t addr, uint32_t v)
 {
-    return lu_copy_to_guest(cpu, addr, &v, 4);
+    if (addr & 3) {
+        return lu_copy_to_guest(cpu, addr, &v, 4);
+    }
+    uint32_t *p = lu_guest_ptr(cpu, addr, 4, PAGE_WRITE);
+    if (!p) {
+        return -EFAULT;
+    }
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+    return 0;
 }
 
 int lu_get_u64(CpuState *cpu, uint64_t addr, uint64_t *v)
 {
-    return lu_copy_from_guest(cpu, v, addr, 8);
+    if (addr & 7) {
+        return lu_copy_from_guest(cpu, v, addr, 8);
+    }
+    uint64_t *p = lu_guest_ptr(cpu, addr, 8, PAGE_READ);
+    if (!p) {
+        return -EFAULT;
+    }
+    *v = __atomic_load_n(p, __ATOMIC_RELAXED);
+    return 0;
 }
 
 int lu_put_u64(CpuState *cpu, uint64_t addr, uint64_t v)
 {
-    return lu_copy_to_guest(cpu, addr, &v, 8);
+    if (addr & 7) {
+        return lu_copy_to_guest(cpu, addr, &v, 8);
+    }
+    uint64_t *p = lu_guest_ptr(cpu, addr, 8, PAGE_WRITE);
+    if (!p) {
+        return -EFAULT;
+    }
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+    return 0;
 }
 
 int lu_get_iovec(CpuState *cpu, uint64_t addr, uint64_t cnt, int access, struct iovec **out)

@@ -114,16 +114,6 @@ typedef struct ThreadStart {
     sem_t started;
 } ThreadStart;
 
-static void store_tid(CpuState *cpu, uint64_t addr, int tid)
-{
-    uint32_t *p = lu_guest_ptr(cpu, addr, 4, PAGE_WRITE);
-    if (p && !(addr & 3)) {
-        __atomic_store_n(p, (uint32_t)tid, __ATOMIC_RELAXED);
-    } else {
-        lu_put_u32(cpu, addr, (uint32_t)tid);
-    }
-}
-
 static void *thread_main(void *arg)
 {
     ThreadStart *st = arg;
@@ -133,15 +123,13 @@ static void *thread_main(void *arg)
     current_cpu = cpu;
     lu_signal_thread_init(cpu);
     list_add(t->proc, t);
-    /* The kernel stores the tids before either side runs on.  Atomic
-     * stores: other threads' code may touch these words (a thread
-     * descriptor reused after a join), as the dying thread's
-     * clear_child_tid store does. */
+    /* The kernel stores the tids before either side runs on (lu_put_u32
+     * is atomic: a reused thread descriptor may be in use elsewhere). */
     if (st->flags & CLONE_PARENT_SETTID) {
-        store_tid(cpu, st->ptid, t->tid);
+        lu_put_u32(cpu, st->ptid, (uint32_t)t->tid);
     }
     if (st->flags & CLONE_CHILD_SETTID) {
-        store_tid(cpu, st->ctid, t->tid);
+        lu_put_u32(cpu, st->ctid, (uint32_t)t->tid);
     }
     st->tid = t->tid;
     sem_post(&st->started); /* st is the parent's: not touched after this */

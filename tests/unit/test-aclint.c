@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "hw-test-bus.h"
 #include "rove/clock.h"
 #include "rove/intc.h"
 
@@ -20,8 +21,7 @@ typedef struct Fixture {
     DeviceRegistry *reg;
     Clock *clock;
     Device *dev;
-    MemoryRegion sys;
-    AddressSpace as;
+    TestBus bus;
     IrqLine *lines;       /* 2 * NHARTS sinks: MSIP then MTIP */
     int level[2 * NHARTS];
     int changes[2 * NHARTS];
@@ -57,16 +57,12 @@ static void fixture_init(Fixture *f, uint32_t freq, int64_t prerun_ns)
                                              &f->lines[NHARTS + h], &err));
     }
     g_assert_no_error(err);
-    memory_region_init_container(&f->sys, "system", 0);
-    memory_region_add_subregion(&f->sys, CLINT_BASE, device_mmio(f->dev, 0));
-    address_space_init(&f->as, &f->sys, "memory");
+    test_bus_init(&f->bus, f->dev, CLINT_BASE);
 }
 
 static void fixture_fini(Fixture *f)
 {
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->sys, device_mmio(f->dev, 0));
-    memory_region_destroy(&f->sys);
+    test_bus_destroy(&f->bus);
     device_free(f->dev);
     irq_free_lines(f->lines);
     clock_free(f->clock);
@@ -76,13 +72,13 @@ static void fixture_fini(Fixture *f)
 static uint64_t rd(Fixture *f, uint64_t off, unsigned size)
 {
     uint64_t v;
-    g_assert_cmpint(address_space_ld(&f->as, CLINT_BASE + off, size, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ld(&f->bus.as, CLINT_BASE + off, size, &v), ==, MEMTX_OK);
     return v;
 }
 
 static void wr(Fixture *f, uint64_t off, unsigned size, uint64_t v)
 {
-    g_assert_cmpint(address_space_st(&f->as, CLINT_BASE + off, size, v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_st(&f->bus.as, CLINT_BASE + off, size, v), ==, MEMTX_OK);
 }
 
 static int mtip(Fixture *f, int h)
@@ -310,11 +306,11 @@ static void test_out_of_range(void)
 
     /* 1- and 2-byte accesses are bus errors; nothing reaches the device. */
     uint64_t v;
-    g_assert_cmpint(address_space_ld(&f.as, CLINT_BASE + ACLINT_MTIME, 1, &v), ==, MEMTX_ERROR);
-    g_assert_cmpint(address_space_st(&f.as, CLINT_BASE, 2, 1), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_ld(&f.bus.as, CLINT_BASE + ACLINT_MTIME, 1, &v), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_st(&f.bus.as, CLINT_BASE, 2, 1), ==, MEMTX_ERROR);
     g_assert_cmpint(f.level[0], ==, 0);
     /* Misaligned too. */
-    g_assert_cmpint(address_space_ld(&f.as, CLINT_BASE + ACLINT_MTIME + 2, 4, &v), ==,
+    g_assert_cmpint(address_space_ld(&f.bus.as, CLINT_BASE + ACLINT_MTIME + 2, 4, &v), ==,
                     MEMTX_ERROR);
     fixture_fini(&f);
 }
@@ -342,11 +338,7 @@ static void test_realize_errors(void)
         if (bad[i].with_clock) {
             g_assert_true(device_set_prop_ptr(dev, "clock", clock, &err));
         }
-        g_assert_false(device_realize(dev, &err));
-        g_assert_error(err, DEVICE_ERROR, DEVICE_ERROR_REALIZE);
-        g_assert_nonnull(strstr(err->message, bad[i].msg));
-        g_clear_error(&err);
-        device_free(dev);
+        test_realize_refused(dev, bad[i].msg);
     }
     /* The largest layout works. */
     GError *err = NULL;

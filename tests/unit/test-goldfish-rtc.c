@@ -9,6 +9,7 @@
  */
 #include <glib.h>
 
+#include "hw-test-bus.h"
 #include "hw/rtc/goldfish-rtc.h"
 
 #define BASE 0x101000u
@@ -17,8 +18,7 @@
 typedef struct Fix {
     DeviceRegistry *reg;
     Device *dev;
-    MemoryRegion root;
-    AddressSpace as;
+    TestBus bus;
     GoldfishRtcClock clock;
     uint64_t now;          /* the test's clock */
     bool armed;
@@ -82,17 +82,13 @@ static Fix *fix_new(void)
     g_assert_true(device_realize(f->dev, &err));
     g_assert_no_error(err);
     g_assert_cmpint(f->level, ==, 0);
-    memory_region_init_container(&f->root, "root", 0);
-    memory_region_add_subregion(&f->root, BASE, device_mmio(f->dev, 0));
-    address_space_init(&f->as, &f->root, "test");
+    test_bus_init(&f->bus, f->dev, BASE);
     return f;
 }
 
 static void fix_free(Fix *f)
 {
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->root, device_mmio(f->dev, 0));
-    memory_region_destroy(&f->root);
+    test_bus_destroy(&f->bus);
     device_free(f->dev);
     device_registry_free(f->reg);
     g_free(f);
@@ -101,13 +97,13 @@ static void fix_free(Fix *f)
 static uint32_t rd(Fix *f, unsigned reg)
 {
     uint32_t v = 0xdeadbeef;
-    g_assert_cmpint(address_space_ldl(&f->as, BASE + reg, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, BASE + reg, &v), ==, MEMTX_OK);
     return v;
 }
 
 static void wr(Fix *f, unsigned reg, uint32_t v)
 {
-    g_assert_cmpint(address_space_stl(&f->as, BASE + reg, v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE + reg, v), ==, MEMTX_OK);
 }
 
 static uint64_t read_time(Fix *f)
@@ -270,11 +266,11 @@ static void test_reset_and_sizes(void)
     /* 32-bit registers only; write-only and unassigned offsets read 0. */
     uint8_t b;
     uint32_t w;
-    g_assert_cmpint(address_space_ldub(&f->as, BASE, &b), ==, MEMTX_ERROR);
-    g_assert_cmpint(address_space_stw(&f->as, BASE + GOLDFISH_RTC_IRQ_ENABLED, 1), ==,
+    g_assert_cmpint(address_space_ldub(&f->bus.as, BASE, &b), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_stw(&f->bus.as, BASE + GOLDFISH_RTC_IRQ_ENABLED, 1), ==,
                     MEMTX_ERROR);
     g_assert_cmpuint(rd(f, GOLDFISH_RTC_IRQ_ENABLED), ==, 0);
-    g_assert_cmpint(address_space_ldl(&f->as, BASE + 2, &w), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, BASE + 2, &w), ==, MEMTX_ERROR);
     g_assert_cmpuint(rd(f, GOLDFISH_RTC_CLEAR_ALARM), ==, 0);
     g_assert_cmpuint(rd(f, GOLDFISH_RTC_CLEAR_INTERRUPT), ==, 0);
     for (unsigned off = 0x20; off < GOLDFISH_RTC_MMIO_SIZE; off += 4) {

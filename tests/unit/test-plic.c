@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "hw-test-bus.h"
 #include "rove/intc.h"
 
 #define PLIC_BASE 0xc000000
@@ -19,8 +20,7 @@
 typedef struct Fixture {
     DeviceRegistry *reg;
     Device *dev;
-    MemoryRegion sys;
-    AddressSpace as;
+    TestBus bus;
     IrqLine *lines;
     int level[NCTX];
     int changes[NCTX];
@@ -51,9 +51,7 @@ static void fixture_init_props(Fixture *f, uint32_t num_priorities)
     for (int c = 0; c < NCTX; c++) {
         g_assert_true(device_connect_irq_out(f->dev, c, &f->lines[c], &err));
     }
-    memory_region_init_container(&f->sys, "system", 0);
-    memory_region_add_subregion(&f->sys, PLIC_BASE, device_mmio(f->dev, 0));
-    address_space_init(&f->as, &f->sys, "memory");
+    test_bus_init(&f->bus, f->dev, PLIC_BASE);
 }
 
 static void fixture_init(Fixture *f)
@@ -63,9 +61,7 @@ static void fixture_init(Fixture *f)
 
 static void fixture_fini(Fixture *f)
 {
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->sys, device_mmio(f->dev, 0));
-    memory_region_destroy(&f->sys);
+    test_bus_destroy(&f->bus);
     device_free(f->dev);
     irq_free_lines(f->lines);
     device_registry_free(f->reg);
@@ -74,13 +70,13 @@ static void fixture_fini(Fixture *f)
 static uint32_t rd(Fixture *f, uint64_t off)
 {
     uint32_t v;
-    g_assert_cmpint(address_space_ldl(&f->as, PLIC_BASE + off, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, PLIC_BASE + off, &v), ==, MEMTX_OK);
     return v;
 }
 
 static void wr(Fixture *f, uint64_t off, uint32_t v)
 {
-    g_assert_cmpint(address_space_stl(&f->as, PLIC_BASE + off, v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, PLIC_BASE + off, v), ==, MEMTX_OK);
 }
 
 static void set_prio(Fixture *f, int src, uint32_t p)
@@ -308,17 +304,17 @@ static void test_out_of_range(void)
         g_assert_cmpint(f.changes[c], ==, 0);
     }
     /* Sizes: 8 bytes is two 32-bit accesses; 1 and 2 bytes are errors. */
-    g_assert_cmpint(address_space_stq(&f.as, PLIC_BASE + 8, 0x0000000600000005ull), ==,
+    g_assert_cmpint(address_space_stq(&f.bus.as, PLIC_BASE + 8, 0x0000000600000005ull), ==,
                     MEMTX_OK);
     g_assert_cmphex(rd(&f, 8), ==, 5);
     g_assert_cmphex(rd(&f, 12), ==, 6);
     uint8_t b;
-    g_assert_cmpint(address_space_ldub(&f.as, PLIC_BASE + 8, &b), ==, MEMTX_ERROR);
-    g_assert_cmpint(address_space_stw(&f.as, PLIC_BASE + 8, 1), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_ldub(&f.bus.as, PLIC_BASE + 8, &b), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_stw(&f.bus.as, PLIC_BASE + 8, 1), ==, MEMTX_ERROR);
     g_assert_cmphex(rd(&f, 8), ==, 5);
     /* Nothing past the aperture. */
     uint32_t v;
-    g_assert_cmpint(address_space_ldl(&f.as, PLIC_BASE + PLIC_SIZE_VIRT, &v), ==,
+    g_assert_cmpint(address_space_ldl(&f.bus.as, PLIC_BASE + PLIC_SIZE_VIRT, &v), ==,
                     MEMTX_DECODE_ERROR);
     fixture_fini(&f);
 }
@@ -368,11 +364,7 @@ static void test_realize_errors(void)
         GError *err = NULL;
         Device *dev = device_new(reg, "sifive-plic", &err);
         g_assert_true(device_set_prop_uint(dev, bad[i].prop, bad[i].value, &err));
-        g_assert_false(device_realize(dev, &err));
-        g_assert_error(err, DEVICE_ERROR, DEVICE_ERROR_REALIZE);
-        g_assert_nonnull(strstr(err->message, bad[i].msg));
-        g_clear_error(&err);
-        device_free(dev);
+        test_realize_refused(dev, bad[i].msg);
     }
     /* The largest source count and the virt aperture's 1024 contexts work. */
     GError *err = NULL;

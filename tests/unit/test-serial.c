@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hw/char/serial-16550.h"
+#include "hw-test-bus.h"
 #include "rove/chardev.h"
 
 #define BASE 0x10000000u
@@ -39,8 +40,7 @@ static void memchar_accept(CharBackend *be)
 typedef struct Fix {
     DeviceRegistry *reg;
     Device *dev;
-    MemoryRegion root;
-    AddressSpace as;
+    TestBus bus;
     MemChar chr;
     IrqLine sink;
     int level;
@@ -76,17 +76,13 @@ static Fix *fix_new(void)
     g_assert_true(device_realize(f->dev, &err));
     g_assert_no_error(err);
 
-    memory_region_init_container(&f->root, "root", 0);
-    memory_region_add_subregion(&f->root, BASE, device_mmio(f->dev, 0));
-    address_space_init(&f->as, &f->root, "test");
+    test_bus_init(&f->bus, f->dev, BASE);
     return f;
 }
 
 static void fix_free(Fix *f)
 {
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->root, device_mmio(f->dev, 0));
-    memory_region_destroy(&f->root);
+    test_bus_destroy(&f->bus);
     device_free(f->dev);
     device_registry_free(f->reg);
     g_byte_array_unref(f->chr.out);
@@ -96,13 +92,13 @@ static void fix_free(Fix *f)
 static uint8_t rd(Fix *f, unsigned reg)
 {
     uint8_t v = 0xee;
-    g_assert_cmpint(address_space_ldub(&f->as, BASE + reg, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldub(&f->bus.as, BASE + reg, &v), ==, MEMTX_OK);
     return v;
 }
 
 static void wr(Fix *f, unsigned reg, uint8_t v)
 {
-    g_assert_cmpint(address_space_stb(&f->as, BASE + reg, v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stb(&f->bus.as, BASE + reg, v), ==, MEMTX_OK);
 }
 
 static void push(Fix *f, const char *bytes, size_t len)
@@ -366,22 +362,22 @@ static void test_access_sizes(void)
     wr(f, UART_MCR, 0x03);
     wr(f, UART_SCR, 0x77);
     /* A wide access touches only the register at its offset. */
-    g_assert_cmpint(address_space_ldl(&f->as, BASE + 4, &v32), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, BASE + 4, &v32), ==, MEMTX_OK);
     g_assert_cmphex(v32, ==, 0x03);
-    g_assert_cmpint(address_space_ldq(&f->as, BASE + 0, &v64), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldq(&f->bus.as, BASE + 0, &v64), ==, MEMTX_OK);
     g_assert_cmphex(v64, ==, 0);
-    g_assert_cmpint(address_space_stl(&f->as, BASE + 4, 0xffffff01), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE + 4, 0xffffff01), ==, MEMTX_OK);
     g_assert_cmphex(rd(f, UART_MCR), ==, 0x01);
     g_assert_cmphex(rd(f, UART_SCR), ==, 0x77);
     /* Misaligned wide accesses are bus errors; bytes past 7 read as zero. */
-    g_assert_cmpint(address_space_ldl(&f->as, BASE + 5, &v32), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, BASE + 5, &v32), ==, MEMTX_ERROR);
     for (unsigned off = 8; off < SERIAL_16550_MMIO_SIZE; off++) {
         wr(f, off, 0xff);
         g_assert_cmphex(rd(f, off), ==, 0);
     }
     g_assert_cmphex(rd(f, UART_SCR), ==, 0x77);
     uint8_t b;
-    g_assert_cmpint(address_space_ldub(&f->as, BASE + SERIAL_16550_MMIO_SIZE, &b), ==,
+    g_assert_cmpint(address_space_ldub(&f->bus.as, BASE + SERIAL_16550_MMIO_SIZE, &b), ==,
                     MEMTX_DECODE_ERROR);
     fix_free(f);
 }

@@ -6,6 +6,7 @@
  */
 #include <glib.h>
 
+#include "hw-test-bus.h"
 #include "hw/misc/sifive-test.h"
 
 #define BASE 0x100000u
@@ -13,8 +14,7 @@
 typedef struct Fix {
     DeviceRegistry *reg;
     Device *dev;
-    MemoryRegion root;
-    AddressSpace as;
+    TestBus bus;
     SifiveTestHandlers h;
     int shutdowns;
     int exit_code;
@@ -49,17 +49,13 @@ static Fix *fix_new(bool with_handlers)
         g_assert_true(device_set_prop_ptr(f->dev, "handlers", &f->h, &err));
     }
     g_assert_true(device_realize(f->dev, &err));
-    memory_region_init_container(&f->root, "root", 0);
-    memory_region_add_subregion(&f->root, BASE, device_mmio(f->dev, 0));
-    address_space_init(&f->as, &f->root, "test");
+    test_bus_init(&f->bus, f->dev, BASE);
     return f;
 }
 
 static void fix_free(Fix *f)
 {
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->root, device_mmio(f->dev, 0));
-    memory_region_destroy(&f->root);
+    test_bus_destroy(&f->bus);
     device_free(f->dev);
     device_registry_free(f->reg);
     g_free(f);
@@ -68,15 +64,15 @@ static void fix_free(Fix *f)
 static void test_pass(void)
 {
     Fix *f = fix_new(true);
-    g_assert_cmpint(address_space_stl(&f->as, BASE, FINISHER_PASS), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, FINISHER_PASS), ==, MEMTX_OK);
     g_assert_cmpint(f->shutdowns, ==, 1);
     g_assert_cmpint(f->exit_code, ==, 0);
     /* The high half is ignored for pass: still exit 0. */
-    g_assert_cmpint(address_space_stl(&f->as, BASE, 0x00070000 | FINISHER_PASS), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, 0x00070000 | FINISHER_PASS), ==, MEMTX_OK);
     g_assert_cmpint(f->shutdowns, ==, 2);
     g_assert_cmpint(f->exit_code, ==, 0);
     /* A 16-bit write carries the command too. */
-    g_assert_cmpint(address_space_stw(&f->as, BASE, FINISHER_PASS), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stw(&f->bus.as, BASE, FINISHER_PASS), ==, MEMTX_OK);
     g_assert_cmpint(f->shutdowns, ==, 3);
     g_assert_cmpint(f->resets, ==, 0);
     fix_free(f);
@@ -88,7 +84,7 @@ static void test_fail_codes(void)
     static const int codes[] = { 1, 2, 42, 255, 256, 0xffff, 0 };
     for (unsigned i = 0; i < G_N_ELEMENTS(codes); i++) {
         uint32_t v = ((uint32_t)codes[i] << 16) | FINISHER_FAIL;
-        g_assert_cmpint(address_space_stl(&f->as, BASE, v), ==, MEMTX_OK);
+        g_assert_cmpint(address_space_stl(&f->bus.as, BASE, v), ==, MEMTX_OK);
         g_assert_cmpint(f->shutdowns, ==, (int)i + 1);
         g_assert_cmpint(f->exit_code, ==, codes[i]);
     }
@@ -99,11 +95,11 @@ static void test_fail_codes(void)
 static void test_reset_cmd(void)
 {
     Fix *f = fix_new(true);
-    g_assert_cmpint(address_space_stl(&f->as, BASE, FINISHER_RESET), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, FINISHER_RESET), ==, MEMTX_OK);
     g_assert_cmpint(f->resets, ==, 1);
     g_assert_cmpint(f->shutdowns, ==, 0);
     device_reset(f->dev); /* nothing to reset; the device still works */
-    g_assert_cmpint(address_space_stl(&f->as, BASE, FINISHER_RESET), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, FINISHER_RESET), ==, MEMTX_OK);
     g_assert_cmpint(f->resets, ==, 2);
     fix_free(f);
 }
@@ -114,23 +110,23 @@ static void test_ignored(void)
     static const uint32_t values[] = { 0, 1, 0x5554, 0x3334, 0x7776, 0x55550000, 0xffffffff,
                                        0x33330000, 0x1234 };
     for (unsigned i = 0; i < G_N_ELEMENTS(values); i++) {
-        g_assert_cmpint(address_space_stl(&f->as, BASE, values[i]), ==, MEMTX_OK);
+        g_assert_cmpint(address_space_stl(&f->bus.as, BASE, values[i]), ==, MEMTX_OK);
     }
     /* The commands at any offset but 0 are ignored. */
     for (uint32_t off = 4; off < SIFIVE_TEST_MMIO_SIZE; off += 4) {
-        g_assert_cmpint(address_space_stl(&f->as, BASE + off, FINISHER_PASS), ==, MEMTX_OK);
-        g_assert_cmpint(address_space_stl(&f->as, BASE + off, FINISHER_RESET), ==, MEMTX_OK);
+        g_assert_cmpint(address_space_stl(&f->bus.as, BASE + off, FINISHER_PASS), ==, MEMTX_OK);
+        g_assert_cmpint(address_space_stl(&f->bus.as, BASE + off, FINISHER_RESET), ==, MEMTX_OK);
     }
-    g_assert_cmpint(address_space_stw(&f->as, BASE + 2, FINISHER_PASS), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stw(&f->bus.as, BASE + 2, FINISHER_PASS), ==, MEMTX_OK);
     g_assert_cmpint(f->shutdowns, ==, 0);
     g_assert_cmpint(f->resets, ==, 0);
 
     /* Reads return 0; byte accesses and misaligned words are bus errors. */
     uint32_t v = 1;
-    g_assert_cmpint(address_space_ldl(&f->as, BASE, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl(&f->bus.as, BASE, &v), ==, MEMTX_OK);
     g_assert_cmphex(v, ==, 0);
-    g_assert_cmpint(address_space_stb(&f->as, BASE, 0x55), ==, MEMTX_ERROR);
-    g_assert_cmpint(address_space_stl(&f->as, BASE + 2, FINISHER_PASS), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_stb(&f->bus.as, BASE, 0x55), ==, MEMTX_ERROR);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE + 2, FINISHER_PASS), ==, MEMTX_ERROR);
     g_assert_cmpint(f->shutdowns, ==, 0);
     fix_free(f);
 }
@@ -138,8 +134,8 @@ static void test_ignored(void)
 static void test_no_handlers(void)
 {
     Fix *f = fix_new(false);
-    g_assert_cmpint(address_space_stl(&f->as, BASE, FINISHER_PASS), ==, MEMTX_OK);
-    g_assert_cmpint(address_space_stl(&f->as, BASE, FINISHER_RESET), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, FINISHER_PASS), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->bus.as, BASE, FINISHER_RESET), ==, MEMTX_OK);
     g_assert_cmpint(f->shutdowns + f->resets, ==, 0);
     fix_free(f);
 }
