@@ -14,7 +14,25 @@
 
 #define CODE_BUFFER_SIZE (256u << 20)
 
-static int fork_code_fd = -1; /* cpu_fork_prepare's snapshot of the code */
+static int fork_code_fd = -1;
+
+const AccelMode *accel_mode = &accel_user_mode;
+
+void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
+                        uintptr_t retaddr)
+{
+    return accel_mode->atomic_lookup(cpu, addr, size, mmu_idx, retaddr);
+}
+
+void cpu_atomic_done(void)
+{
+    accel_mode->atomic_done();
+}
+
+void tcg_flush_jmp_cache(CpuState *cpu)
+{
+    memset(cpu_tcg(cpu)->jmp_cache, 0, sizeof(cpu_tcg(cpu)->jmp_cache));
+} /* cpu_fork_prepare's snapshot of the code */
 
 unsigned rove_log_mask;
 FILE *rove_log_file;
@@ -101,7 +119,7 @@ CpuState *cpu_create(const TargetArch *arch, const TcgBackend *backend)
     ctx->lookup_inline.tb_flags_off = (int32_t)offsetof(TranslationBlock, flags);
     ctx->lookup_inline.tb_invalid_off = (int32_t)offsetof(TranslationBlock, invalid);
     ctx->lookup_inline.tb_code_off = (int32_t)offsetof(TranslationBlock, tc_ptr);
-    ctx->mem = user_mem_model();
+    ctx->mem = accel_mode->mem_model(cpu);
     arch->tcg_init(ctx);
     if (arch->cpu_reset) {
         arch->cpu_reset(cpu);

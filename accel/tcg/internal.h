@@ -106,9 +106,10 @@ static inline TranslationBlock *tb_lookup(CpuState *cpu, uint64_t pc, uint32_t f
     }
     return tb_lookup_slow(cpu, pc, flags);
 }
-/* Hash lookup alone (tb_lock held or not). */
+/* Hash lookup alone (tb_lock held or not); phys_page (system mode) must
+ * be the TB's first page, or -1 for any. */
 TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
-                                 uint32_t cflags);
+                                 uint32_t cflags, uint64_t phys_page);
 void tb_insert(CpuState *cpu, TranslationBlock *tb);          /* tb_lock held */
 void tb_record(ExecState *es, TranslationBlock *tb);          /* tb_lock held */
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to);
@@ -137,25 +138,58 @@ void cpus_fork_parent(void);
 void cpus_fork_child(CpuState *cpu);
 
 /*
- * Code fetch, the translator's side of the memory-access interface
- * (user mode: user-exec.c; system mode will walk the MMU):
- * cpu_code_page returns the host address of the page that holds guest code
- * at addr and sets *page to the page key the TB is tied to (the guest
- * page in user mode, a physical one in system mode), arranging for writes
- * to it to invalidate TBs.  If addr cannot be executed it raises the
- * guest's fetch fault with the pc at fault_pc.  tb_lock held.
- * cpu_peek_code copies up to len bytes of code for logging, never faults,
- * and returns how many it could read.
+ * What differs between user mode (user-exec.c) and system mode
+ * (system-exec.c): how guest code and memory are reached.  The program
+ * picks one before its first vCPU (accel_mode; user mode by default).
+ *
+ * code_page: the host address of the page that holds guest code at addr;
+ *   *page gets the page key the TB is tied to (the guest page in user
+ *   mode, the physical one in system mode), and writes to it must
+ *   invalidate TBs from now on.  If addr cannot be executed it raises the
+ *   guest's fetch fault with the pc at fault_pc.  tb_lock held.
+ * code_phys: system mode's key of pc's page without faulting (or -1): a
+ *   TB found by virtual pc must also come from that physical page.
+ * peek_code: up to len bytes of code for logging; never faults.
+ * page_code_added/cleared: a page key got its first TB / lost its last
+ *   (tb_lock held).
+ * mem_model: how the vCPU's generated code reaches memory.
+ * atomic_lookup/done: cpu_atomic_lookup (exec.h).
  */
-const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint64_t *page);
-size_t cpu_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len);
+typedef struct AccelMode {
+    bool system;
+    const void *(*code_page)(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint64_t *page);
+    uint64_t (*code_phys)(CpuState *cpu, uint64_t pc);
+    size_t (*peek_code)(CpuState *cpu, uint64_t addr, void *buf, size_t len);
+    void (*page_code_added)(uint64_t page);
+    void (*page_code_cleared)(uint64_t page);
+    TcgMemModel (*mem_model)(CpuState *cpu);
+    void *(*atomic_lookup)(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
+                           uintptr_t retaddr);
+    void (*atomic_done)(void);
+} AccelMode;
+
+extern const AccelMode *accel_mode;
+extern const AccelMode accel_user_mode;   /* user-exec.c */
+
+static inline const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc,
+                                        uint64_t *page)
+{
+    return accel_mode->code_page(cpu, addr, fault_pc, page);
+}
+
+static inline size_t cpu_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
+{
+    return accel_mode->peek_code(cpu, addr, buf, len);
+}
 
 /* user-exec.c: user mode's code-page bookkeeping (tb_lock held) */
 bool user_code_page_ok(uint64_t addr, size_t len);
-void user_protect_code_page(uint64_t page);
 void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
-/* User mode's memory-access model for generated code (TCG_MEM_DIRECT). */
-TcgMemModel user_mem_model(void);
-void user_page_code_cleared(uint64_t page);
+
+/* tb-maint.c, system mode: invalidate the TBs whose code overlaps
+ * physical [start, end).  tb_lock held. */
+void tb_invalidate_phys_range_locked(ExecState *es, uint64_t start, uint64_t end);
+/* cpu-exec.c: forget the vCPU's jump cache (its TLB changed). */
+void tcg_flush_jmp_cache(CpuState *cpu);
 
 #endif

@@ -79,11 +79,12 @@ void tb_maint_init(ExecState *es)
 }
 
 TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
-                                 uint32_t cflags)
+                                 uint32_t cflags, uint64_t phys_page)
 {
     TranslationBlock *tb = __atomic_load_n(&es->hash[tb_hash(pc, flags)], __ATOMIC_ACQUIRE);
     for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
         if (tb->pc == pc && tb->flags == flags && (tb->cflags & CF_KEY_MASK) == cflags &&
+            (phys_page == (uint64_t)-1 || tb->page_addr[0] == phys_page) &&
             !tb_is_invalid(tb)) {
             return tb;
         }
@@ -93,7 +94,14 @@ TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
 
 TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
 {
-    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags, cpu->tcg_cflags);
+    uint64_t phys = (uint64_t)-1;
+    if (accel_mode->code_phys) {
+        phys = accel_mode->code_phys(cpu, pc);
+        if (phys == (uint64_t)-1) {
+            return NULL; /* not mapped now: translating raises the fault */
+        }
+    }
+    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags, cpu->tcg_cflags, phys);
     if (tb) {
         cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
     }
@@ -127,7 +135,7 @@ void tb_insert(CpuState *cpu, TranslationBlock *tb)
     for (int i = 0; i < 2; i++) {
         if (tb->page_addr[i] != (uint64_t)-1) {
             page_add_tb(es, tb->page_addr[i], tb);
-            user_protect_code_page(tb->page_addr[i]);
+            accel_mode->page_code_added(tb->page_addr[i]); /* idempotent */
         }
     }
     tb->hash_next = es->hash[h];
@@ -272,7 +280,7 @@ bool tb_invalidate_range_locked(ExecState *es, uint64_t start, uint64_t end,
         }
         if (!any) {
             g_hash_table_remove(es->page_tbs, p);
-            user_page_code_cleared(*p);
+            accel_mode->page_code_cleared(*p);
         }
         g_free(p);
     }
@@ -332,7 +340,7 @@ void tb_free_all(ExecState *es)
     gpointer key;
     g_hash_table_iter_init(&it, es->page_tbs);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        user_page_code_cleared(*(uint64_t *)key);
+        accel_mode->page_code_cleared(*(uint64_t *)key);
     }
     g_hash_table_remove_all(es->page_tbs);
 }

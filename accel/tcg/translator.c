@@ -47,7 +47,9 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *c
     db->nb_side = 0;
     db->nb_segs = 0;
     db->seg_start = tb->pc;
-    tb->page_addr[0] = tb->pc & TARGET_PAGE_MASK;
+    /* The pages the code comes from, as cpu_code_page names them (guest
+     * pages in user mode, physical ones in system mode): set by the fetches. */
+    tb->page_addr[0] = (uint64_t)-1;
     tb->page_addr[1] = (uint64_t)-1;
 
     ops->init_disas_context(db);
@@ -155,7 +157,9 @@ static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_
         size_t n = TARGET_PAGE_SIZE - off < len - done ? TARGET_PAGE_SIZE - off : len - done;
         uint64_t page;
         const uint8_t *host = cpu_code_page(db->cpu, a, db->pc_first, &page);
-        if (page != db->tb->page_addr[0]) {
+        if (db->tb->page_addr[0] == (uint64_t)-1) {
+            db->tb->page_addr[0] = page;
+        } else if (page != db->tb->page_addr[0]) {
             db->tb->page_addr[1] = page;
         }
         memcpy((uint8_t *)dst + done, host + off, n);
@@ -182,6 +186,8 @@ bool translator_use_goto_tb(DisasContextBase *db, uint64_t dest)
     if (db->tb->cflags & (CF_NO_CHAIN | CF_NO_CACHE)) {
         return false;
     }
-    (void)dest;
-    return true;
+    /* System mode: a chained jump skips the lookup that checks the
+     * mapping of dest's page; only the TB's own page is known to map as
+     * when the TB was found. */
+    return !accel_mode->system || !((dest ^ db->pc_first) & TARGET_PAGE_MASK);
 }

@@ -141,7 +141,10 @@ bool user_code_page_ok(uint64_t addr, size_t len)
     return true;
 }
 
-const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint64_t *page)
+static void user_protect_code_page(uint64_t page);
+
+static const void *user_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc,
+                                  uint64_t *page)
 {
     if (!user_code_page_ok(addr, 1)) {
         /* Only a TB's first insn can reach a page that is not the TB's
@@ -160,7 +163,7 @@ const void *cpu_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc, uint6
     return g2h(*page);
 }
 
-size_t cpu_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
+static size_t user_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
 {
     (void)cpu;
     size_t n = 0;
@@ -182,7 +185,7 @@ static void page_reprotect(uint64_t page)
 }
 
 /* Both under tb_lock. */
-void user_protect_code_page(uint64_t page)
+static void user_protect_code_page(uint64_t page)
 {
     if (page >= GUEST_ADDR_LIMIT) {
         return;
@@ -197,7 +200,7 @@ void user_protect_code_page(uint64_t page)
     }
 }
 
-void user_page_code_cleared(uint64_t page)
+static void user_page_code_cleared(uint64_t page)
 {
     if (page >= GUEST_ADDR_LIMIT) {
         return;
@@ -276,8 +279,10 @@ uint64_t guest_find_free(uint64_t hint, uint64_t len)
 
 __thread uintptr_t helper_retaddr;
 
-void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, uintptr_t retaddr)
+static void *user_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
+                                uintptr_t retaddr)
 {
+    (void)mmu_idx;
     if (addr & (size - 1)) {
         user_mem_fault(cpu, addr, 1 | 2, retaddr);
     }
@@ -289,14 +294,15 @@ void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, uintptr_t r
     return g2h(addr);
 }
 
-void cpu_atomic_done(void)
+static void user_atomic_done(void)
 {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     helper_retaddr = 0;
 }
 
-TcgMemModel user_mem_model(void)
+static TcgMemModel user_mem_model(CpuState *cpu)
 {
+    (void)cpu;
     return (TcgMemModel){
         .kind = TCG_MEM_DIRECT,
         .base = guest_base,
@@ -375,3 +381,14 @@ bool user_handle_host_fault(CpuState *cpu, uintptr_t host_pc, uintptr_t host_add
     cpu->exception_index = EXCP_SEGV;
     cpu_loop_exit(cpu);
 }
+
+const AccelMode accel_user_mode = {
+    .system = false,
+    .code_page = user_code_page,
+    .peek_code = user_peek_code,
+    .page_code_added = user_protect_code_page,
+    .page_code_cleared = user_page_code_cleared,
+    .mem_model = user_mem_model,
+    .atomic_lookup = user_atomic_lookup,
+    .atomic_done = user_atomic_done,
+};

@@ -265,10 +265,12 @@ void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end);
  * is retaddr): the host address of the naturally aligned size-byte object
  * at guest addr, or the guest's fault (misaligned: EXCP_BUS; outside the
  * guest: EXCP_SEGV) raised precisely.  A host fault between this and
- * cpu_atomic_done() is the guest's, raised at the same insn.  User mode:
+ * cpu_atomic_done() is the guest's, raised at the same insn.  mmu_idx is
+ * the access's (system mode; user mode ignores it).  User mode:
  * accel/tcg/user-exec.c; system mode's soft TLB implements it too.
  */
-void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, uintptr_t retaddr);
+void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
+                        uintptr_t retaddr);
 void cpu_atomic_done(void);
 /* Drop every TB of the process (in an exclusive section).  cpu is the
  * caller's vCPU (or NULL); from a helper, never return into generated code

@@ -264,20 +264,34 @@ typedef struct TcgWriteback {
  *   which does not return (kind: 1 = store, | 2 = misaligned).  A host
  *   fault on the access itself is the guest's (accel/tcg/user-exec.c).
  *
- * System mode adds a soft-MMU kind: an inline probe of the vCPU's TLB
- * (indexed by the memop's mmu_idx) for RAM, a slow-path helper for misses,
- * page walks and MMIO.  Atomics reach guest memory through
- * cpu_atomic_lookup (rove/exec.h), the same interface's helper side.
+ * TCG_MEM_SOFTMMU (system mode): the vCPU's soft TLB (rove/softmmu.h) is
+ *   probed inline: the entry for the address's page in the op's mmu_idx,
+ *   reached through the pointer at env + tlb_off, is compared with the
+ *   page (and alignment bits); a hit accesses host address + addend.  A
+ *   miss calls ld(env, addr, oi, host_pc) / st(env, addr, val, oi,
+ *   host_pc), which walk the page tables, do MMIO and raise faults (they
+ *   return only on success).  Globals are written back before the call, so
+ *   the slow path sees the guest state of the insn; the call preserves
+ *   every host register but the load's result.
+ *
+ * Atomics reach guest memory through cpu_atomic_lookup (rove/exec.h), the
+ * same interface's helper side.
  */
 typedef enum TcgMemKind {
     TCG_MEM_DIRECT,
+    TCG_MEM_SOFTMMU,
 } TcgMemKind;
 
 typedef struct TcgMemModel {
     TcgMemKind kind;
+    /* TCG_MEM_DIRECT */
     uintptr_t base;
     unsigned addr_bits;
     void (*fault)(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
+    /* TCG_MEM_SOFTMMU */
+    int32_t tlb_off;          /* env offset of the SoftTlb pointer */
+    uint64_t (*ld)(void *env, uint64_t addr, uint32_t oi, uintptr_t host_pc);
+    void (*st)(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t host_pc);
 } TcgMemModel;
 
 typedef struct TcgContext {

@@ -72,11 +72,12 @@ uint64_t helper_amo(void *env, uint64_t addr, uint64_t val, uint64_t desc)
 {
     uintptr_t ra = (uintptr_t)__builtin_return_address(0);
     unsigned op = desc & 15;
+    unsigned mmu_idx = (unsigned)(desc >> RV_AMO_MMU_SHIFT);
     uint64_t r;
     if (desc & RV_AMO_64) {
-        r = amo64(cpu_atomic_lookup(env, addr, 8, ra), val, op);
+        r = amo64(cpu_atomic_lookup(env, addr, 8, mmu_idx, ra), val, op);
     } else {
-        r = (uint64_t)(int64_t)(int32_t)amo32(cpu_atomic_lookup(env, addr, 4, ra),
+        r = (uint64_t)(int64_t)(int32_t)amo32(cpu_atomic_lookup(env, addr, 4, mmu_idx, ra),
                                               (uint32_t)val, op);
     }
     cpu_atomic_done();
@@ -92,15 +93,16 @@ uint64_t helper_sc(void *env, uint64_t addr, uint64_t val, uint64_t is64)
 {
     uintptr_t ra = (uintptr_t)__builtin_return_address(0);
     const RiscvCpu *rc = env;
+    unsigned mmu_idx = (unsigned)(is64 >> RV_AMO_MMU_SHIFT);
     bool ok;
-    if (is64) {
+    if (is64 & 1) {
         uint64_t expect = rc->load_val;
-        ok = __atomic_compare_exchange_n((uint64_t *)cpu_atomic_lookup(env, addr, 8, ra),
+        ok = __atomic_compare_exchange_n((uint64_t *)cpu_atomic_lookup(env, addr, 8, mmu_idx, ra),
                                          &expect, val, false, __ATOMIC_SEQ_CST,
                                          __ATOMIC_SEQ_CST);
     } else {
         uint32_t expect = (uint32_t)rc->load_val;
-        ok = __atomic_compare_exchange_n((uint32_t *)cpu_atomic_lookup(env, addr, 4, ra),
+        ok = __atomic_compare_exchange_n((uint32_t *)cpu_atomic_lookup(env, addr, 4, mmu_idx, ra),
                                          &expect, (uint32_t)val, false, __ATOMIC_SEQ_CST,
                                          __ATOMIC_SEQ_CST);
     }

@@ -29,7 +29,8 @@ uint64_t helper_csr_read(void *env, uint64_t csr);
 uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mask);
 
 /* atomic_helper.c: helper_amo's desc is an RV_AMO_* op, | RV_AMO_64 for
- * the doubleword forms; helper_sc's last argument is 1 for sc.d. */
+ * the doubleword forms; helper_sc's last argument is 1 for sc.d.  Both
+ * carry the access's mmu_idx << RV_AMO_MMU_SHIFT. */
 enum {
     RV_AMO_SWAP,
     RV_AMO_ADD,
@@ -41,6 +42,7 @@ enum {
     RV_AMO_MINU,
     RV_AMO_MAXU,
     RV_AMO_64 = 16,
+    RV_AMO_MMU_SHIFT = 8,
 };
 uint64_t helper_amo(void *env, uint64_t addr, uint64_t val, uint64_t desc);
 uint64_t helper_sc(void *env, uint64_t addr, uint64_t val, uint64_t is64);

@@ -59,7 +59,7 @@ static bool gen_sc(DisasContext *ctx, const RvArgs *a, MemOp mop)
     /* No reservation here: fail without touching memory. */
     tcg_gen_brcond(c, TCG_COND_NE, ctx->g->load_res, addr, fail);
     tcg_gen_call4(c, &helper_info_sc, res, c->env, addr, get_gpr(ctx, a->rs2),
-                  tcg_constant_i64(c, is64));
+                  tcg_constant_i64(c, (int64_t)is64 | (ctx->mem_idx << RV_AMO_MMU_SHIFT)));
     tcg_gen_br(c, done);
 
     tcg_gen_set_label(c, fail);
@@ -76,7 +76,8 @@ static bool gen_amo(DisasContext *ctx, const RvArgs *a, int op, MemOp mop)
 {
     TcgContext *c = ctx->tcg;
     TcgTemp *old = tcg_temp_new_i64(c);
-    int desc = op | ((mop & MO_SIZE) == MO_64 ? RV_AMO_64 : 0);
+    int desc = op | ((mop & MO_SIZE) == MO_64 ? RV_AMO_64 : 0) |
+               (ctx->mem_idx << RV_AMO_MMU_SHIFT);
     tcg_gen_call4(c, &helper_info_amo, old, c->env, get_gpr(ctx, a->rs1),
                   get_gpr(ctx, a->rs2), tcg_constant_i64(c, desc));
     gen_set_gpr(ctx, a->rd, old);

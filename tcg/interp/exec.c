@@ -286,6 +286,7 @@ uintptr_t interp_exec(void *env, const void *code_rx)
     uint64_t addr_mask;
     uintptr_t gbase;
     InterpFaultFn fault;
+    const InterpBlobHeader *hdr;
 
 #define INTERP_LABEL(n) [H_##n] = &&L_##n,
     static const void *const labels[H__count] = { INTERP_HANDLERS(INTERP_LABEL) };
@@ -308,6 +309,7 @@ uintptr_t interp_exec(void *env, const void *code_rx)
         addr_mask = h_->addr_mask; \
         gbase = (uintptr_t)h_->guest_base; \
         fault = h_->mem_fault; \
+        hdr = h_; \
         frame[h_->env_slot] = (uint64_t)(uintptr_t)env; \
         ip = (const uint32_t *)(blob + h_->code_off); \
         DISPATCH(); \
@@ -695,6 +697,23 @@ uintptr_t interp_exec(void *env, const void *code_rx)
         NEXT(3);
     }
 #undef GADDR
+    /* soft MMU: [op][val][addr][oi], the C slow path does it all */
+    CASE(qld_soft) {
+        SET_PC();
+        uint64_t v = hdr->soft_ld(env, R64(2), ip[3], (uintptr_t)ip);
+        if (AUX & INTERP_AUX_I64) {
+            W64(1, v);
+        } else {
+            W32(1, v);
+        }
+        NEXT(4);
+    }
+    CASE(qst_soft) {
+        SET_PC();
+        uint64_t v = (AUX & INTERP_AUX_I64) ? R64(1) : R32(1);
+        hdr->soft_st(env, R64(2), v, ip[3], (uintptr_t)ip);
+        NEXT(4);
+    }
 
     abort(); /* not reached: every handler dispatches or returns */
 

@@ -385,6 +385,14 @@ static void encode_op(GenState *g, const TcgOp *op, uintptr_t blob_rx, TbCodeInf
     case INDEX_op_qemu_st: {
         MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
         bool is_ld = opc == INDEX_op_qemu_ld;
+        if (g->ctx->mem.kind == TCG_MEM_SOFTMMU) {
+            /* [op][val][addr][oi] */
+            emit_op(g, is_ld ? H_qld_soft : H_qst_soft, t64 ? INTERP_AUX_I64 : 0);
+            emit(g, opnd(g, op->args[0]));
+            emit(g, opnd(g, op->args[1]));
+            emit(g, (uint32_t)op->args[2]);
+            return;
+        }
         if (mop & (MO_BSWAP | MO_ALIGN)) {
             emit_op(g, is_ld ? H_qld_slow : H_qst_slow, mop | (t64 ? INTERP_AUX_I64 : 0));
         } else if (is_ld) {
@@ -483,7 +491,6 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
     }
 
     size_t size = g.code_off + g.n * 4;
-    g_assert(ctx->mem.kind == TCG_MEM_DIRECT); /* the only kind so far */
     if (start <= buf->size && size <= buf->size - start) {
         uint8_t *rw = buf->rw + start;
         InterpBlobHeader h = {
@@ -497,6 +504,8 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
             .guest_base = ctx->mem.base,
             .mem_fault = ctx->mem.fault,
             .lookup_tb = ctx->lookup_tb_helper,
+            .soft_ld = ctx->mem.ld,
+            .soft_st = ctx->mem.st,
         };
         memcpy(rw, &h, sizeof(h));
         for (int k = 0; k < g.nb_pool; k++) {

@@ -40,6 +40,9 @@ typedef struct InterpBlobHeader {
     uint64_t guest_base;
     void (*mem_fault)(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
     const TcgHelperInfo *lookup_tb; /* informational: goto_ptr gets its result */
+    /* TCG_MEM_SOFTMMU: every qemu_ld/st calls these (the TLB is C's). */
+    uint64_t (*soft_ld)(void *env, uint64_t addr, uint32_t oi, uintptr_t host_pc);
+    void (*soft_st)(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t host_pc);
 } InterpBlobHeader;
 
 enum { INTERP_BASE_FRAME = 0, INTERP_BASE_ENV = 1, INTERP_BASE_BLOB = 2 };
@@ -79,7 +82,8 @@ enum { INTERP_AUX_I64 = 1 << 8 };
     X2(X, st8) X2(X, st16) X2(X, st32) X(st64_i64) X(st_slow) \
     X2(X, qld8u) X2(X, qld8s) X2(X, qld16u) X2(X, qld16s) X2(X, qld32u) X2(X, qld32s) \
     X(qld64_i64) X(qld_slow) \
-    X2(X, qst8) X2(X, qst16) X2(X, qst32) X(qst64_i64) X(qst_slow)
+    X2(X, qst8) X2(X, qst16) X2(X, qst32) X(qst64_i64) X(qst_slow) \
+    X(qld_soft) X(qst_soft)
 
 #define INTERP_ENUM(n) H_##n,
 typedef enum InterpHandler {

@@ -228,7 +228,12 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->addr_bits = 64;
     g->gb_reg = -1;
     if (ctx) {
-        g_assert(ctx->mem.kind == TCG_MEM_DIRECT); /* the only kind so far */
+        if (ctx->mem.kind == TCG_MEM_SOFTMMU) {
+            g->softmmu = true;
+            g->tlb_off = ctx->mem.tlb_off;
+            g->soft_ld = (void *)ctx->mem.ld;
+            g->soft_st = (void *)ctx->mem.st;
+        }
         g->guest_base = ctx->mem.base;
         if (ctx->mem.addr_bits > 0 && ctx->mem.addr_bits < 64) {
             g->addr_bits = ctx->mem.addr_bits;
@@ -250,11 +255,13 @@ void x86_gen_free(X86Gen *g)
 {
     g_free(g->refs);
     g_free(g->slow);
+    g_free(g->soft);
     g_free(g->fp_slow);
     g_free(g->wb_pool);
     g_free(g->exit_stubs);
     g->refs = NULL;
     g->slow = NULL;
+    g->soft = NULL;
     g->fp_slow = NULL;
     g->wb_pool = NULL;
     g->exit_stubs = NULL;
@@ -352,6 +359,7 @@ bool x86_gen_finish(X86Gen *g)
     X86Asm *a = &g->a;
 
     emit_slow_paths(g);
+    x86_soft_finish(g);
     x86_fp_finish(g);
     if (!emit_exit_stubs(g)) {
         return false;

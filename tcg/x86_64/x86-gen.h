@@ -38,6 +38,19 @@ typedef struct X86SlowPath {
     uint32_t wb_first, wb_n; /* writebacks in X86Gen.wb_pool before the call */
 } X86SlowPath;
 
+/* The slow path of a soft-MMU access (x86-softmmu.c). */
+typedef struct X86SoftSlow {
+    uint32_t jcc_pos;      /* rel32 of the jne on a TLB miss */
+    uint32_t access_pos;   /* the inline access (its host pc: retaddr) */
+    uint32_t resume_pos;   /* after it */
+    uint32_t oi;
+    int8_t addr_reg;
+    int8_t val_reg;        /* load: destination; store: value */
+    bool is_store;
+    TcgType type;          /* of a load's destination */
+    uint32_t wb_first, wb_n;
+} X86SoftSlow;
+
 /* A branch to an exit label with globals to write back on the way
  * (RaOpArgs.wb): "jcc stub" ... "stub: stores; jmp label". */
 typedef struct X86ExitStub {
@@ -83,6 +96,12 @@ typedef struct X86Gen {
     int gb_reg;              /* X86_GUEST_BASE_REG, or -1: guest_base is a disp */
     void *fault_func;
     uintptr_t limit_rx;      /* table of 2^n for n = 0..63 (bounds checks) */
+    /* soft-MMU memory model (system mode) */
+    bool softmmu;
+    int32_t tlb_off;
+    void *soft_ld, *soft_st;
+    X86SoftSlow *soft;
+    int nb_soft, max_soft;
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
@@ -115,6 +134,14 @@ bool x86_gen_finish(X86Gen *g);
 void x86_emit_writebacks(X86Gen *g, uint32_t first, uint32_t n);
 /* Copy n writebacks into the pool; returns the index of the first. */
 uint32_t x86_wb_pool_add(X86Gen *g, const TcgWriteback *wb, int n);
+
+/* x86-softmmu.c: soft-MMU qemu_ld/st (two scratch registers) and their
+ * slow paths, emitted by x86_gen_finish. */
+void x86_soft_qemu_ld(X86Gen *g, TcgType type, int d, int addr, uint32_t oi, int s0, int s1,
+                      const RaOpArgs *args);
+void x86_soft_qemu_st(X86Gen *g, int v, int addr, uint32_t oi, int s0, int s1,
+                      const RaOpArgs *args);
+void x86_soft_finish(X86Gen *g);
 
 /* An allocated operand: register, immediate or [base + disp]. */
 typedef enum X86OpndKind {

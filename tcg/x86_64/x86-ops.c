@@ -64,6 +64,8 @@ typedef enum {
     C_ST_R_SCRATCH_I,
     C_QLD,
     C_QLD_I,
+    C_QLD_SOFT,     /* soft MMU: two scratch registers for the TLB probe */
+    C_QST_SOFT,
     C_NB,
 } X86CtId;
 
@@ -101,6 +103,8 @@ static const X86CtDef ct_defs[C_NB] = {
     [C_ST_R_SCRATCH_I] = { 0, 2, 1, { "r", "i" }, 0 },
     [C_QLD] = { 1, 1, 0, { "r", "r" }, 0 },
     [C_QLD_I] = { 1, 1, 0, { "r", "i" }, 0 },
+    [C_QLD_SOFT] = { 1, 1, 2, { "r", "r" }, 0 },
+    [C_QST_SOFT] = { 0, 2, 2, { "r", "r" }, 0 },
 };
 
 static RaOpConstraint ct_parsed[C_NB];
@@ -307,18 +311,23 @@ const RaOpConstraint *x86_op_constraint(void *h, const TcgContext *ctx, const Tc
     case INDEX_op_st:
         id = store_value_form(f, (MemOp)op->args[3], false);
         break;
-    case INDEX_op_qemu_ld: {
-        MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
-        id = arg_const(ctx, op, 1, &v) && x86_guest_const_addr_ok(g, (uint64_t)v, mop)
-                 ? C_QLD_I : C_QLD;
+    case INDEX_op_qemu_ld:
+    case INDEX_op_qemu_st:
+        if (g->softmmu) {
+            id = op->opc == INDEX_op_qemu_ld ? C_QLD_SOFT : C_QST_SOFT;
+            break;
+        }
+        {
+            MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
+            bool const_addr = arg_const(ctx, op, 1, &v) &&
+                              x86_guest_const_addr_ok(g, (uint64_t)v, mop);
+            if (op->opc == INDEX_op_qemu_st) {
+                id = store_value_form(f, mop, const_addr);
+            } else {
+                id = const_addr ? C_QLD_I : C_QLD;
+            }
+        }
         break;
-    }
-    case INDEX_op_qemu_st: {
-        MemOp mop = tcg_oi_memop((uint32_t)op->args[2]);
-        id = store_value_form(f, mop, arg_const(ctx, op, 1, &v) &&
-                                          x86_guest_const_addr_ok(g, (uint64_t)v, mop));
-        break;
-    }
     default:
         id = C_NONE;
         break;
@@ -1336,9 +1345,19 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
                    args->scratch[0]);
         break;
     case INDEX_op_qemu_ld:
+        if (g->softmmu) {
+            x86_soft_qemu_ld(g, type, d, (int)x[1], (uint32_t)x[2], args->scratch[0],
+                             args->scratch[1], args);
+            break;
+        }
         emit_qemu_ld(g, type, d, x[1], c[1], (uint32_t)x[2], args);
         break;
     case INDEX_op_qemu_st:
+        if (g->softmmu) {
+            x86_soft_qemu_st(g, (int)x[0], (int)x[1], (uint32_t)x[2], args->scratch[0],
+                             args->scratch[1], args);
+            break;
+        }
         emit_qemu_st(g, x[0], c[0], x[1], c[1], (uint32_t)x[2], args->scratch[0], args);
         break;
     default:
