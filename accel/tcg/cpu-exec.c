@@ -29,7 +29,7 @@ void cpu_atomic_done(void)
     accel_mode->atomic_done();
 }
 
-void tcg_flush_jmp_cache(CpuState *cpu)
+void cpu_flush_jmp_cache(CpuState *cpu)
 {
     memset(cpu_tcg(cpu)->jmp_cache, 0, sizeof(cpu_tcg(cpu)->jmp_cache));
 } /* cpu_fork_prepare's snapshot of the code */

@@ -189,7 +189,5 @@ void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
 /* tb-maint.c, system mode: invalidate the TBs whose code overlaps
  * physical [start, end).  tb_lock held. */
 void tb_invalidate_phys_range_locked(ExecState *es, uint64_t start, uint64_t end);
-/* cpu-exec.c: forget the vCPU's jump cache (its TLB changed). */
-void tcg_flush_jmp_cache(CpuState *cpu);
 
 #endif

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+#include <sys/mman.h>
+
 #include <glib.h>
 
 #include "rove/softmmu.h"
@@ -79,6 +82,93 @@ static void raise_abort(const char *what)
     abort();
 }
 
+/* ---- Code pages ---- */
+
+/* One bit per 4K physical page below 2^CODE_PHYS_BITS, in an anonymous
+ * mapping: untouched parts cost no memory.  Pages above hold no RAM. */
+#define CODE_PHYS_BITS 40
+static uint64_t *code_bitmap;
+static pthread_once_t code_bitmap_once = PTHREAD_ONCE_INIT;
+
+static void code_bitmap_init(void)
+{
+    size_t bytes = (size_t)1 << (CODE_PHYS_BITS - TARGET_PAGE_BITS - 3);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "rove: cannot map the code-page bitmap\n");
+        exit(1);
+    }
+    code_bitmap = p;
+}
+
+static uint64_t *code_word(uint64_t ppage, uint64_t *bit)
+{
+    pthread_once(&code_bitmap_once, code_bitmap_init);
+    uint64_t n = ppage >> TARGET_PAGE_BITS;
+    *bit = 1ull << (n & 63);
+    return &code_bitmap[n >> 6];
+}
+
+bool softmmu_is_code_page(uint64_t ppage)
+{
+    if (ppage >> CODE_PHYS_BITS) {
+        return false;
+    }
+    uint64_t bit = 0;
+    return (__atomic_load_n(code_word(ppage, &bit), __ATOMIC_SEQ_CST) & bit) != 0;
+}
+
+void (*softmmu_invalidate_code)(CpuState *cpu, uint64_t start, uint64_t end);
+
+static pthread_mutex_t tlb_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static SoftTlb *tlb_list;
+
+void softmmu_set_code_page(uint64_t ppage)
+{
+    if (ppage >> CODE_PHYS_BITS) {
+        return;
+    }
+    uint64_t bit = 0;
+    uint64_t *w = code_word(ppage, &bit);
+    if (__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST) & bit) {
+        return;
+    }
+    /* Stores through entries made before now must see it too. */
+    pthread_mutex_lock(&tlb_list_lock);
+    for (SoftTlb *t = tlb_list; t; t = t->next) {
+        for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+            for (unsigned i = 0; i < SOFTMMU_TLB_SIZE; i++) {
+                uint64_t *tag = &t->table[idx][i].addr_write;
+                uint64_t v = __atomic_load_n(tag, __ATOMIC_RELAXED);
+                if (v != SOFTTLB_EMPTY && !(v & SOFTTLB_IO) &&
+                    __atomic_load_n(&t->full[idx][i].paddr, __ATOMIC_RELAXED) == ppage) {
+                    __atomic_fetch_or(tag, SOFTTLB_NOTDIRTY, __ATOMIC_SEQ_CST);
+                }
+            }
+        }
+    }
+    pthread_mutex_unlock(&tlb_list_lock);
+}
+
+void softmmu_clear_code_page(uint64_t ppage)
+{
+    if (ppage >> CODE_PHYS_BITS) {
+        return;
+    }
+    uint64_t bit = 0;
+    __atomic_fetch_and(code_word(ppage, &bit), ~bit, __ATOMIC_SEQ_CST);
+}
+
+void softmmu_clear_all_code_pages(void)
+{
+    if (code_bitmap) {
+        size_t bytes = (size_t)1 << (CODE_PHYS_BITS - TARGET_PAGE_BITS - 3);
+        /* Give the pages back rather than touching every word. */
+        madvise(code_bitmap, bytes, MADV_DONTNEED);
+    }
+}
+
 /* ---- Setup ---- */
 
 static void flush_idx(SoftTlb *tlb, unsigned idx)
@@ -96,15 +186,28 @@ SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops)
     SoftTlb *tlb = g_new0(SoftTlb, 1);
     tlb->as = as;
     tlb->ops = ops;
+    tlb->cpu = cpu;
     for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
         flush_idx(tlb, idx);
     }
     cpu->tlb = tlb;
+    pthread_mutex_lock(&tlb_list_lock);
+    tlb->next = tlb_list;
+    tlb_list = tlb;
+    pthread_mutex_unlock(&tlb_list_lock);
     return tlb;
 }
 
 void softmmu_destroy(CpuState *cpu)
 {
+    pthread_mutex_lock(&tlb_list_lock);
+    for (SoftTlb **p = &tlb_list; *p; p = &(*p)->next) {
+        if (*p == cpu->tlb) {
+            *p = cpu->tlb->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&tlb_list_lock);
     g_free(cpu->tlb);
     cpu->tlb = NULL;
 }
@@ -120,6 +223,9 @@ void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap)
         }
     }
     tlb->nb_flushes++;
+    if (tlb->flushed) {
+        tlb->flushed(cpu);
+    }
 }
 
 void tlb_flush(CpuState *cpu)
@@ -147,6 +253,9 @@ void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap)
         if (entry_maps_page(e, page)) {
             entry_clear(e);
         }
+    }
+    if (tlb->flushed) {
+        tlb->flushed(cpu);
     }
 }
 
@@ -209,9 +318,19 @@ void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
     } else {
         flags_rd = flags_wr = SOFTTLB_IO;
     }
+    if (!flags_wr && softmmu_is_code_page(ppage)) {
+        flags_wr = SOFTTLB_NOTDIRTY;
+    }
     e->addr_read = (prot & SOFTMMU_PROT_READ) ? page | flags_rd : SOFTTLB_EMPTY;
-    e->addr_write = (prot & SOFTMMU_PROT_WRITE) ? page | flags_wr : SOFTTLB_EMPTY;
+    __atomic_store_n(&e->addr_write,
+                     (prot & SOFTMMU_PROT_WRITE) ? page | flags_wr : SOFTTLB_EMPTY,
+                     __ATOMIC_SEQ_CST);
     e->addr_code = (prot & SOFTMMU_PROT_EXEC) ? page | flags_rd : SOFTTLB_EMPTY;
+    /* softmmu_set_code_page may have scanned before the store above: look
+     * again (one of the two sees the other's write). */
+    if (!flags_wr && (prot & SOFTMMU_PROT_WRITE) && softmmu_is_code_page(ppage)) {
+        __atomic_fetch_or(&e->addr_write, SOFTTLB_NOTDIRTY, __ATOMIC_SEQ_CST);
+    }
 }
 
 /*
@@ -321,6 +440,20 @@ static void host_st_le(uint8_t *p, uint64_t v, unsigned size)
     }
 }
 
+/* A store to a RAM page that holds TBs: drop the TBs it overlaps first;
+ * once the page has none, its stores go inline again. */
+static void notdirty_write(CpuState *cpu, SoftTlbEntry *e, const SoftTlbFull *f,
+                           uint64_t vaddr, unsigned size)
+{
+    uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+    if (softmmu_invalidate_code) {
+        softmmu_invalidate_code(cpu, paddr, paddr + size);
+    }
+    if (!softmmu_is_code_page(f->paddr)) {
+        __atomic_fetch_and(&e->addr_write, ~SOFTTLB_NOTDIRTY, __ATOMIC_SEQ_CST);
+    }
+}
+
 /* One access of `size` bytes inside one page; the value is little-endian. */
 static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                         uintptr_t retaddr)
@@ -356,6 +489,9 @@ static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
             raise_abort("access_fault");
         }
         return;
+    }
+    if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY) {
+        notdirty_write(cpu, e, f, vaddr, size);
     }
     host_st_le((uint8_t *)(uintptr_t)(vaddr + e->addend), v, size);
 }
@@ -466,6 +602,33 @@ void *softmmu_get_code_page(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uin
     }
     if (paddr) {
         *paddr = pa;
+    }
+    return (void *)(uintptr_t)(vaddr + e->addend);
+}
+
+void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                          uintptr_t retaddr)
+{
+    SoftTlbFull *f;
+    cpu_tlb(cpu);
+    if (vaddr & (size - 1)) {
+        cpu->tlb->ops->misaligned(cpu, vaddr, SOFTMMU_STORE, mmu_idx, retaddr);
+        raise_abort("misaligned");
+    }
+    /* An AMO needs read and write permission: the store's fault wins. */
+    SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
+    if (!tag_hit(e->addr_read, vaddr)) {
+        tlb_lookup(cpu, vaddr, SOFTMMU_LOAD, mmu_idx, false, retaddr, &f);
+        e = tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
+    }
+    if (e->addr_write & SOFTTLB_IO) {
+        uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+        cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_STORE, mmu_idx, MEMTX_ERROR,
+                                    retaddr);
+        raise_abort("access_fault");
+    }
+    if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY) {
+        notdirty_write(cpu, e, f, vaddr, size);
     }
     return (void *)(uintptr_t)(vaddr + e->addend);
 }

@@ -288,6 +288,51 @@ bool tb_invalidate_range_locked(ExecState *es, uint64_t start, uint64_t end,
     return hit_current;
 }
 
+/* The part of tb's code on physical page `page` (one of its page_addr),
+ * as physical [*lo, *hi).  Superblock gaps count as code (conservative). */
+static void tb_phys_extent(const TranslationBlock *tb, uint64_t page, uint64_t *lo,
+                           uint64_t *hi)
+{
+    uint64_t first_off = tb->code_lo & ~TARGET_PAGE_MASK;
+    uint64_t len = tb->code_hi - tb->code_lo;
+    if (page == tb->page_addr[0]) {
+        *lo = page + first_off;
+        *hi = page + (first_off + len < TARGET_PAGE_SIZE ? first_off + len : TARGET_PAGE_SIZE);
+    } else {
+        *lo = page;
+        *hi = page + (first_off + len - TARGET_PAGE_SIZE);
+    }
+}
+
+void tb_invalidate_phys_range_locked(ExecState *es, uint64_t start, uint64_t end)
+{
+    for (uint64_t p = start & TARGET_PAGE_MASK; p < end; p += TARGET_PAGE_SIZE) {
+        GPtrArray *list = g_hash_table_lookup(es->page_tbs, &p);
+        if (!list) {
+            continue;
+        }
+        bool any = false;
+        for (guint j = 0; j < list->len; j++) {
+            TranslationBlock *tb = g_ptr_array_index(list, j);
+            if (tb->invalid) {
+                continue;
+            }
+            uint64_t lo, hi;
+            tb_phys_extent(tb, p, &lo, &hi);
+            if (hi > start && lo < end) {
+                tb_invalidate_one(es, tb);
+            } else {
+                any = true;
+            }
+        }
+        if (!any) {
+            uint64_t key = p;
+            g_hash_table_remove(es->page_tbs, &key);
+            accel_mode->page_code_cleared(key);
+        }
+    }
+}
+
 void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end)
 {
     if (!cpu) {

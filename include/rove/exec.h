@@ -256,6 +256,10 @@ static inline void cpu_exit(CpuState *cpu)
     __atomic_store_n(&cpu->tcg.exit_request, 1, __ATOMIC_RELAXED);
 }
 
+/* Forget the vCPU's jump cache (system mode: its TLB changed, so TBs found
+ * by virtual pc may no longer be the ones mapped there). */
+void cpu_flush_jmp_cache(CpuState *cpu);
+
 /* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i).
  * Other vCPUs may still finish a TB they are running. */
 void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end);

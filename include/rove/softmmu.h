@@ -17,9 +17,12 @@
  * fail, so flagged pages always reach the slow path.
  *
  * Thread-safety: a TLB belongs to its vCPU and only the thread running
- * that vCPU reads or changes it (no locks, no atomics).  A flush another
- * vCPU asks for (a remote sfence.vma) must be queued to the owner and run
- * by it between TBs; that queue does not exist yet.
+ * that vCPU fills or flushes it.  One exception: when a physical page gets
+ * its first TB (softmmu_set_code_page, any thread), SOFTTLB_NOTDIRTY is
+ * ORed atomically into every vCPU's write tags for that page, and
+ * tlb_set_page re-checks the page after writing an entry, so a store by
+ * any vCPU to code is seen.  RISC-V needs no remote flush: a remote
+ * sfence.vma is an IPI that the other hart's firmware turns into its own.
  */
 #ifndef ROVE_SOFTMMU_H
 #define ROVE_SOFTMMU_H
@@ -38,7 +41,9 @@
 #define SOFTTLB_EMPTY UINT64_MAX
 #define SOFTTLB_INVALID (1ull << 11) /* set in SOFTTLB_EMPTY; never in a valid tag */
 #define SOFTTLB_IO (1ull << 10)      /* access through the memory API (MMIO, ROM write) */
-#define SOFTTLB_FLAGS (SOFTTLB_INVALID | SOFTTLB_IO)
+#define SOFTTLB_NOTDIRTY (1ull << 9) /* addr_write: the RAM page holds TBs; a store
+                                      * invalidates them first */
+#define SOFTTLB_FLAGS (SOFTTLB_INVALID | SOFTTLB_IO | SOFTTLB_NOTDIRTY)
 
 /* Page permissions (TlbFillResult.prot, tlb_set_page). */
 #define SOFTMMU_PROT_READ 1
@@ -110,9 +115,28 @@ typedef struct SoftTlb {
     /* Statistics (tests, -d): slow-path fills and full flushes. */
     uint64_t nb_fills;
     uint64_t nb_flushes;
+    struct SoftTlb *next;   /* the list of every TLB */
+    /* Called after every flush (the execution layer drops the vCPU's jump
+     * cache: TBs were found through mappings that may be gone). */
+    void (*flushed)(CpuState *cpu);
+    CpuState *cpu;
 } SoftTlb;
 
-/* Give cpu a TLB (cpu->tlb), all entries empty; softmmu_destroy frees it. */
+/*
+ * Code pages (system mode's self-modifying-code detection): physical pages
+ * holding TBs.  set: stores to it from now on take the slow path, which
+ * calls the invalidate hook before storing; clear: its last TB is gone.
+ */
+void softmmu_set_code_page(uint64_t ppage);
+void softmmu_clear_code_page(uint64_t ppage);
+bool softmmu_is_code_page(uint64_t ppage);
+void softmmu_clear_all_code_pages(void);
+/* What a store to a code page calls (accel/tcg: invalidate the TBs made
+ * from physical [start, end)). */
+extern void (*softmmu_invalidate_code)(CpuState *cpu, uint64_t start, uint64_t end);
+
+/* Give cpu a TLB (cpu->tlb), all entries empty; softmmu_destroy frees it.
+ * Every vCPU with a TLB is on one list (for softmmu_set_code_page). */
 SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops);
 void softmmu_destroy(CpuState *cpu);
 
@@ -145,12 +169,27 @@ void softmmu_st(CpuState *cpu, uint64_t vaddr, uint64_t val, MemOp memop, unsign
                 uintptr_t retaddr);
 
 /*
+ * Atomics: the host address of the naturally aligned size-byte RAM object
+ * at vaddr, writable (and readable) in mmu_idx; misalignment, page faults
+ * and non-RAM raise through the SoftMmuOps callbacks.  TBs on the page
+ * are dropped first.
+ */
+void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
+                          uintptr_t retaddr);
+
+/*
  * Translate without raising: true if `access` at vaddr is allowed in
  * mmu_idx (filling the TLB if needed).  *host (if not NULL) gets the host
  * address for a RAM page (ROM for loads/fetches), else NULL.
  */
 bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
                    void **host);
+
+/* System mode's accel layer (accel/tcg/system-exec.c): call before the
+ * first vCPU is created. */
+void accel_system_init(void);
+/* Which mmu_idx a target uses for its fetches / data accesses now. */
+extern unsigned (*softmmu_cpu_mmu_index)(CpuState *cpu, bool ifetch);
 
 /*
  * Code fetch for the translator: the host address of vaddr (valid to the

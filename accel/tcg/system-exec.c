@@ -1,0 +1,128 @@
+/*
+ * System mode's side of the execution layer (AccelMode, internal.h): guest
+ * code is fetched through the vCPU's soft TLB, TBs are tied to physical
+ * pages, stores to those pages invalidate them (softmmu.c's code pages),
+ * generated code reaches memory through the TLB (TCG_MEM_SOFTMMU), and
+ * atomics through softmmu_atomic_host.
+ */
+#include <string.h>
+
+#include "accel/tcg/internal.h"
+#include "rove/softmmu.h"
+
+unsigned (*softmmu_cpu_mmu_index)(CpuState *cpu, bool ifetch);
+
+static unsigned fetch_idx(CpuState *cpu)
+{
+    return softmmu_cpu_mmu_index(cpu, true);
+}
+
+static const void *sys_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc,
+                                 uint64_t *page)
+{
+    /* A fetch fault is raised at fault_pc (the TB's first insn: only it
+     * may reach a second page). */
+    cpu->arch->set_pc(cpu, fault_pc);
+    uint64_t paddr;
+    const uint8_t *host = softmmu_get_code_page(cpu, addr, fetch_idx(cpu), &paddr);
+    *page = paddr & TARGET_PAGE_MASK;
+    /* Before the translator reads it: a store from now on is caught. */
+    softmmu_set_code_page(*page);
+    return host - (addr & ~TARGET_PAGE_MASK);
+}
+
+static uint64_t sys_code_phys(CpuState *cpu, uint64_t pc)
+{
+    void *host;
+    if (!softmmu_probe(cpu, pc, SOFTMMU_FETCH, fetch_idx(cpu), &host) || !host) {
+        return (uint64_t)-1;
+    }
+    SoftTlb *tlb = cpu->tlb;
+    unsigned i = (unsigned)(pc >> TARGET_PAGE_BITS) & (SOFTMMU_TLB_SIZE - 1);
+    return tlb->full[fetch_idx(cpu)][i].paddr;
+}
+
+static size_t sys_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
+{
+    size_t n = 0;
+    while (n < len) {
+        void *host;
+        uint64_t a = addr + n;
+        if (!softmmu_probe(cpu, a, SOFTMMU_FETCH, fetch_idx(cpu), &host) || !host) {
+            break;
+        }
+        size_t chunk = TARGET_PAGE_SIZE - (a & ~TARGET_PAGE_MASK);
+        chunk = chunk < len - n ? chunk : len - n;
+        memcpy((uint8_t *)buf + n, host, chunk);
+        n += chunk;
+    }
+    return n;
+}
+
+static void sys_page_code_added(uint64_t page)
+{
+    softmmu_set_code_page(page);
+}
+
+static void sys_page_code_cleared(uint64_t page)
+{
+    softmmu_clear_code_page(page);
+}
+
+static uint64_t helper_soft_ld(void *env, uint64_t addr, uint32_t oi, uintptr_t host_pc)
+{
+    return softmmu_ld(env, addr, tcg_oi_memop(oi), tcg_oi_mmu_idx(oi), host_pc);
+}
+
+static void helper_soft_st(void *env, uint64_t addr, uint64_t val, uint32_t oi,
+                           uintptr_t host_pc)
+{
+    softmmu_st(env, addr, val, tcg_oi_memop(oi), tcg_oi_mmu_idx(oi), host_pc);
+}
+
+static TcgMemModel sys_mem_model(CpuState *cpu)
+{
+    (void)cpu;
+    return (TcgMemModel){
+        .kind = TCG_MEM_SOFTMMU,
+        .tlb_off = (int32_t)offsetof(CpuState, tlb),
+        .ld = helper_soft_ld,
+        .st = helper_soft_st,
+    };
+}
+
+static void *sys_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
+                               uintptr_t retaddr)
+{
+    return softmmu_atomic_host(cpu, addr, size, mmu_idx, retaddr);
+}
+
+static void sys_atomic_done(void)
+{
+}
+
+/* A store hit a code page: drop what it overlaps. */
+static void sys_invalidate_code(CpuState *cpu, uint64_t start, uint64_t end)
+{
+    tb_lock();
+    tb_invalidate_phys_range_locked(cpu->exec, start, end);
+    tb_unlock();
+}
+
+static const AccelMode accel_system_mode = {
+    .system = true,
+    .code_page = sys_code_page,
+    .code_phys = sys_code_phys,
+    .peek_code = sys_peek_code,
+    .page_code_added = sys_page_code_added,
+    .page_code_cleared = sys_page_code_cleared,
+    .mem_model = sys_mem_model,
+    .atomic_lookup = sys_atomic_lookup,
+    .atomic_done = sys_atomic_done,
+};
+
+void accel_system_init(void)
+{
+    accel_mode = &accel_system_mode;
+    softmmu_invalidate_code = sys_invalidate_code;
+}
