@@ -32,6 +32,7 @@ enum {
 };
 
 typedef struct TranslationBlock TranslationBlock;
+typedef struct CpuSysOps CpuSysOps;
 typedef struct ExecState ExecState;
 typedef struct TargetArch TargetArch;
 
@@ -56,7 +57,18 @@ typedef struct CpuState {
     bool has_waiter;           /* an exclusive section waits for it */
     /* System mode: the soft-MMU TLB (rove/softmmu.h); NULL in user mode. */
     struct SoftTlb *tlb;
+    const CpuSysOps *sys;      /* system mode: what the vCPU runner asks */
+    bool halted;               /* system mode: asleep in wfi until has_work */
 } CpuState;
+
+/* A system-mode vCPU, for the runner (system/cpus.c). */
+struct CpuSysOps {
+    /* Take a pending, enabled interrupt (set pc to its handler); true if
+     * one was taken.  Called between cpu_exec runs, on the vCPU's thread. */
+    bool (*exec_interrupt)(CpuState *cpu);
+    /* Would an interrupt wake the vCPU from wfi now? (any thread) */
+    bool (*has_work)(CpuState *cpu);
+};
 
 /* The vCPU this host thread runs (NULL on other threads).  Signal
  * handlers use it to find the vCPU they must kick. */

@@ -30,6 +30,8 @@ void vcpus_start(void);
 void vcpus_stop(void);
 /* Stop the vCPUs for good and join their threads. */
 void vcpus_exit(void);
+/* Wake cpu if it sleeps in wfi (its interrupt lines changed).  Any thread. */
+void vcpu_kick(CpuState *cpu);
 
 /* ---- run state (system/runstate.c) ---- */
 

@@ -26,6 +26,8 @@ typedef struct RiscvHartConfig {
     Clock *clock;             /* the virtual clock mtime counts */
     uint64_t timebase_freq;   /* mtime ticks per second (virt: 10 MHz) */
     bool sstc;                /* offer Sstc (stimecmp); the DT says so in riscv,isa */
+    const TcgBackend *backend; /* NULL: x86-64 on x86-64 hosts (ROVE_BACKEND=interp
+                                * picks the interpreter), else the interpreter */
 } RiscvHartConfig;
 
 /* A new hart, reset (M mode, pc = reset_pc).  Never fails. */
@@ -40,5 +42,9 @@ void riscv_hart_reset(CpuState *cpu);
  * wakes.
  */
 IrqLine *riscv_hart_irq(CpuState *cpu, int irq);
+
+/* sys_helper.c, under the big lock, after a CSR write that may move the
+ * Sstc timer (stimecmp, menvcfg) or mip: re-arm it and wake the hart. */
+void riscv_hart_timer_changed(CpuState *cpu);
 
 #endif /* TARGET_RISCV_HART_H */

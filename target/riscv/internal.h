@@ -28,6 +28,21 @@ uint64_t helper_csr_read(void *env, uint64_t csr);
 /* new = (old & ~mask) | (value & mask); returns old. */
 uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mask);
 
+/* sys_helper.c (system mode).  helper_csr_sys's desc: csr number,
+ * | RV_CSR_DESC_WRITE, | the insn's encoding << 32 (tval if illegal).
+ * helper_xret's / helper_wfi's / helper_sfence_vma's desc: the insn's
+ * encoding (helper_xret: | RV_XRET_MRET << 32 for mret). */
+#define RV_CSR_DESC_WRITE (1ull << 12)
+#define RV_XRET_MRET (1ull << 32)
+typedef struct RiscvSysHelpers {
+    TcgHelperInfo raise_trap, csr_sys, xret, wfi, sfence_vma;
+} RiscvSysHelpers;
+/* Set by the system emulator (hart.c) to sys_helper.c's table; NULL in
+ * user mode, which never translates a privileged instruction, so that
+ * rove-riscv64 does not link the privileged architecture. */
+extern const RiscvSysHelpers *riscv_sys_helpers;
+extern const RiscvSysHelpers riscv_sys_helper_table;
+
 /* atomic_helper.c: helper_amo's desc is an RV_AMO_* op, | RV_AMO_64 for
  * the doubleword forms; helper_sc's last argument is 1 for sc.d.  Both
  * carry the access's mmu_idx << RV_AMO_MMU_SHIFT. */

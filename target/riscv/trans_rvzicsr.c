@@ -78,6 +78,59 @@ static void gen_fp_csr_inline(DisasContext *ctx, int csr, CsrOp op, TcgTemp *src
     }
 }
 
+/* CSRs whose writes change nothing the TB was translated for (no TB key
+ * bit, no interrupt enable, no mapping): the TB goes on after them. */
+static bool csr_write_keeps_tb(int csr)
+{
+    switch (csr) {
+    case RV_CSR_MSCRATCH:
+    case RV_CSR_SSCRATCH:
+    case RV_CSR_MEPC:
+    case RV_CSR_SEPC:
+    case RV_CSR_MCAUSE:
+    case RV_CSR_SCAUSE:
+    case RV_CSR_MTVAL:
+    case RV_CSR_STVAL:
+    case RV_CSR_MTVEC:
+    case RV_CSR_STVEC:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/*
+ * System mode: every CSR but the FP ones goes through helper_csr_sys
+ * (priv.c decides what exists and who may touch it, and raises illegal
+ * instruction).  The access-level and read-only rules (csr[9:8], csr[11:10])
+ * are known now and checked here.  A write ends the TB unless the CSR
+ * cannot matter to translation or interrupts.
+ */
+static bool gen_csr_sys(DisasContext *ctx, const RvArgs *a, CsrOp op, TcgTemp *src,
+                        bool write)
+{
+    TcgContext *c = ctx->tcg;
+    if ((((unsigned)a->csr >> 8) & 3) > (unsigned)ctx->priv ||
+        (write && (((unsigned)a->csr >> 10) & 3) == 3)) {
+        return false;
+    }
+    TcgTemp *old = tcg_temp_new_i64(c);
+    TcgTemp *all = tcg_constant_i64(c, -1);
+    TcgTemp *value = op == CSR_OP_RW ? src : op == CSR_OP_RS ? all : tcg_constant_i64(c, 0);
+    TcgTemp *mask = write ? (op == CSR_OP_RW ? all : src) : tcg_constant_i64(c, 0);
+    uint64_t desc = (uint64_t)a->csr | (write ? RV_CSR_DESC_WRITE : 0) |
+                    ((uint64_t)ctx->opcode << 32);
+    gen_update_pc(ctx, ctx->pc);
+    tcg_gen_call4(c, &riscv_sys_helpers->csr_sys, old, c->env, tcg_constant_i64(c, (int64_t)desc),
+                  value, mask);
+    gen_set_gpr(ctx, a->rd, old);
+    if (write && !csr_write_keeps_tb(a->csr)) {
+        gen_update_pc(ctx, ctx->pc_succ_insn);
+        ctx->base.is_jmp = (DisasJumpType)DISAS_RV_EXIT;
+    }
+    return true;
+}
+
 /* rd = csr; csr = f(csr, src) where src is a register or an immediate
  * (`src_is_zero` says whether the operand is x0 / uimm 0). */
 static bool gen_csr(DisasContext *ctx, const RvArgs *a, CsrOp op, TcgTemp *src,
@@ -86,9 +139,19 @@ static bool gen_csr(DisasContext *ctx, const RvArgs *a, CsrOp op, TcgTemp *src,
     TcgContext *c = ctx->tcg;
     bool read_only;
     bool write = op == CSR_OP_RW || !src_is_zero;
+    bool fp_csr = a->csr == RV_CSR_FFLAGS || a->csr == RV_CSR_FRM || a->csr == RV_CSR_FCSR;
 
+    if (ctx->system && !fp_csr) {
+        return gen_csr_sys(ctx, a, op, src, write);
+    }
+    if (ctx->system && ctx->fs == 0) {
+        return false; /* FP CSRs are illegal while mstatus.FS is Off */
+    }
     if (!riscv_csr_lookup(a->csr, &read_only) || (write && read_only)) {
         return false;
+    }
+    if (write) {
+        gen_mark_fs_dirty(ctx);
     }
     TcgTemp *old = tcg_temp_new_i64(c);
     if (a->csr == RV_CSR_FFLAGS || a->csr == RV_CSR_FRM || a->csr == RV_CSR_FCSR) {
@@ -140,6 +203,13 @@ bool trans_csrrci(DisasContext *ctx, const RvArgs *a) { return gen_csr_imm(ctx, 
  */
 bool trans_fence_i(DisasContext *ctx, const RvArgs *a)
 {
+    if (ctx->system) {
+        /* Stores to code pages already dropped their TBs (the soft MMU
+         * tracks physical code pages): only leave this TB. */
+        gen_goto_tb(ctx, ctx->pc_succ_insn);
+        ctx->base.is_jmp = DISAS_NORETURN;
+        return true;
+    }
     gen_update_pc(ctx, ctx->pc_succ_insn);
     tcg_gen_call1(ctx->tcg, &helper_info_fence_i, NULL, ctx->tcg->env);
     ctx->base.is_jmp = DISAS_NORETURN;

@@ -29,6 +29,8 @@ static const char *const fpr_names[32] = {
     "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
 
+const RiscvSysHelpers *riscv_sys_helpers;
+
 /* TargetArch.tcg_init: globals are made once per TcgContext, before any TB.
  * The RiscvGlobals block lives as long as the context. */
 static void riscv_tcg_init(TcgContext *tcg)
@@ -169,8 +171,32 @@ void gen_lookup_and_goto_ptr(DisasContext *ctx)
     }
 }
 
+void gen_trap(DisasContext *ctx, uint64_t cause, uint64_t tval)
+{
+    gen_update_pc(ctx, ctx->pc);
+    tcg_gen_call3(ctx->tcg, &riscv_sys_helpers->raise_trap, NULL, ctx->tcg->env,
+                  tcg_constant_i64(ctx->tcg, (int64_t)cause),
+                  tcg_constant_i64(ctx->tcg, (int64_t)tval));
+    ctx->base.is_jmp = DISAS_NORETURN;
+}
+
 void gen_exception(DisasContext *ctx, int excp)
 {
+    if (ctx->system) {
+        /* The guest's own exceptions (what user mode hands to the kernel). */
+        switch (excp) {
+        case EXCP_SYSCALL:
+            gen_trap(ctx, ctx->priv == RV_PRIV_M ? RV_EXC_ECALL_M
+                          : ctx->priv == RV_PRIV_S ? RV_EXC_ECALL_S : RV_EXC_ECALL_U, 0);
+            return;
+        case EXCP_BREAKPOINT:
+            gen_trap(ctx, RV_EXC_BREAKPOINT, ctx->pc);
+            return;
+        default:
+            gen_trap(ctx, RV_EXC_ILLEGAL_INSN, ctx->opcode);
+            return;
+        }
+    }
     gen_update_pc(ctx, ctx->pc);
     tcg_gen_call2(ctx->tcg, &helper_info_raise_exception, NULL, ctx->tcg->env,
                   tcg_constant_i64(ctx->tcg, excp));
@@ -191,6 +217,51 @@ static void riscv_tr_init_disas_context(DisasContextBase *db)
     ctx->tcg = db->tcg;
     ctx->g = db->tcg->frontend_data;
     ctx->mem_idx = 0;
+    if (riscv_cpu(db->cpu)->system) {
+        uint32_t flags = db->tb->flags;
+        ctx->system = true;
+        ctx->priv = (flags >> RV_TB_PRIV_SHIFT) & 3;
+        ctx->mem_idx = (flags >> RV_TB_MMU_SHIFT) & 3;
+        ctx->fs = (flags >> RV_TB_FS_SHIFT) & 3;
+    }
+}
+
+/* Major opcodes of the F and D extensions (and RV64C's c.fld/c.fsd/
+ * c.fldsp/c.fsdsp): illegal while mstatus.FS is Off. */
+static bool insn_is_fp(uint32_t insn, int len)
+{
+    if (len == 2) {
+        unsigned quadrant = insn & 3, funct3 = (insn >> 13) & 7;
+        return quadrant != 1 && (funct3 == 1 || funct3 == 5);
+    }
+    switch (insn & 0x7f) {
+    case 0x07: /* LOAD-FP */
+    case 0x27: /* STORE-FP */
+    case 0x43: /* MADD */
+    case 0x47: /* MSUB */
+    case 0x4b: /* NMSUB */
+    case 0x4f: /* NMADD */
+    case 0x53: /* OP-FP */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The first FP insn of a TB running with FS != Dirty marks it Dirty (and
+ * SD): the kernel saves FP registers only of tasks that dirtied them. */
+void gen_mark_fs_dirty(DisasContext *ctx)
+{
+    if (!ctx->system || ctx->fs == 3 || ctx->fs_dirty_done) {
+        return;
+    }
+    TcgContext *c = ctx->tcg;
+    TcgTemp *m = tcg_temp_new_i64(c);
+    int32_t off = (int32_t)(offsetof(RiscvCpu, priv) + offsetof(RiscvPrivState, mstatus));
+    tcg_gen_ld(c, m, c->env, off, MO_UQ);
+    tcg_gen_ori(c, m, m, (int64_t)(RV_MSTATUS_FS | RV_MSTATUS_SD));
+    tcg_gen_st(c, m, c->env, off, MO_UQ);
+    ctx->fs_dirty_done = true;
 }
 
 static void riscv_tr_translate_insn(DisasContextBase *db)
@@ -222,6 +293,13 @@ static void riscv_tr_translate_insn(DisasContextBase *db)
     ctx->insn_len = len;
     db->pc_next = pc + len;
 
+    if (ctx->system && insn_is_fp(insn, len)) {
+        if (ctx->fs == 0) {
+            gen_exception_illegal(ctx);
+            return;
+        }
+        gen_mark_fs_dirty(ctx);
+    }
     bool ok = len == 4 ? riscv_decode32(ctx, insn) : riscv_decode16(ctx, (uint16_t)insn);
     if (!ok) {
         gen_exception_illegal(ctx);
@@ -275,8 +353,12 @@ static void riscv_translate(TcgContext *tcg, CpuState *cpu, TranslationBlock *tb
 static void riscv_get_tb_key(CpuState *cs, uint64_t *pc, uint32_t *flags)
 {
     *pc = riscv_cpu(cs)->pc;
-    /* user mode: only the FP state the F/D translation specialises on */
+    /* the FP state the F/D translation specialises on; system mode adds
+     * the privilege level, the data mmu_idx and mstatus.FS */
     *flags = fpu_tb_key_flags(riscv_cpu(cs));
+    if (riscv_cpu(cs)->system) {
+        *flags |= riscv_sys_tb_flags(riscv_cpu(cs));
+    }
 }
 
 static uint64_t riscv_get_pc(CpuState *cs)

@@ -43,9 +43,10 @@ BRANCHES = set("beq bne blt bge bltu bgeu".split())
 AMOS = set("amoswap amoadd amoxor amoand amoor amomin amomax amominu amomaxu".split())
 CSRS = set("csrrw csrrs csrrc".split())
 CSRIS = set("csrrwi csrrsi csrrci".split())
-NOARGS = set("ecall ebreak fence.i".split())
-# Privileged or otherwise unsupported in user mode: expect illegal.
-USER_ILLEGAL = set("""mret sret uret dret wfi sfence.vma sinval.vma sfence.w.inval
+# (mret, sret, wfi decode here; their handlers refuse them in user mode)
+NOARGS = set("ecall ebreak fence.i mret sret wfi".split())
+# Not implemented at all: expect illegal.
+USER_ILLEGAL = set("""uret dret sfence.vma sinval.vma sfence.w.inval
 sfence.inval.ir hfence.vvma hfence.gvma c.unimp""".split())
 
 CSR_NUMBERS = {"fflags": 1, "frm": 2, "fcsr": 3, "cycle": 0xC00, "time": 0xC01,
