@@ -184,15 +184,19 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
     device_type_register(vm->registry, &sifive_plic_type);
 
     memory_region_init_container(&vm->sysmem, "system", 0);
-    if (!memory_region_init_ram(&vm->ram, "virt.ram", ram_size)) {
+    bool have_ram = memory_region_init_ram(&vm->ram, "virt.ram", ram_size);
+    if (!have_ram || !memory_region_init_rom(&vm->mrom, "virt.mrom",
+                                             virt_memmap[VIRT_MROM].size)) {
         g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
                     "-m: cannot allocate %" PRIu64 " MiB of RAM", ram_size >> 20);
+        if (have_ram) {
+            memory_region_destroy(&vm->ram);
+        }
         memory_region_destroy(&vm->sysmem);
         device_registry_free(vm->registry);
         g_free(vm);
         return NULL;
     }
-    memory_region_init_rom(&vm->mrom, "virt.mrom", virt_memmap[VIRT_MROM].size);
     memory_region_add_subregion(&vm->sysmem, virt_memmap[VIRT_DRAM].base, &vm->ram);
     memory_region_add_subregion(&vm->sysmem, virt_memmap[VIRT_MROM].base, &vm->mrom);
     address_space_init(&vm->as, &vm->sysmem, "memory");
