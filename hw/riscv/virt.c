@@ -1,0 +1,291 @@
+/*
+ * The RISC-V `virt` machine: QEMU's virt board as firmware sees it (the
+ * map below, the device tree of virt-fdt.c, the boot flow of boot.c).
+ *
+ * Wiring: the ACLINT's MSIP/MTIP outputs go to each hart's MSI/MTI input;
+ * PLIC context 2h to hart h's MEI and 2h + 1 to its SEI; the UART and the
+ * RTC drive PLIC sources 10 and 11.  One virtual clock (host mode) feeds
+ * mtime, the RTC and the harts' `time` CSR.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "hw/char/serial-16550.h"
+#include "hw/riscv/virt.h"
+#include "rove/fdt.h"
+#include "rove/intc.h"
+#include "rove/system.h"
+#include "target/riscv/hart.h"
+#include "target/riscv/priv.h"
+
+const VirtMemMapEntry virt_memmap[VIRT_REGION_COUNT] = {
+    [VIRT_MROM] = { 0x1000, 0xf000 },
+    [VIRT_TEST] = { 0x100000, SIFIVE_TEST_MMIO_SIZE },
+    [VIRT_RTC] = { 0x101000, GOLDFISH_RTC_MMIO_SIZE },
+    [VIRT_CLINT] = { 0x2000000, ACLINT_SIZE },
+    [VIRT_PLIC] = { 0xc000000, PLIC_SIZE_VIRT },
+    [VIRT_UART0] = { 0x10000000, SERIAL_16550_MMIO_SIZE },
+    [VIRT_VIRTIO] = { 0x10001000, VIRT_VIRTIO_COUNT * VIRT_VIRTIO_SLOT },
+    [VIRT_DRAM] = { 0x80000000, 0 },
+};
+
+/* ---- Callbacks the devices call ---- */
+
+static void virt_test_shutdown(void *opaque, int code)
+{
+    system_request_shutdown(code);
+}
+
+static void virt_test_reset(void *opaque)
+{
+    system_request_reset();
+}
+
+static uint64_t virt_rtc_now(void *opaque)
+{
+    VirtMachine *vm = opaque;
+    return (uint64_t)clock_get_ns(vm->clock);
+}
+
+static void virt_rtc_arm(void *opaque, uint64_t deadline_ns)
+{
+    VirtMachine *vm = opaque;
+    timer_arm(&vm->rtc_timer, deadline_ns > INT64_MAX ? INT64_MAX : (int64_t)deadline_ns);
+}
+
+static void virt_rtc_cancel(void *opaque)
+{
+    VirtMachine *vm = opaque;
+    timer_cancel(&vm->rtc_timer);
+}
+
+static void virt_rtc_timer_cb(void *opaque)
+{
+    VirtMachine *vm = opaque;
+    goldfish_rtc_timer_expired(vm->rtc);
+}
+
+/* ---- Building ---- */
+
+/* A device of `type` with its properties set by `setup`, realized and mapped at r. */
+static Device *virt_device(VirtMachine *vm, const char *type, VirtRegion r,
+                           bool (*setup)(VirtMachine *vm, Device *dev, GError **errp),
+                           GError **errp)
+{
+    Device *dev = device_new(vm->registry, type, errp);
+    if (!dev) {
+        return NULL;
+    }
+    if ((setup && !setup(vm, dev, errp)) || !device_realize(dev, errp)) {
+        device_free(dev);
+        return NULL;
+    }
+    memory_region_add_subregion(&vm->sysmem, virt_memmap[r].base, device_mmio(dev, 0));
+    return dev;
+}
+
+static bool setup_test(VirtMachine *vm, Device *dev, GError **errp)
+{
+    vm->test_handlers = (SifiveTestHandlers){
+        .shutdown = virt_test_shutdown,
+        .reset = virt_test_reset,
+        .opaque = vm,
+    };
+    return device_set_prop_ptr(dev, "handlers", &vm->test_handlers, errp);
+}
+
+static bool setup_rtc(VirtMachine *vm, Device *dev, GError **errp)
+{
+    vm->rtc_clock = (GoldfishRtcClock){
+        .now_ns = virt_rtc_now,
+        .arm = virt_rtc_arm,
+        .cancel = virt_rtc_cancel,
+        .opaque = vm,
+    };
+    return device_set_prop_ptr(dev, "clock", &vm->rtc_clock, errp);
+}
+
+static bool setup_aclint(VirtMachine *vm, Device *dev, GError **errp)
+{
+    return device_set_prop_uint(dev, "num_harts", (uint64_t)vm->ncpus, errp) &&
+           device_set_prop_uint(dev, "timebase_freq", VIRT_TIMEBASE_FREQ, errp) &&
+           device_set_prop_ptr(dev, "clock", vm->clock, errp);
+}
+
+static bool setup_plic(VirtMachine *vm, Device *dev, GError **errp)
+{
+    return device_set_prop_uint(dev, "num_sources", VIRT_PLIC_NDEV + 1, errp) &&
+           device_set_prop_uint(dev, "num_priorities", VIRT_PLIC_PRIORITIES, errp) &&
+           device_set_prop_uint(dev, "num_contexts", 2 * (uint64_t)vm->ncpus, errp) &&
+           device_set_prop_uint(dev, "aperture_size", virt_memmap[VIRT_PLIC].size, errp);
+}
+
+static bool setup_uart(VirtMachine *vm, Device *dev, GError **errp)
+{
+    return device_set_prop_ptr(dev, "chardev", vm->serial, errp);
+}
+
+static bool virt_wire(VirtMachine *vm, GError **errp)
+{
+    for (int h = 0; h < vm->ncpus; h++) {
+        CpuState *cpu = vm->cpus[h];
+        if (!device_connect_irq_out(vm->aclint, aclint_irq_msip(h),
+                                    riscv_hart_irq(cpu, RV_IRQ_MSI), errp) ||
+            !device_connect_irq_out(vm->aclint, aclint_irq_mtip(vm->ncpus, h),
+                                    riscv_hart_irq(cpu, RV_IRQ_MTI), errp) ||
+            !device_connect_irq_out(vm->plic, plic_context_virt(h, false),
+                                    riscv_hart_irq(cpu, RV_IRQ_MEI), errp) ||
+            !device_connect_irq_out(vm->plic, plic_context_virt(h, true),
+                                    riscv_hart_irq(cpu, RV_IRQ_SEI), errp)) {
+            return false;
+        }
+    }
+    return device_connect_irq_out(vm->uart, 0, device_irq_in(vm->plic, VIRT_UART0_IRQ), errp) &&
+           device_connect_irq_out(vm->rtc, 0, device_irq_in(vm->plic, VIRT_RTC_IRQ), errp);
+}
+
+static bool virt_devices(VirtMachine *vm, GError **errp)
+{
+    vm->test = virt_device(vm, TYPE_SIFIVE_TEST, VIRT_TEST, setup_test, errp);
+    vm->rtc = vm->test ? virt_device(vm, TYPE_GOLDFISH_RTC, VIRT_RTC, setup_rtc, errp) : NULL;
+    vm->aclint = vm->rtc ? virt_device(vm, "riscv-aclint", VIRT_CLINT, setup_aclint, errp)
+                         : NULL;
+    vm->plic = vm->aclint ? virt_device(vm, "sifive-plic", VIRT_PLIC, setup_plic, errp) : NULL;
+    vm->uart = vm->plic ? virt_device(vm, TYPE_SERIAL_16550, VIRT_UART0, setup_uart, errp)
+                        : NULL;
+    return vm->uart && virt_wire(vm, errp);
+}
+
+VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
+{
+    uint64_t ram_size = opts->ram_size ? opts->ram_size : VIRT_DEFAULT_RAM_SIZE;
+    int smp = opts->smp ? opts->smp : 1;
+    if (smp < 1 || smp > VIRT_MAX_CPUS) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "-smp %d: the virt machine has 1 to %d harts", smp, VIRT_MAX_CPUS);
+        return NULL;
+    }
+    if (ram_size < VIRT_MIN_RAM_SIZE || ram_size > VIRT_MAX_RAM_SIZE || ram_size % 4096) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "-m: RAM must be a multiple of 4 KiB from %" PRIu64 " MiB to %" PRIu64
+                    " GiB", VIRT_MIN_RAM_SIZE >> 20, VIRT_MAX_RAM_SIZE >> 30);
+        return NULL;
+    }
+
+    VirtMachine *vm = g_new0(VirtMachine, 1);
+    vm->ncpus = smp;
+    vm->ram_size = ram_size;
+    vm->serial = opts->serial;
+    vm->registry = device_registry_new();
+    serial_16550_register_types(vm->registry);
+    sifive_test_register_types(vm->registry);
+    goldfish_rtc_register_types(vm->registry);
+    device_type_register(vm->registry, &riscv_aclint_type);
+    device_type_register(vm->registry, &sifive_plic_type);
+
+    memory_region_init_container(&vm->sysmem, "system", 0);
+    bool have_ram = memory_region_init_ram(&vm->ram, "virt.ram", ram_size);
+    if (!have_ram || !memory_region_init_rom(&vm->mrom, "virt.mrom",
+                                             virt_memmap[VIRT_MROM].size)) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "-m: cannot allocate %" PRIu64 " MiB of RAM", ram_size >> 20);
+        if (have_ram) {
+            memory_region_destroy(&vm->ram);
+        }
+        memory_region_destroy(&vm->sysmem);
+        device_registry_free(vm->registry);
+        g_free(vm);
+        return NULL;
+    }
+    memory_region_add_subregion(&vm->sysmem, virt_memmap[VIRT_DRAM].base, &vm->ram);
+    memory_region_add_subregion(&vm->sysmem, virt_memmap[VIRT_MROM].base, &vm->mrom);
+    address_space_init(&vm->as, &vm->sysmem, "memory");
+    vm->clock = clock_new(CLOCK_MODE_HOST);
+    timer_init(&vm->rtc_timer, vm->clock, virt_rtc_timer_cb, vm);
+
+    for (int h = 0; h < smp; h++) {
+        RiscvHartConfig cfg = {
+            .hartid = (unsigned)h,
+            .reset_pc = virt_memmap[VIRT_MROM].base,
+            .as = &vm->as,
+            .clock = vm->clock,
+            .timebase_freq = VIRT_TIMEBASE_FREQ,
+            .sstc = VIRT_HART_SSTC,
+        };
+        vm->cpus[h] = riscv_hart_new(&cfg);
+    }
+
+    RiscvBootConfig boot = {
+        .ram_base = virt_memmap[VIRT_DRAM].base,
+        .ram_size = ram_size,
+        .rom_base = virt_memmap[VIRT_MROM].base,
+        .rom_size = virt_memmap[VIRT_MROM].size,
+        .bios = opts->bios,
+        .kernel = opts->kernel,
+        .initrd = opts->initrd,
+        .append = opts->append,
+    };
+    void *fdt = NULL;
+    size_t fdt_size = 0;
+    if (!virt_devices(vm, errp) || !riscv_boot_init(&vm->boot, &boot, errp)) {
+        goto fail;
+    }
+    if (opts->dtb) {
+        fdt = dtb_load_file(opts->dtb, &fdt_size, errp);
+        if (!fdt) {
+            g_prefix_error(errp, "-dtb ");
+        }
+    } else {
+        fdt = virt_fdt_build(vm, &fdt_size, errp);
+    }
+    if (!fdt || !riscv_boot_setup(&vm->boot, &vm->as, fdt, fdt_size, errp)) {
+        goto fail;
+    }
+    return vm;
+
+fail:
+    virt_machine_free(vm);
+    return NULL;
+}
+
+void virt_machine_reset(VirtMachine *vm)
+{
+    Device *devs[] = { vm->test, vm->rtc, vm->aclint, vm->plic, vm->uart };
+    for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
+        device_reset(devs[i]);
+    }
+    GError *err = NULL;
+    if (!riscv_boot_reload(&vm->boot, &vm->as, &err)) {
+        /* The same bytes went to the same places at start-up. */
+        g_error("virt: reloading the boot images failed: %s", err->message);
+    }
+    for (int h = 0; h < vm->ncpus; h++) {
+        riscv_hart_reset(vm->cpus[h]);
+    }
+}
+
+void virt_machine_free(VirtMachine *vm)
+{
+    if (!vm) {
+        return;
+    }
+    riscv_boot_free(&vm->boot);
+    address_space_destroy(&vm->as);
+    /* The UART first: its irq goes into the PLIC. */
+    Device *devs[] = { vm->uart, vm->plic, vm->aclint, vm->rtc, vm->test };
+    for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
+        if (devs[i]) {
+            memory_region_del_subregion(&vm->sysmem, device_mmio(devs[i], 0));
+            device_free(devs[i]);
+        }
+    }
+    timer_deinit(&vm->rtc_timer);
+    memory_region_del_subregion(&vm->sysmem, &vm->ram);
+    memory_region_del_subregion(&vm->sysmem, &vm->mrom);
+    memory_region_destroy(&vm->ram);
+    memory_region_destroy(&vm->mrom);
+    memory_region_destroy(&vm->sysmem);
+    clock_free(vm->clock);
+    device_registry_free(vm->registry);
+    g_free(vm);
+}

@@ -1,0 +1,447 @@
+/*
+ * rove-system-riscv64: run a whole RISC-V machine (the `virt` board).
+ *
+ *   rove-system-riscv64 [-M virt] [-m 512M] [-smp 4] [-bios FILE|default|none]
+ *                       [-kernel FILE [-initrd FILE] [-append ARGS]] [-nographic] ...
+ *
+ * Options are spelt as QEMU spells them, so command lines carry over.
+ * Start-up: parse everything (bad input: one line on stderr, exit 1), build
+ * the machine (hw/riscv/virt.c), hand the harts to the vCPU runner, and run
+ * the GLib main loop: stdio input, the virtual clock's timers, and the
+ * shutdown/reset requests of devices and signals (system/main-loop.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+
+#include "hw/char/chardev-stdio.h"
+#include "hw/riscv/virt.h"
+#include "rove/bql.h"
+#include "rove/exec.h"
+#include "rove/system.h"
+#include "system/main-loop.h"
+
+#define PROG "rove-system-riscv64"
+#ifndef ROVE_VERSION
+#define ROVE_VERSION "0.1.0"
+#endif
+
+typedef enum SerialMode {
+    SERIAL_DEFAULT,   /* mon:stdio: there is no display to show a console on */
+    SERIAL_STDIO,     /* stdio without escapes: Ctrl-C is a signal to us */
+    SERIAL_MON_STDIO, /* stdio with the Ctrl-A escapes (-nographic) */
+    SERIAL_NONE,
+} SerialMode;
+
+typedef struct SysOptions {
+    const char *machine;
+    const char *dumpdtb;
+    const char *bios;
+    const char *kernel;
+    const char *initrd;
+    const char *append;
+    const char *dtb;
+    uint64_t ram_size;
+    int smp;
+    SerialMode serial;
+    bool serial_set;
+    bool single_thread;
+    bool no_reboot;
+    const char *log_file;
+} SysOptions;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: " PROG " [options]\n"
+        "Run a RISC-V virt machine (riscv64).\n\n"
+        "  -M, -machine virt[,dumpdtb=FILE]\n"
+        "                   the machine (-M help lists them); dumpdtb writes its device\n"
+        "                   tree to FILE and exits\n"
+        "  -m SIZE          RAM: 512M, 1G, or a number of MiB (default 128M)\n"
+        "  -smp N           harts, 1 to %d (also cpus=N)\n"
+        "  -bios FILE       firmware at the start of RAM; 'default' (OpenSBI\n"
+        "                   fw_dynamic.bin, $ROVE_OPENSBI or Debian's opensbi package)\n"
+        "                   or 'none' (the kernel runs in M mode)\n"
+        "  -kernel FILE     ELF, Linux Image or raw binary, after the firmware\n"
+        "  -initrd FILE     initial ram disk (needs -kernel)\n"
+        "  -append ARGS     kernel command line (/chosen bootargs; needs -kernel)\n"
+        "  -dtb FILE        use this device tree blob instead of the generated one\n"
+        "  -nographic       serial console on stdio with Ctrl-A escapes (the default)\n"
+        "  -serial stdio|mon:stdio|none\n"
+        "                   where the UART goes (mon:stdio: Ctrl-A x quits, Ctrl-A h helps)\n"
+        "  -display none    accepted: there is no display\n"
+        "  -accel tcg[,thread=single|multi]\n"
+        "                   one host thread for all harts, or one each (default)\n"
+        "  -no-reboot       exit instead of resetting when the guest reboots\n"
+        "  -nic none, -net none\n"
+        "                   accepted: there is no network card yet\n"
+        "  -d ITEM,...      enable logging (-d help lists the items)\n"
+        "  -D FILE          write the log to FILE (default: stderr)\n"
+        "  -version         print the version and exit\n"
+        "  -h, -help        print this help and exit\n",
+        VIRT_MAX_CPUS);
+}
+
+static _Noreturn void die(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
+static _Noreturn void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+/* "virt", "virt,dumpdtb=FILE", "dumpdtb=FILE", "type=virt", "help". */
+static void parse_machine(SysOptions *o, const char *spec)
+{
+    char **items = g_strsplit(spec, ",", -1);
+    for (char **p = items; *p; p++) {
+        const char *item = *p;
+        if (p == items && !strchr(item, '=')) {
+            o->machine = g_strdup(item);
+        } else if (g_str_has_prefix(item, "type=")) {
+            o->machine = g_strdup(item + 5);
+        } else if (g_str_has_prefix(item, "dumpdtb=") && item[8]) {
+            o->dumpdtb = g_strdup(item + 8);
+        } else {
+            die("-machine %s: unsupported property '%s' (virt has dumpdtb=FILE)", spec, item);
+        }
+    }
+    g_strfreev(items);
+    if (o->machine && strcmp(o->machine, "help") == 0) {
+        printf("Supported machines are:\n"
+               "virt                 RISC-V VirtIO board (QEMU's memory map)\n");
+        exit(0);
+    }
+}
+
+/* QEMU's -m: "512M", "1G", "2048" (MiB), optionally "size=..." */
+static uint64_t parse_ram_size(const char *spec)
+{
+    const char *s = g_str_has_prefix(spec, "size=") ? spec + 5 : spec;
+    char *end;
+    errno = 0;
+    if (!g_ascii_isdigit(*s)) {
+        die("-m %s: invalid RAM size (e.g. 512M, 1G, or 512 for MiB)", spec);
+    }
+    guint64 n = g_ascii_strtoull(s, &end, 10);
+    unsigned shift = 20;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    case 0: break;
+    default: end = NULL; break;
+    }
+    if (errno || !end || *end || n == 0 || n > (UINT64_MAX >> shift)) {
+        die("-m %s: invalid RAM size (e.g. 512M, 1G, or 512 for MiB)", spec);
+    }
+    uint64_t size = n << shift;
+    if (size < VIRT_MIN_RAM_SIZE || size > VIRT_MAX_RAM_SIZE || size % 4096) {
+        die("-m %s: RAM must be a multiple of 4 KiB from %" PRIu64 " MiB to %" PRIu64 " GiB",
+            spec, VIRT_MIN_RAM_SIZE >> 20, VIRT_MAX_RAM_SIZE >> 30);
+    }
+    return size;
+}
+
+static int parse_count(const char *opt, const char *spec, const char *text)
+{
+    char *end;
+    errno = 0;
+    gint64 n = g_ascii_isdigit(*text) ? g_ascii_strtoll(text, &end, 10) : -1;
+    if (n < 1 || errno || *end || n > VIRT_MAX_CPUS) {
+        die("%s %s: the virt machine has 1 to %d harts", opt, spec, VIRT_MAX_CPUS);
+    }
+    return (int)n;
+}
+
+/* "-smp N", "-smp cpus=N" (maxcpus=N accepted when equal: no hotplug). */
+static void parse_smp(SysOptions *o, const char *spec)
+{
+    char **items = g_strsplit(spec, ",", -1);
+    int maxcpus = 0;
+    o->smp = 0;
+    for (char **p = items; *p; p++) {
+        if (p == items && !strchr(*p, '=')) {
+            o->smp = parse_count("-smp", spec, *p);
+        } else if (g_str_has_prefix(*p, "cpus=")) {
+            o->smp = parse_count("-smp", spec, *p + 5);
+        } else if (g_str_has_prefix(*p, "maxcpus=")) {
+            maxcpus = parse_count("-smp", spec, *p + 8);
+        } else {
+            die("-smp %s: unsupported property '%s' (use -smp N or cpus=N)", spec, *p);
+        }
+    }
+    g_strfreev(items);
+    if (o->smp == 0) {
+        o->smp = maxcpus ? maxcpus : 1;
+    }
+    if (maxcpus && maxcpus != o->smp) {
+        die("-smp %s: maxcpus must equal cpus (no cpu hotplug)", spec);
+    }
+}
+
+static void parse_serial(SysOptions *o, const char *spec)
+{
+    if (o->serial_set) {
+        die("-serial %s: the virt machine has one UART (one -serial)", spec);
+    }
+    o->serial_set = true;
+    if (strcmp(spec, "stdio") == 0) {
+        o->serial = SERIAL_STDIO;
+    } else if (strcmp(spec, "mon:stdio") == 0) {
+        o->serial = SERIAL_MON_STDIO;
+    } else if (strcmp(spec, "none") == 0 || strcmp(spec, "null") == 0) {
+        o->serial = SERIAL_NONE;
+    } else {
+        die("-serial %s: unsupported (stdio, mon:stdio or none)", spec);
+    }
+}
+
+static void parse_accel(SysOptions *o, const char *spec)
+{
+    char **items = g_strsplit(spec, ",", -1);
+    if (!items[0] || strcmp(items[0], "tcg") != 0) {
+        die("-accel %s: unsupported accelerator (only tcg)", spec);
+    }
+    for (char **p = items + 1; *p; p++) {
+        if (strcmp(*p, "thread=single") == 0) {
+            o->single_thread = true;
+        } else if (strcmp(*p, "thread=multi") == 0) {
+            o->single_thread = false;
+        } else {
+            die("-accel %s: unsupported property '%s' (thread=single|multi)", spec, *p);
+        }
+    }
+    g_strfreev(items);
+}
+
+static void parse_options(SysOptions *o, int argc, char **argv)
+{
+    static const char *const with_value[] = {
+        "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
+        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D",
+    };
+    for (int i = 1; i < argc;) {
+        const char *orig = argv[i++];
+        const char *arg = orig;
+        if (arg[0] != '-' || arg[1] == 0) {
+            die("unexpected argument '%s' (disk images are not supported yet; try -h)", arg);
+        }
+        if (arg[1] == '-') {
+            arg++; /* --opt is -opt */
+        }
+        const char *val = NULL;
+        for (size_t k = 0; k < G_N_ELEMENTS(with_value); k++) {
+            if (strcmp(arg, with_value[k]) == 0) {
+                if (i >= argc) {
+                    die("option %s needs an argument", orig);
+                }
+                val = argv[i++];
+            }
+        }
+        if (strcmp(arg, "-M") == 0 || strcmp(arg, "-machine") == 0) {
+            parse_machine(o, val);
+        } else if (strcmp(arg, "-bios") == 0) {
+            o->bios = val;
+        } else if (strcmp(arg, "-kernel") == 0) {
+            o->kernel = val;
+        } else if (strcmp(arg, "-initrd") == 0) {
+            o->initrd = val;
+        } else if (strcmp(arg, "-append") == 0) {
+            o->append = val;
+        } else if (strcmp(arg, "-dtb") == 0) {
+            o->dtb = val;
+        } else if (strcmp(arg, "-m") == 0) {
+            o->ram_size = parse_ram_size(val);
+        } else if (strcmp(arg, "-smp") == 0) {
+            parse_smp(o, val);
+        } else if (strcmp(arg, "-serial") == 0) {
+            parse_serial(o, val);
+        } else if (strcmp(arg, "-nographic") == 0) {
+            /* Where a -serial says otherwise, it wins. */
+        } else if (strcmp(arg, "-display") == 0) {
+            if (strcmp(val, "none") != 0) {
+                die("-display %s: there is no display (only -display none)", val);
+            }
+        } else if (strcmp(arg, "-accel") == 0) {
+            parse_accel(o, val);
+        } else if (strcmp(arg, "-no-reboot") == 0) {
+            o->no_reboot = true;
+        } else if (strcmp(arg, "-nic") == 0 || strcmp(arg, "-net") == 0) {
+            if (strcmp(val, "none") != 0) {
+                die("%s %s: there is no network card yet (only %s none)", arg, val, arg);
+            }
+        } else if (strcmp(arg, "-d") == 0) {
+            if (!rove_log_parse(val)) {
+                exit(strcmp(val, "help") == 0 ? 0 : 1);
+            }
+        } else if (strcmp(arg, "-D") == 0) {
+            o->log_file = val;
+        } else if (strcmp(arg, "-version") == 0) {
+            printf("%s version %s\n", PROG, ROVE_VERSION);
+            exit(0);
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "-help") == 0) {
+            usage(stdout);
+            exit(0);
+        } else {
+            die("unknown option '%s' (try -h)", orig);
+        }
+    }
+    if (!o->machine) {
+        o->machine = "virt"; /* the only one */
+    }
+    if (strcmp(o->machine, "virt") != 0) {
+        die("-machine %s: unsupported machine type (-M help lists them)", o->machine);
+    }
+}
+
+/* ---- Running ---- */
+
+typedef struct Run {
+    VirtMachine *vm;
+    GMainLoop *loop;
+    bool no_reboot;
+    int exit_status;
+} Run;
+
+/* Static so that leak checkers see the machine, which is never freed, as reachable. */
+static Run run;
+
+static void on_runstate(bool shutdown, int exit_status, bool reset, void *opaque)
+{
+    Run *run = opaque;
+    if (shutdown || (reset && run->no_reboot)) {
+        run->exit_status = shutdown ? exit_status : 0;
+        g_main_loop_quit(run->loop);
+        return;
+    }
+    if (reset) {
+        vcpus_stop();
+        bql_lock();
+        virt_machine_reset(run->vm);
+        bql_unlock();
+        vcpus_start();
+    }
+}
+
+static gboolean on_signal(gpointer data)
+{
+    fprintf(stderr, PROG ": terminating on signal %d\n", GPOINTER_TO_INT(data));
+    system_request_shutdown(0); /* as QEMU: a host signal is a clean exit */
+    return G_SOURCE_CONTINUE;
+}
+
+/* Ctrl-A x (from the stdio source, main thread). */
+static void on_quit(void *opaque)
+{
+    system_request_shutdown(0);
+}
+
+static void dump_dtb(const VirtMachine *vm, const char *path)
+{
+    GError *err = NULL;
+    if (!g_file_set_contents(path, vm->boot.fdt, (gssize)vm->boot.fdt_size, &err)) {
+        die("-machine dumpdtb=%s: %s", path, err->message);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    SysOptions o = { .smp = 1, .serial = SERIAL_DEFAULT };
+    parse_options(&o, argc, argv);
+    if (o.log_file && !rove_log_set_file(o.log_file)) {
+        exit(1);
+    }
+
+    VirtMachineOptions mo = {
+        .ram_size = o.ram_size,
+        .smp = o.smp,
+        .bios = o.bios,
+        .kernel = o.kernel,
+        .initrd = o.initrd,
+        .append = o.append,
+        .dtb = o.dtb,
+    };
+    GError *err = NULL;
+    if (o.dumpdtb) {
+        /* The tree as the guest would get it, then exit (no terminal, no vCPUs). */
+        VirtMachine *vm = virt_machine_new(&mo, &err);
+        if (!vm) {
+            die("%s", err->message);
+        }
+        dump_dtb(vm, o.dumpdtb);
+        virt_machine_free(vm);
+        return 0;
+    }
+
+    /* Before the stdio back end, which leaves signals that have a handler alone. */
+    g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
+    g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
+    g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
+
+    CharStdio *stdio = NULL;
+    if (o.serial != SERIAL_NONE) {
+        CharStdioOptions so = {
+            .in_fd = 0,
+            .out_fd = 1,
+            .err_fd = 2,
+            .escapes = o.serial != SERIAL_STDIO,
+            .quit = on_quit,
+        };
+        stdio = char_stdio_new(&so, &err);
+        if (!stdio) {
+            die("-serial: %s", err->message);
+        }
+        char_stdio_install_signal_handlers();
+        mo.serial = char_stdio_backend(stdio);
+    }
+
+    run.no_reboot = o.no_reboot;
+    run.vm = virt_machine_new(&mo, &err);
+    if (!run.vm) {
+        char_stdio_free(stdio); /* the terminal back to normal before the message */
+        die("%s", err->message);
+    }
+    run.loop = g_main_loop_new(NULL, FALSE);
+    GSource *clock_src = clock_source_new(run.vm->clock, NULL);
+    g_source_attach(clock_src, NULL);
+    GSource *runstate_src = runstate_source_new(on_runstate, &run);
+    g_source_attach(runstate_src, NULL);
+
+    vcpus_init(run.vm->cpus, run.vm->ncpus, o.single_thread, run.vm->clock);
+    vcpus_start();
+    g_main_loop_run(run.loop);
+    vcpus_stop();
+    vcpus_exit();
+
+    g_source_destroy(runstate_src);
+    g_source_unref(runstate_src);
+    g_source_destroy(clock_src);
+    g_source_unref(clock_src);
+    g_main_loop_unref(run.loop);
+    if (stdio) {
+        char_stdio_free(stdio);
+    }
+    if (rove_log_file) {
+        fflush(rove_log_file);
+    }
+    /*
+     * The machine is not freed: the harts have no free function
+     * (target/riscv/hart.h), and the process ends here anyway.
+     */
+    return run.exit_status;
+}
