@@ -199,6 +199,7 @@ static const TcgBackend *default_backend(void)
 
 CpuState *riscv_hart_new(const RiscvHartConfig *cfg)
 {
+    accel_system_init(); /* before the first vCPU: system mode's AccelMode */
     CpuState *cs = cpu_create(&target_riscv64, cfg->backend ? cfg->backend : default_backend());
     RiscvHart *h = g_new0(RiscvHart, 1);
     h->cfg = *cfg;
