@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Boot real firmware and kernels on the riscv64 virt machine.
+
+Usage: test-boot-riscv64.py [--qemu] [--fetch FETCH_SCRIPT] [--timeout S]
+                            [--only CASE,...] EMULATOR
+
+EMULATOR is rove-system-riscv64, or qemu-system-riscv64 with --qemu (the
+oracle; it also gets -nic none).  Every case starts the machine with QEMU's
+options (-M virt -m 512M -nographic -no-reboot -bios fw_dynamic.bin ...),
+watches the serial output for its markers, each with a generous limit,
+types into the console where the case needs it, and on any failure prints
+the reason and the tail of the output.
+
+  uboot       OpenSBI's banner, U-Boot's prompt (`=> `); `echo rove-ok` and
+              `version` answered; `poweroff` ends the machine (status 0)
+  linux-smp1  Linux 6.1 + our initramfs to EMU-BOOT-OK; emu.cmd runs
+              `uname -sm`, counts the CPUs, does arithmetic; EMU-CMD-END
+              rc=0; poweroff ends the machine with status 0
+  linux-smp4  the same with -smp 4 (4 CPUs seen)
+  debian      Debian 13's stock kernel + the same initramfs to EMU-BOOT-OK,
+              then commands typed into the interactive shell, poweroff -f
+
+Images come from scripts/fetch-images.sh (cached; the Linux 6.1 kernel is
+the shared prebuilt one, never built here: ROVE_NO_BUILD=1).  A case whose
+images cannot be fetched is skipped with the reason; exit status 77 when
+every case was skipped, 1 when one failed, else 0.  Seconds from start to
+each marker are printed.
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_FETCH = os.path.join(HERE, "..", "..", "scripts", "fetch-images.sh")
+CMD = "uname -sm; grep -c ^processor /proc/cpuinfo; echo $((6 * 7))"
+
+
+class Failure(Exception):
+    pass
+
+
+class Machine:
+    """An emulator process whose console output is collected by a thread."""
+
+    def __init__(self, argv):
+        self.argv = argv
+        self.out = b""
+        self.lock = threading.Lock()
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            data = os.read(self.p.stdout.fileno(), 65536)
+            if not data:
+                return
+            with self.lock:
+                self.out += data
+
+    def text(self):
+        with self.lock:
+            return self.out.decode("utf-8", "replace")
+
+    def wait_for(self, pattern, limit, after=0):
+        """Wait until regex pattern appears in the output past offset
+        `after`; returns the match.  Fails on timeout or exit."""
+        end = time.monotonic() + limit
+        rx = re.compile(pattern)
+        while True:
+            m = rx.search(self.text(), after)
+            if m:
+                return m
+            if self.p.poll() is not None:
+                time.sleep(0.2)     # let the reader drain the pipe
+                m = rx.search(self.text(), after)
+                if m:
+                    return m
+                raise Failure("the emulator exited (status %d) before %r" % (self.p.returncode, pattern))
+            if time.monotonic() > end:
+                raise Failure("no %r within %g s" % (pattern, limit))
+            time.sleep(0.05)
+
+    def type(self, s):
+        self.p.stdin.write(s.encode())
+        self.p.stdin.flush()
+
+    def elapsed(self):
+        return time.monotonic() - self.t0
+
+    def wait_exit(self, limit):
+        try:
+            return self.p.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            raise Failure("the emulator did not exit within %g s" % limit)
+
+    def kill(self):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.p.wait()
+        self.reader.join(timeout=5)
+
+
+def marker(m, name, pattern, limit, after=0):
+    hit = m.wait_for(pattern, limit, after)
+    print("  %6.2f s  %s" % (m.elapsed(), name), flush=True)
+    return hit
+
+
+def case_uboot(m, limit):
+    marker(m, "OpenSBI banner", r"OpenSBI v\d", limit)
+    hit = marker(m, "U-Boot banner", r"U-Boot 20\d\d", limit)
+    # stop autoboot, whatever the countdown
+    hit = m.wait_for(r"Hit any key to stop autoboot", limit, hit.end())
+    m.type("\n")
+    hit = marker(m, "prompt", r"=> ", limit, hit.end())
+    m.type("echo rove-ok\n")
+    hit = marker(m, "echo answered", r"\nrove-ok\r?\n", limit, hit.end())
+    m.wait_for(r"=> ", limit, hit.end())
+    m.type("version\n")
+    hit = marker(m, "version answered", r"\nU-Boot 20\d\d[^\n]*\n", limit, hit.end())
+    m.wait_for(r"=> ", limit, hit.end())
+    m.type("poweroff\n")
+    rc = m.wait_exit(limit)
+    print("  %6.2f s  exit status %d" % (m.elapsed(), rc))
+    if rc != 0:
+        raise Failure("exit status %d after U-Boot's poweroff, expected 0" % rc)
+
+
+def case_linux(m, limit, cpus):
+    hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.1\.\d+", limit)
+    begin = marker(m, "EMU-CMD-BEGIN", r"EMU-CMD-BEGIN\r?\n", limit, hit.end())
+    end = marker(m, "EMU-CMD-END", r"EMU-CMD-END rc=(\d+)", limit, begin.end())
+    text = m.text()[begin.end():end.start()]
+    lines = [l.strip() for l in text.splitlines()
+             if l.strip() and not re.match(r"\s*\[\s*\d+\.\d+\]", l)]
+    want = ["Linux riscv64", str(cpus), "42"]
+    if lines != want:
+        raise Failure("the command printed %r, expected %r" % (lines, want))
+    if end.group(1) != "0":
+        raise Failure("EMU-CMD-END rc=%s, expected 0" % end.group(1))
+    rc = m.wait_exit(limit)
+    print("  %6.2f s  exit status %d (poweroff)" % (m.elapsed(), rc))
+    if rc != 0:
+        raise Failure("exit status %d after poweroff, expected 0" % rc)
+
+
+def case_debian(m, limit):
+    hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.\d+\.\d+\S*deb\S*", limit)
+    hit = marker(m, "shell prompt", r"# ", limit, hit.end())
+    m.type("echo $((3 + 4))-shell-ok; uname -r\n")
+    hit = marker(m, "shell answered", r"\n7-shell-ok\r?\n6\.\d+\.\d+\S*-riscv64\r?\n", limit, hit.end())
+    m.type("poweroff -f\n")
+    rc = m.wait_exit(limit)
+    print("  %6.2f s  exit status %d (poweroff -f)" % (m.elapsed(), rc))
+    if rc != 0:
+        raise Failure("exit status %d after poweroff -f, expected 0" % rc)
+
+
+def fetch(script, names):
+    """Paths of the images, or (None, reason)."""
+    env = dict(os.environ, ROVE_NO_BUILD="1")
+    p = subprocess.run(["sh", script] + names, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, env=env)
+    paths = p.stdout.split()
+    if p.returncode != 0 or len(paths) != len(names):
+        err = p.stderr.strip().splitlines()
+        return None, (err[-1] if err else "fetch-images.sh failed")
+    return paths, None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("emulator")
+    ap.add_argument("--qemu", action="store_true", help="the emulator is qemu-system-riscv64")
+    ap.add_argument("--fetch", default=DEFAULT_FETCH, help="scripts/fetch-images.sh")
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds allowed per marker (default 300, 60 with --qemu)")
+    ap.add_argument("--only", metavar="CASE,...", help="run only these cases")
+    a = ap.parse_args()
+    limit = a.timeout or (60.0 if a.qemu else 300.0)
+    emu = os.path.abspath(a.emulator) if os.path.sep in a.emulator else a.emulator
+
+    base = [emu, "-M", "virt", "-m", "512M", "-nographic", "-no-reboot"]
+    if a.qemu:
+        base += ["-nic", "none"]
+    append = "console=ttyS0 panic=-1"
+    emu_cmd = 'emu.cmd="%s"' % CMD
+    cases = [
+        ("uboot", ["opensbi", "u-boot"], lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1]],
+         case_uboot),
+        ("linux-smp1", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-append", append + " " + emu_cmd], lambda m, l: case_linux(m, l, 1)),
+        ("linux-smp4", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "4", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-append", append + " " + emu_cmd], lambda m, l: case_linux(m, l, 4)),
+        ("debian", ["opensbi", "linux-debian", "initramfs"],
+         lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-append", append], case_debian),
+    ]
+    ran = failed = 0
+    for name, images, args, run in cases:
+        if a.only and name not in a.only.split(","):
+            continue
+        paths, why = fetch(a.fetch, images)
+        if paths is None:
+            print("SKIP %s: cannot fetch %s: %s" % (name, " ".join(images), why), flush=True)
+            continue
+        argv = base + args(paths)
+        print("%s: %s" % (name, " ".join(argv)), flush=True)
+        ran += 1
+        m = Machine(argv)
+        try:
+            run(m, limit)
+            print("ok   %s (%.2f s)" % (name, m.elapsed()), flush=True)
+        except Failure as e:
+            failed += 1
+            print("FAIL %s after %.2f s: %s" % (name, m.elapsed(), e))
+            print("--- last 40 lines of the console ---")
+            print("\n".join(m.text().splitlines()[-40:]))
+            print("---", flush=True)
+        finally:
+            m.kill()
+    if ran == 0:
+        print("SKIP: no case could run")
+        return 77
+    print("%d ran, %d failed" % (ran, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
