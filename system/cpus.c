@@ -71,10 +71,13 @@ void vcpu_kick(CpuState *cs)
 static bool wait_running(void)
 {
     pthread_mutex_lock(&run_lock);
-    if (!running && !exiting) {
+    /* A stop request (cpu_stop_request) parks too, until vcpus_stop and
+     * vcpus_start have been through. */
+    if ((!running || cpu_stop_request) && !exiting) {
         parked++;
         pthread_cond_broadcast(&run_cond);
-        while (!running && !exiting) {
+        while ((!running || __atomic_load_n(&cpu_stop_request, __ATOMIC_ACQUIRE)) &&
+               !exiting) {
             pthread_cond_wait(&run_cond, &run_lock);
         }
         parked--;
@@ -87,7 +90,8 @@ static bool wait_running(void)
 static bool should_run(void)
 {
     return __atomic_load_n(&running, __ATOMIC_ACQUIRE) &&
-           !__atomic_load_n(&exiting, __ATOMIC_ACQUIRE);
+           !__atomic_load_n(&exiting, __ATOMIC_ACQUIRE) &&
+           !__atomic_load_n(&cpu_stop_request, __ATOMIC_ACQUIRE);
 }
 
 /* Interrupts, then wfi.  True if the vCPU may run guest code now. */
@@ -231,6 +235,7 @@ void vcpus_start(void)
     if (vm_clock) {
         clock_start(vm_clock);
     }
+    __atomic_store_n(&cpu_stop_request, false, __ATOMIC_RELEASE);
     __atomic_store_n(&running, true, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&run_cond);
     pthread_mutex_unlock(&run_lock);

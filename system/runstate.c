@@ -29,6 +29,7 @@ void system_request_shutdown(int exit_status)
         shutdown_status = exit_status;
     }
     g_mutex_unlock(&lock);
+    cpu_request_stop_all();
     g_main_context_wakeup(g_main_context_default());
 }
 
@@ -37,6 +38,7 @@ void system_request_reset(void)
     g_mutex_lock(&lock);
     reset_pending = true;
     g_mutex_unlock(&lock);
+    cpu_request_stop_all();
     g_main_context_wakeup(g_main_context_default());
 }
 

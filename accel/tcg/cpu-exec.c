@@ -18,6 +18,14 @@ static int fork_code_fd = -1;
 
 const AccelMode *accel_mode = &accel_user_mode;
 
+bool cpu_stop_request;
+
+void cpu_request_stop_all(void)
+{
+    __atomic_store_n(&cpu_stop_request, true, __ATOMIC_SEQ_CST);
+    cpu_list_exit_all();
+}
+
 void *cpu_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
                         uintptr_t retaddr)
 {

@@ -56,6 +56,15 @@ void cpu_list_remove(CpuState *cpu)
     pthread_mutex_unlock(&cpu_list_lock);
 }
 
+void cpu_list_exit_all(void)
+{
+    pthread_mutex_lock(&cpu_list_lock);
+    for (CpuState *c = cpu_list; c; c = c->next_cpu) {
+        cpu_exit(c);
+    }
+    pthread_mutex_unlock(&cpu_list_lock);
+}
+
 void cpu_list_clear_jmp_caches(void)
 {
     for (CpuState *c = cpu_list; c; c = c->next_cpu) {

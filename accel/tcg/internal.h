@@ -128,6 +128,8 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
 /* cpus.c */
 void cpu_list_add(CpuState *cpu);
 void cpu_list_remove(CpuState *cpu);
+/* cpu_exit() on every vCPU. */
+void cpu_list_exit_all(void);
 /* Every vCPU's jump cache is emptied (inside an exclusive section). */
 void cpu_list_clear_jmp_caches(void);
 /* cpu_exec brackets: a vCPU between them may be in generated code. */

@@ -454,6 +454,19 @@ static void notdirty_write(CpuState *cpu, SoftTlbEntry *e, const SoftTlbFull *f,
     }
 }
 
+/* The device access just made asked to stop the machine (poweroff, test
+ * finisher, reset): leave generated code now, before the guest does
+ * anything else.  The vCPU will not resume from this state (the machine
+ * exits or resets), so the pc left is the access's own. */
+void (*softmmu_io_done)(CpuState *cpu, uintptr_t retaddr);
+
+static void io_stop_check(CpuState *cpu, uintptr_t retaddr)
+{
+    if (softmmu_io_done) {
+        softmmu_io_done(cpu, retaddr);
+    }
+}
+
 /* One access of `size` bytes inside one page; the value is little-endian. */
 static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                         uintptr_t retaddr)
@@ -469,6 +482,7 @@ static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned m
             cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_LOAD, mmu_idx, r, retaddr);
             raise_abort("access_fault");
         }
+        io_stop_check(cpu, retaddr);
         return v;
     }
     return host_ld_le((const uint8_t *)(uintptr_t)(vaddr + e->addend), size);
@@ -488,6 +502,7 @@ static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
                                         retaddr);
             raise_abort("access_fault");
         }
+        io_stop_check(cpu, retaddr);
         return;
     }
     if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY) {

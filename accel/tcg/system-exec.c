@@ -109,6 +109,14 @@ static void sys_invalidate_code(CpuState *cpu, uint64_t start, uint64_t end)
     tb_unlock();
 }
 
+/* A device access asked to stop the machine (exec.h: cpu_stop_request). */
+static void sys_io_done(CpuState *cpu, uintptr_t retaddr)
+{
+    if (__atomic_load_n(&cpu_stop_request, __ATOMIC_ACQUIRE) && cpu->in_exec) {
+        cpu_loop_exit_restore(cpu, retaddr, EXCP_INTERRUPT);
+    }
+}
+
 static const AccelMode accel_system_mode = {
     .system = true,
     .code_page = sys_code_page,
@@ -125,4 +133,5 @@ void accel_system_init(void)
 {
     accel_mode = &accel_system_mode;
     softmmu_invalidate_code = sys_invalidate_code;
+    softmmu_io_done = sys_io_done;
 }

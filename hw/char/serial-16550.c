@@ -405,7 +405,7 @@ static void serial_reset(Device *dev)
     s->divisor = 0x0c; /* 9600 baud from 1.8432 MHz; undefined on real parts */
     s->ier = 0;
     s->lcr = 0;
-    s->mcr = 0;
+    s->mcr = UART_MCR_OUT2; /* as QEMU's 16550 resets (drivers read it back) */
     s->fcr = 0;
     s->scr = 0;
     s->lsr = UART_LSR_THRE | UART_LSR_TEMT;

@@ -272,6 +272,16 @@ static inline void cpu_exit(CpuState *cpu)
  * by virtual pc may no longer be the ones mapped there). */
 void cpu_flush_jmp_cache(CpuState *cpu);
 
+/*
+ * System mode: the machine is going down or being reset (a device asked,
+ * usually from inside a vCPU's MMIO access).  Every vCPU leaves generated
+ * code at once -- right after the device access that asked, so nothing the
+ * guest does after a poweroff or finisher write is seen -- and stays out
+ * until the runner restarts the machine (cpu_stop_request cleared).
+ */
+extern bool cpu_stop_request;
+void cpu_request_stop_all(void);
+
 /* Drop every TB made from guest range [start, end) (SMC, munmap, fence.i).
  * Other vCPUs may still finish a TB they are running. */
 void tb_invalidate_range(CpuState *cpu, uint64_t start, uint64_t end);

@@ -131,6 +131,9 @@ void softmmu_set_code_page(uint64_t ppage);
 void softmmu_clear_code_page(uint64_t ppage);
 bool softmmu_is_code_page(uint64_t ppage);
 void softmmu_clear_all_code_pages(void);
+/* Called after every device access (accel/tcg: leave generated code if
+ * the access asked to stop the machine, cpu_stop_request). */
+extern void (*softmmu_io_done)(CpuState *cpu, uintptr_t retaddr);
 /* What a store to a code page calls (accel/tcg: invalidate the TBs made
  * from physical [start, end)). */
 extern void (*softmmu_invalidate_code)(CpuState *cpu, uint64_t start, uint64_t end);

@@ -24,6 +24,13 @@ typedef struct RiscvHart {
     Timer stimer;       /* Sstc: fires when time reaches stimecmp */
 } RiscvHart;
 
+/* cycle and instret: a nominal 1 GHz clock, the virtual clock's ns. */
+static uint64_t hart_cycles(void *opaque)
+{
+    RiscvHart *h = opaque;
+    return (uint64_t)clock_get_ns(h->cfg.clock);
+}
+
 static uint64_t hart_time(void *opaque)
 {
     RiscvHart *h = opaque;
@@ -61,15 +68,27 @@ static bool hart_tlb_fill(CpuState *cs, uint64_t vaddr, SoftMmuAccess access, un
         }
         riscv_raise_trap(cs, (uint64_t)excp, vaddr, retaddr);
     }
+    /* Physical memory protection, for the effective privilege of mmu_idx. */
+    unsigned eff = mmu_idx == RV_MMU_M ? RV_PRIV_M : mmu_idx == RV_MMU_U ? RV_PRIV_U : RV_PRIV_S;
+    unsigned pmp = riscv_pmp_prot(&cpu->priv, t.paddr, eff);
+    unsigned need = access == SOFTMMU_FETCH ? RV_PROT_EXEC
+                  : access == SOFTMMU_LOAD ? RV_PROT_READ : RV_PROT_WRITE;
+    if (!(pmp & need)) {
+        if (probe) {
+            return false;
+        }
+        riscv_raise_trap(cs, fault_cause(access, false), vaddr, retaddr);
+    }
+    /* The walk answered for this access (prot then has it); loads under
+     * MXR may read an X-only page. */
+    unsigned prot = (t.prot | need) & pmp;
     out->paddr = t.paddr;
+    /* (PMP was decided for this 4K page; the TLB enters one 4K page at a
+     * time anyway, and page_size only tells it what a flush must cover.) */
     out->page_size = t.page_size;
-    out->prot = ((t.prot & RV_PROT_READ) ? SOFTMMU_PROT_READ : 0) |
-                ((t.prot & RV_PROT_WRITE) ? SOFTMMU_PROT_WRITE : 0) |
-                ((t.prot & RV_PROT_EXEC) ? SOFTMMU_PROT_EXEC : 0);
-    /* The walk answered for this access; make sure it is in prot. */
-    out->prot |= access == SOFTMMU_FETCH ? SOFTMMU_PROT_EXEC
-               : access == SOFTMMU_LOAD ? SOFTMMU_PROT_READ : SOFTMMU_PROT_WRITE;
-    (void)mmu_idx;
+    out->prot = ((prot & RV_PROT_READ) ? SOFTMMU_PROT_READ : 0) |
+                ((prot & RV_PROT_WRITE) ? SOFTMMU_PROT_WRITE : 0) |
+                ((prot & RV_PROT_EXEC) ? SOFTMMU_PROT_EXEC : 0);
     return true;
 }
 
@@ -178,6 +197,7 @@ void riscv_hart_reset(CpuState *cs)
     cpu->priv.mhartid = h->cfg.hartid;
     cpu->priv.sstc = h->cfg.sstc;
     cpu->priv.get_time = hart_time;
+    cpu->priv.get_cycles = hart_cycles;
     cpu->priv.time_opaque = h;
     riscv_priv_reset(&cpu->priv);
     cpu->pc = h->cfg.reset_pc;

@@ -58,6 +58,12 @@ enum {
 #define PMPADDR_MASK ((1ull << 54) - 1)
 #define PMP_A_TOR 0x08
 
+/* The counters' free-running part (mcycle/minstret hold offsets from it). */
+static uint64_t cycles_now(const RiscvPrivState *s)
+{
+    return s->get_cycles ? s->get_cycles(s->time_opaque) : 0;
+}
+
 static uint64_t mstatus_with_sd(uint64_t m)
 {
     bool dirty = (m & RV_MSTATUS_FS) == RV_MSTATUS_FS || (m & RV_MSTATUS_XS) == RV_MSTATUS_XS ||
@@ -71,12 +77,14 @@ void riscv_priv_reset(RiscvPrivState *s)
 {
     bool sstc = s->sstc;
     uint64_t (*get_time)(void *) = s->get_time;
+    uint64_t (*get_cycles)(void *) = s->get_cycles;
     void *time_opaque = s->time_opaque;
     uint64_t hartid = s->mhartid;
 
     *s = (RiscvPrivState){0};
     s->sstc = sstc;
     s->get_time = get_time;
+    s->get_cycles = get_cycles;
     s->time_opaque = time_opaque;
     s->mhartid = hartid;
     s->priv = RV_PRIV_M;
@@ -349,10 +357,10 @@ static bool csr_read(RiscvPrivState *s, int csr, uint64_t *val)
         }
         switch (csr) {
         case CSR_CYCLE:
-            *val = s->mcycle;
+            *val = s->mcycle + cycles_now(s);
             return true;
         case CSR_INSTRET:
-            *val = s->minstret;
+            *val = s->minstret + cycles_now(s);
             return true;
         case CSR_TIME:
             /* No time source: like QEMU, the CSR does not exist (M-mode
@@ -489,10 +497,10 @@ static bool csr_read(RiscvPrivState *s, int csr, uint64_t *val)
         *val = riscv_priv_mip(s);
         return true;
     case RV_CSR_MCYCLE:
-        *val = s->mcycle;
+        *val = s->mcycle + cycles_now(s);
         return true;
     case RV_CSR_MINSTRET:
-        *val = s->minstret;
+        *val = s->minstret + cycles_now(s);
         return true;
     default:
         return false;
@@ -632,10 +640,10 @@ static void csr_write(RiscvPrivState *s, int csr, uint64_t val)
         break;
     }
     case RV_CSR_MCYCLE:
-        s->mcycle = val;
+        s->mcycle = val - cycles_now(s);
         break;
     case RV_CSR_MINSTRET:
-        s->minstret = val;
+        s->minstret = val - cycles_now(s);
         break;
     default:
         break; /* mhpmcounter/mhpmevent: hardwired zero */

@@ -177,7 +177,8 @@ typedef struct RiscvPrivState {
     uint64_t menvcfg, senvcfg;
     uint32_t mcounteren, scounteren;
     uint32_t mcountinhibit;
-    uint64_t mcycle, minstret; /* not advanced yet: the system side will */
+    uint64_t mcycle, minstret; /* offsets from get_cycles (the counters' values
+                                * are get_cycles() + these) */
     uint64_t mhartid;
     uint8_t pmpcfg[RV_PMP_ENTRIES];
     uint64_t pmpaddr[RV_PMP_ENTRIES];
@@ -186,6 +187,9 @@ typedef struct RiscvPrivState {
     /* Configuration, set before riscv_priv_reset. */
     bool sstc;              /* Sstc: stimecmp and menvcfg.STCE */
     uint64_t (*get_time)(void *opaque); /* mtime; NULL makes `time` illegal */
+    /* What cycle and instret count (system mode: virtual ns, as there is
+     * no instruction counting); NULL: they stand still. */
+    uint64_t (*get_cycles)(void *opaque);
     void *time_opaque;
 } RiscvPrivState;
 
@@ -290,5 +294,12 @@ typedef struct RiscvTranslation {
  */
 int riscv_mmu_translate(const RiscvPrivState *s, AddressSpace *as, uint64_t vaddr,
                         RiscvAccessType type, RiscvTranslation *out);
+
+/* ---- physical memory protection (pmp.c) ---- */
+
+/* RV_PROT_* that the PMP entries allow at paddr for an access from `priv`
+ * (the effective privilege: MPRV applied), for the whole 4K page when one
+ * entry covers it. */
+unsigned riscv_pmp_prot(const RiscvPrivState *s, uint64_t paddr, unsigned priv);
 
 #endif /* TARGET_RISCV_PRIV_H */

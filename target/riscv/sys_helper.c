@@ -74,7 +74,9 @@ static uint64_t helper_csr_sys(void *env, uint64_t desc, uint64_t value, uint64_
     if (write) {
         /* Mappings changed: satp (no ASIDs kept), or MXR, which changes
          * what every cached read permission means. */
-        if (s->satp != satp || ((s->mstatus ^ mstatus) & RV_MSTATUS_MXR)) {
+        bool pmp_csr = (csr >= RV_CSR_PMPCFG0 && csr <= RV_CSR_PMPCFG15) ||
+                       (csr >= RV_CSR_PMPADDR0 && csr <= RV_CSR_PMPADDR63);
+        if (s->satp != satp || ((s->mstatus ^ mstatus) & RV_MSTATUS_MXR) || pmp_csr) {
             tlb_flush(cs);
         }
         check_irq(cs);

@@ -190,7 +190,7 @@ void gen_exception(DisasContext *ctx, int excp)
                           : ctx->priv == RV_PRIV_S ? RV_EXC_ECALL_S : RV_EXC_ECALL_U, 0);
             return;
         case EXCP_BREAKPOINT:
-            gen_trap(ctx, RV_EXC_BREAKPOINT, ctx->pc);
+            gen_trap(ctx, RV_EXC_BREAKPOINT, 0); /* tval 0, as QEMU 7.2 */
             return;
         default:
             gen_trap(ctx, RV_EXC_ILLEGAL_INSN, ctx->opcode);

@@ -20,6 +20,14 @@
 #include "rove/system.h"
 #include "system/main-loop.h"
 
+
+/* runstate.c stops the vCPUs on every request; counted here. */
+static int stop_requests;
+void cpu_request_stop_all(void)
+{
+    g_atomic_int_inc(&stop_requests);
+}
+
 static gboolean watchdog(gpointer data)
 {
     g_error("%s: the main loop was not woken", (const char *)data);
@@ -143,7 +151,9 @@ static void on_request(bool shutdown, int status, bool reset, void *opaque)
 static gpointer request_later(gpointer data)
 {
     g_usleep(50000);
+    int stops = g_atomic_int_get(&stop_requests);
     system_request_shutdown(3);
+    g_assert_cmpint(g_atomic_int_get(&stop_requests), ==, stops + 1);
     system_request_shutdown(0); /* the first status wins */
     system_request_reset();
     return NULL;
