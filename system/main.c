@@ -326,16 +326,16 @@ static Run run;
 
 static void on_runstate(bool shutdown, int exit_status, bool reset, void *opaque)
 {
-    Run *run = opaque;
-    if (shutdown || (reset && run->no_reboot)) {
-        run->exit_status = shutdown ? exit_status : 0;
-        g_main_loop_quit(run->loop);
+    Run *r = opaque;
+    if (shutdown || (reset && r->no_reboot)) {
+        r->exit_status = shutdown ? exit_status : 0;
+        g_main_loop_quit(r->loop);
         return;
     }
     if (reset) {
         vcpus_stop();
         bql_lock();
-        virt_machine_reset(run->vm);
+        virt_machine_reset(r->vm);
         bql_unlock();
         vcpus_start();
     }
