@@ -41,8 +41,8 @@ typedef enum SerialMode {
 } SerialMode;
 
 typedef struct SysOptions {
-    const char *machine;
-    const char *dumpdtb;
+    char *machine;            /* owned (g_strdup) */
+    char *dumpdtb;
     const char *bios;
     const char *kernel;
     const char *initrd;
@@ -110,10 +110,13 @@ static void parse_machine(SysOptions *o, const char *spec)
     for (char **p = items; *p; p++) {
         const char *item = *p;
         if (p == items && !strchr(item, '=')) {
+            g_free(o->machine);
             o->machine = g_strdup(item);
         } else if (g_str_has_prefix(item, "type=")) {
+            g_free(o->machine);
             o->machine = g_strdup(item + 5);
         } else if (g_str_has_prefix(item, "dumpdtb=") && item[8]) {
+            g_free(o->dumpdtb);
             o->dumpdtb = g_strdup(item + 8);
         } else {
             die("-machine %s: unsupported property '%s' (virt has dumpdtb=FILE)", spec, item);
@@ -302,7 +305,7 @@ static void parse_options(SysOptions *o, int argc, char **argv)
         }
     }
     if (!o->machine) {
-        o->machine = "virt"; /* the only one */
+        o->machine = g_strdup("virt"); /* the only one */
     }
     if (strcmp(o->machine, "virt") != 0) {
         die("-machine %s: unsupported machine type (-M help lists them)", o->machine);
@@ -323,16 +326,16 @@ static Run run;
 
 static void on_runstate(bool shutdown, int exit_status, bool reset, void *opaque)
 {
-    Run *run = opaque;
-    if (shutdown || (reset && run->no_reboot)) {
-        run->exit_status = shutdown ? exit_status : 0;
-        g_main_loop_quit(run->loop);
+    Run *r = opaque;
+    if (shutdown || (reset && r->no_reboot)) {
+        r->exit_status = shutdown ? exit_status : 0;
+        g_main_loop_quit(r->loop);
         return;
     }
     if (reset) {
         vcpus_stop();
         bql_lock();
-        virt_machine_reset(run->vm);
+        virt_machine_reset(r->vm);
         bql_unlock();
         vcpus_start();
     }
@@ -359,33 +362,34 @@ static void dump_dtb(const VirtMachine *vm, const char *path)
     }
 }
 
+/* Static, like `run`: the strings parse_machine makes stay reachable. */
+static SysOptions options = { .smp = 1, .serial = SERIAL_DEFAULT };
+
 int main(int argc, char **argv)
 {
-    SysOptions o = { .smp = 1, .serial = SERIAL_DEFAULT };
-    parse_options(&o, argc, argv);
-    if (o.log_file && !rove_log_set_file(o.log_file)) {
+    parse_options(&options, argc, argv);
+    if (options.log_file && !rove_log_set_file(options.log_file)) {
         exit(1);
     }
 
     VirtMachineOptions mo = {
-        .ram_size = o.ram_size,
-        .smp = o.smp,
-        .bios = o.bios,
-        .kernel = o.kernel,
-        .initrd = o.initrd,
-        .append = o.append,
-        .dtb = o.dtb,
+        .ram_size = options.ram_size,
+        .smp = options.smp,
+        .bios = options.bios,
+        .kernel = options.kernel,
+        .initrd = options.initrd,
+        .append = options.append,
+        .dtb = options.dtb,
     };
     GError *err = NULL;
-    if (o.dumpdtb) {
+    if (options.dumpdtb) {
         /* The tree as the guest would get it, then exit (no terminal, no vCPUs). */
-        VirtMachine *vm = virt_machine_new(&mo, &err);
-        if (!vm) {
+        run.vm = virt_machine_new(&mo, &err);
+        if (!run.vm) {
             die("%s", err->message);
         }
-        dump_dtb(vm, o.dumpdtb);
-        virt_machine_free(vm);
-        return 0;
+        dump_dtb(run.vm, options.dumpdtb);
+        return 0; /* not freed: see the end of main */
     }
 
     /* Before the stdio back end, which leaves signals that have a handler alone. */
@@ -394,12 +398,12 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
 
     CharStdio *stdio = NULL;
-    if (o.serial != SERIAL_NONE) {
+    if (options.serial != SERIAL_NONE) {
         CharStdioOptions so = {
             .in_fd = 0,
             .out_fd = 1,
             .err_fd = 2,
-            .escapes = o.serial != SERIAL_STDIO,
+            .escapes = options.serial != SERIAL_STDIO,
             .quit = on_quit,
         };
         stdio = char_stdio_new(&so, &err);
@@ -410,7 +414,7 @@ int main(int argc, char **argv)
         mo.serial = char_stdio_backend(stdio);
     }
 
-    run.no_reboot = o.no_reboot;
+    run.no_reboot = options.no_reboot;
     run.vm = virt_machine_new(&mo, &err);
     if (!run.vm) {
         char_stdio_free(stdio); /* the terminal back to normal before the message */
@@ -422,7 +426,7 @@ int main(int argc, char **argv)
     GSource *runstate_src = runstate_source_new(on_runstate, &run);
     g_source_attach(runstate_src, NULL);
 
-    vcpus_init(run.vm->cpus, run.vm->ncpus, o.single_thread, run.vm->clock);
+    vcpus_init(run.vm->cpus, run.vm->ncpus, options.single_thread, run.vm->clock);
     vcpus_start();
     g_main_loop_run(run.loop);
     vcpus_stop();

@@ -153,7 +153,7 @@ static bool virt_devices(VirtMachine *vm, GError **errp)
     vm->plic = vm->aclint ? virt_device(vm, "sifive-plic", VIRT_PLIC, setup_plic, errp) : NULL;
     vm->uart = vm->plic ? virt_device(vm, TYPE_SERIAL_16550, VIRT_UART0, setup_uart, errp)
                         : NULL;
-    return vm->uart && virt_wire(vm, errp);
+    return vm->uart != NULL;
 }
 
 VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
@@ -203,18 +203,6 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
     vm->clock = clock_new(CLOCK_MODE_HOST);
     timer_init(&vm->rtc_timer, vm->clock, virt_rtc_timer_cb, vm);
 
-    for (int h = 0; h < smp; h++) {
-        RiscvHartConfig cfg = {
-            .hartid = (unsigned)h,
-            .reset_pc = virt_memmap[VIRT_MROM].base,
-            .as = &vm->as,
-            .clock = vm->clock,
-            .timebase_freq = VIRT_TIMEBASE_FREQ,
-            .sstc = VIRT_HART_SSTC,
-        };
-        vm->cpus[h] = riscv_hart_new(&cfg);
-    }
-
     RiscvBootConfig boot = {
         .ram_base = virt_memmap[VIRT_DRAM].base,
         .ram_size = ram_size,
@@ -239,6 +227,25 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
         fdt = virt_fdt_build(vm, &fdt_size, errp);
     }
     if (!fdt || !riscv_boot_setup(&vm->boot, &vm->as, fdt, fdt_size, errp)) {
+        goto fail;
+    }
+
+    /*
+     * The harts last: bad input has been refused by now, and hart.h has no
+     * way to free a hart.
+     */
+    for (int h = 0; h < smp; h++) {
+        RiscvHartConfig cfg = {
+            .hartid = (unsigned)h,
+            .reset_pc = virt_memmap[VIRT_MROM].base,
+            .as = &vm->as,
+            .clock = vm->clock,
+            .timebase_freq = VIRT_TIMEBASE_FREQ,
+            .sstc = VIRT_HART_SSTC,
+        };
+        vm->cpus[h] = riscv_hart_new(&cfg);
+    }
+    if (!virt_wire(vm, errp)) {
         goto fail;
     }
     return vm;
