@@ -128,7 +128,7 @@ missing=$(grep '=y$' "$out/work/rove.config" | while read -r l; do grep -qx "$l"
 grep -qx 'CONFIG_NR_CPUS=8' .config || die "CONFIG_NR_CPUS is not 8"
 
 log "building the Image with ${JOBS:-2} jobs (log: $out/work/build.log)"
-make -j"${JOBS:-2}" Image > "$out/work/build.log" 2>&1 || { tail -n 20 "$out/work/build.log" >&2; die "the kernel build failed"; }
+make -j"${JOBS:-2}" Image > "$out/work/build.log" 2>&1 || die "the kernel build failed (see $out/work/build.log)"
 cp arch/riscv/boot/Image "$out/Image.tmp" && mv "$out/Image.tmp" "$out/Image" || die "cannot write $out/Image"
 cp .config "$out/linux.config" || die "cannot write $out/linux.config"
 log "done: $out/Image"
