@@ -12,7 +12,7 @@
 #                 $ROVE_SHARED_IMAGES/riscv64/ (default: ../shared/images
 #                 beside the repository; empty: none), else the one that
 #                 scripts/build-linux-riscv64.sh builds into the cache
-#                 (~12 min on 2 cores; ROVE_NO_BUILD=1 refuses instead)
+#                 (4-12 min on 2 cores; ROVE_NO_BUILD=1 refuses instead)
 #   initramfs     our initramfs: busybox + scripts/initramfs/init
 #                 (scripts/make-initramfs.sh), remade when either changes
 #   linux-source  Debian 12's linux-source-6.1 tarball (for the build)
@@ -200,7 +200,7 @@ linux_61() {
     l61_out=$CACHE/linux-6.1-riscv64/Image
     if [ ! -s "$l61_out" ]; then
         [ "${ROVE_NO_BUILD:-0}" != 1 ] || die "no Linux 6.1 Image (no shared one, none built; ROVE_NO_BUILD=1)"
-        log "building Linux 6.1 (about 12 minutes on 2 cores): scripts/build-linux-riscv64.sh"
+        log "building Linux 6.1 (4-12 minutes on 2 cores): scripts/build-linux-riscv64.sh"
         "$here/build-linux-riscv64.sh" "$CACHE/linux-6.1-riscv64" >&2 || die "the Linux 6.1 build failed"
     fi
     echo "$l61_out"

@@ -1,6 +1,6 @@
 /* Sv39 and Sv48 translation from S-mode: 4K, 2M and 1G leaves (also in
  * the negative half), execution through an alias, load/store/fetch page
- * faults with mtval, misaligned superpages and reserved PTEs, canonical
+ * faults with mtval (and with stval when delegated), misaligned superpages and reserved PTEs, canonical
  * addresses, A and D set by the hardware, sfence.vma after a PTE change
  * (made by M, and by S itself), and which satp modes are accepted. */
 #include "vm.h"
@@ -21,6 +21,7 @@ extern char p_load64[], p_store64[], p_jump[], p_call[], p_ident[],
 #define VA_1G    0x180000000ul
 #define VA_NEG   0xffffffff80000000ul
 #define VA_HIGH  0x4000000000ul     /* bit 38: Sv48 only */
+#define VA_NONCANON(levels) (1ul << (12 + 9 * (levels) - 1))
 
 #define A_VAL 0xaaaa1111aaaa2222ul
 #define B_VAL 0xbbbb3333bbbb4444ul
@@ -55,7 +56,7 @@ static void sizes(u64 *root, int levels)
     check_trap("load 1G", s(p_load64, IN_IMAGE(VA_1G, &marker)), RUN_RETURNED, marker, 0, 0);
     check_trap("load 1G at 0xffffffff80000000", s(p_load64, IN_IMAGE(VA_NEG, &marker)),
                RUN_RETURNED, marker, 0, 0);
-    u64 noncanon = 1ul << (12 + 9 * levels - 1);
+    u64 noncanon = VA_NONCANON(levels);
     check_trap("load from the first non-canonical address", s(p_load64, noncanon),
                RUN_TRAP_M, EXC_LOAD_PAGE, p_load64, noncanon);
     if (levels == 4)
@@ -75,6 +76,18 @@ static void faults(void)
     check_trap("store W-only leaf (reserved)", s(p_store64, VA_WO), RUN_TRAP_M, EXC_STORE_PAGE, p_store64, VA_WO);
     check_trap("load via a pointer PTE at the last level", s(p_load64, VA_NL),
                RUN_TRAP_M, EXC_LOAD_PAGE, p_load64, VA_NL);
+}
+
+/* the same faults delegated to the S handler: scause, sepc, stval */
+static void delegated(int levels)
+{
+    csr_write(medeleg, (1u << EXC_INSN_PAGE) | (1u << EXC_LOAD_PAGE) | (1u << EXC_STORE_PAGE));
+    check_trap("load unmapped", s(p_load64, VA_NONE + 8), RUN_TRAP_S, EXC_LOAD_PAGE, p_load64, VA_NONE);
+    check_trap("store read-only", s(p_store64, VA_RO + 24), RUN_TRAP_S, EXC_STORE_PAGE, p_store64, VA_RO);
+    check_trap("fetch not executable", s(p_jump, VA_4K + 2), RUN_TRAP_S, EXC_INSN_PAGE, (void *)(VA_4K + 2), VA_4K);
+    check_trap("load from the first non-canonical address", s(p_load64, VA_NONCANON(levels)),
+               RUN_TRAP_S, EXC_LOAD_PAGE, p_load64, VA_NONCANON(levels));
+    csr_write(medeleg, 0);
 }
 
 static void accessed_dirty(u64 *pte_ad, u64 *pte_xad)
@@ -104,6 +117,7 @@ static void sfence(u64 *pte)
 static void one_mode(int levels)
 {
     printf("== Sv%d ==\n", 12 + 9 * levels);
+    s_install();
     vm_reset();
     u64 *root = vm_identity_root(levels);
     vm_map(root, levels, VA_4K, PA(page_a), PAGE_4K, FLAGS | PTE_R | PTE_W);
@@ -126,6 +140,8 @@ static void one_mode(int levels)
     check("satp.MODE", csr_read(satp) >> 60, levels == 3 ? 8 : 9);
     sizes(root, levels);
     faults();
+    printf("delegated to S:\n");
+    delegated(levels);
     printf("A and D bits:\n");
     accessed_dirty(pte_ad, pte_xad);
     printf("sfence.vma:\n");

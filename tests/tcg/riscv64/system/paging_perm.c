@@ -1,6 +1,6 @@
 /* Page permissions by privilege, in Sv39 and Sv48: U pages from S with
  * and without mstatus.SUM (never executable from S), U code and data from
- * U, execute-only pages with and without MXR, M-mode loads with MPRV
+ * U (faults also delegated to S), execute-only pages with and without MXR, M-mode loads with MPRV
  * (MPP = S, U, M), and switching satp between an Sv39 table, an Sv48
  * table and Bare. */
 #include "vm.h"
@@ -43,6 +43,11 @@ static void sum_mxr(void)
     check_trap("U load S page", u(p_load64, VA_S), RUN_TRAP_M, EXC_LOAD_PAGE, UALIAS(p_load64), VA_S);
     check_trap("U store S page", u(p_store64, VA_S), RUN_TRAP_M, EXC_STORE_PAGE, UALIAS(p_store64), VA_S);
     check_trap("U executes S code", run_in(PRV_U, p_load64, VA_U), RUN_TRAP_M, EXC_INSN_PAGE, p_load64, (u64)p_load64);
+    csr_write(medeleg, (1u << EXC_INSN_PAGE) | (1u << EXC_LOAD_PAGE) | (1u << EXC_STORE_PAGE));
+    check_trap("U load S page, delegated", u(p_load64, VA_S + 8), RUN_TRAP_S, EXC_LOAD_PAGE, UALIAS(p_load64), VA_S);
+    check_trap("U executes S code, delegated", run_in(PRV_U, p_load64, VA_U), RUN_TRAP_S, EXC_INSN_PAGE,
+               p_load64, (u64)p_load64);
+    csr_write(medeleg, 0);
 
     check_trap("S load execute-only, MXR=0", s(p_load64, VA_XO), RUN_TRAP_M, EXC_LOAD_PAGE, p_load64, VA_XO);
     check_trap("U load U execute-only, MXR=0", u(p_load64, VA_UXO), RUN_TRAP_M, EXC_LOAD_PAGE, UALIAS(p_load64), VA_UXO);
@@ -133,6 +138,7 @@ int main(void)
 {
     u64 *roots[2];
     vm_reset();
+    s_install();
     for (int levels = 3; levels <= 4; levels++) {
         printf("== Sv%d ==\n", 12 + 9 * levels);
         u64 *root = roots[levels - 3] = table(levels);
