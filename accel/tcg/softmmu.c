@@ -15,6 +15,7 @@
 
 #include <glib.h>
 
+#include "rove/bql.h"
 #include "rove/softmmu.h"
 
 #define PAGE_OFFSET_MASK (TARGET_PAGE_SIZE - 1)
@@ -477,7 +478,10 @@ static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned m
     if (e->addr_read & SOFTTLB_IO) {
         uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
         uint64_t v;
+        /* Device callbacks run under the big lock (rove/bql.h). */
+        BqlGuard g = bql_guard_enter();
         MemTxResult r = address_space_ld(cpu->tlb->as, paddr, size, &v);
+        bql_guard_exit(g);
         if (r != MEMTX_OK) {
             cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_LOAD, mmu_idx, r, retaddr);
             raise_abort("access_fault");
@@ -496,7 +500,9 @@ static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
 
     if (e->addr_write & SOFTTLB_IO) {
         uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+        BqlGuard g = bql_guard_enter();
         MemTxResult r = address_space_st(cpu->tlb->as, paddr, size, v);
+        bql_guard_exit(g);
         if (r != MEMTX_OK) {
             cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_STORE, mmu_idx, r,
                                         retaddr);

@@ -12,7 +12,16 @@
 
 #include "rove/bql.h"
 
-static GMutex bql_mutex; /* statically allocated GMutex needs no init */
+/*
+ * A fair (FIFO, ticket) lock: a vCPU polling a device register takes and
+ * drops the lock in a tight loop, and with a plain mutex it could take it
+ * back every time before the main loop, waiting to deliver the very input
+ * the guest polls for, ever got it.  The tickets are under a small mutex;
+ * waiters sleep on a condition variable.
+ */
+static GMutex bql_mutex;   /* guards the tickets; statically allocated: no init */
+static GCond bql_cond;
+static unsigned bql_next_ticket, bql_now_serving;
 static _Thread_local bool bql_held;
 
 static void bql_misuse(const char *what)
@@ -27,6 +36,11 @@ void bql_lock(void)
         bql_misuse("bql_lock() while already held by this thread");
     }
     g_mutex_lock(&bql_mutex);
+    unsigned ticket = bql_next_ticket++;
+    while (ticket != bql_now_serving) {
+        g_cond_wait(&bql_cond, &bql_mutex);
+    }
+    g_mutex_unlock(&bql_mutex);
     bql_held = true;
 }
 
@@ -36,6 +50,11 @@ void bql_unlock(void)
         bql_misuse("bql_unlock() without holding it");
     }
     bql_held = false;
+    g_mutex_lock(&bql_mutex);
+    bql_now_serving++;
+    if (bql_next_ticket != bql_now_serving) {
+        g_cond_broadcast(&bql_cond); /* someone waits: the next ticket goes */
+    }
     g_mutex_unlock(&bql_mutex);
 }
 
