@@ -143,8 +143,11 @@ void gen_goto_tb(DisasContext *ctx, uint64_t dest)
         gen_update_pc(ctx, dest);
         tcg_gen_exit_tb(c, (uintptr_t)ctx->base.tb | slot);
     } else {
+        /* Not chainable (system mode: dest is on another page, whose
+         * mapping the jump cache lookup checks): probe the jump cache
+         * inline with the key known now. */
         gen_update_pc(ctx, dest);
-        tcg_gen_lookup_and_goto_ptr(c);
+        gen_lookup_and_goto_ptr(ctx);
     }
 }
 
