@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Bare-metal programs on rove-system-riscv64 -M virt -bios none.
 
-usage: test-system-baremetal.py ROVE_SYSTEM HART_C [QEMU_SYSTEM]
+usage: test-system-baremetal.py ROVE_SYSTEM [QEMU_SYSTEM]
 
 Small M-mode programs, assembled here (a few RV64I encodings), run from
 0x80000000 and finish through the sifive-test device:
@@ -15,9 +15,7 @@ Small M-mode programs, assembled here (a few RV64I encodings), run from
   run), and -no-reboot turns that reset into exit 0.
 
 With QEMU_SYSTEM every program first runs under qemu-system-riscv64, which
-checks the programs themselves.  Rove's hart (HART_C) is a placeholder
-until the CPU side is merged: then only QEMU runs and the test reports a
-skip (77).
+checks the programs themselves, then under Rove.
 """
 import os
 import struct
@@ -26,8 +24,7 @@ import sys
 import tempfile
 
 rove = sys.argv[1]
-hart_c = sys.argv[2]
-qemu = sys.argv[3] if len(sys.argv) > 3 and os.path.exists(sys.argv[3]) else None
+qemu = sys.argv[2] if len(sys.argv) > 2 and os.path.exists(sys.argv[2]) else None
 failures = 0
 
 # ---- A tiny RV64I assembler: just what the programs below use ----
@@ -247,8 +244,7 @@ def run(tool, name, image, args=(), want_status=0, stdin=b"", want_out=None, tim
     failures += not ok
 
 
-placeholder = open(hart_c).readline().startswith("/* PLACEHOLDER")
-tools = ([qemu] if qemu else []) + ([] if placeholder else [rove])
+tools = ([qemu] if qemu else []) + [rove]
 
 with tempfile.TemporaryDirectory() as d:
     def img(name, code):
@@ -278,6 +274,3 @@ with tempfile.TemporaryDirectory() as d:
 print(f"{failures} failure(s)")
 if failures:
     sys.exit(1)
-if placeholder:
-    print("skip: target/riscv/hart.c is a placeholder, Rove cannot run guest code yet")
-    sys.exit(77)
