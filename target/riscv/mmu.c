@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rove/memory.h"
+#include "rove/bql.h"
 #include "target/riscv/priv.h"
 
 /* PTE fields, section 4.4.1 (figure 4.21). */
@@ -81,7 +82,12 @@ static bool pte_load(AddressSpace *as, uint64_t addr, uint64_t *pte, PteRef *ref
         }
         return true;
     }
-    return address_space_ldq(as, addr, pte) == MEMTX_OK;
+    /* A page table in MMIO (a hostile or broken guest): a device read,
+     * under the big lock like every device access. */
+    BqlGuard g = bql_guard_enter();
+    bool ok = address_space_ldq(as, addr, pte) == MEMTX_OK;
+    bql_guard_exit(g);
+    return ok;
 }
 
 /* Atomically replace `expected` by `desired`; false if the PTE changed. */
