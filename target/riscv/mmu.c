@@ -10,6 +10,7 @@
 #include <endian.h>
 #include <string.h>
 
+#include "rove/bql.h"
 #include "rove/memory.h"
 #include "target/riscv/priv.h"
 
@@ -81,7 +82,12 @@ static bool pte_load(AddressSpace *as, uint64_t addr, uint64_t *pte, PteRef *ref
         }
         return true;
     }
-    return address_space_ldq(as, addr, pte) == MEMTX_OK;
+    /* A PTE in a device: its callbacks run under the big lock (rove/bql.h),
+     * as for any other vCPU access to it. */
+    BqlGuard g = bql_guard_enter();
+    MemTxResult r = address_space_ldq(as, addr, pte);
+    bql_guard_exit(g);
+    return r == MEMTX_OK;
 }
 
 /* Atomically replace `expected` by `desired`; false if the PTE changed. */
