@@ -337,6 +337,10 @@ static void on_runstate(bool shutdown, int exit_status, bool reset, void *opaque
         bql_lock();
         virt_machine_reset(r->vm);
         bql_unlock();
+        /* The reset reloaded the boot images into RAM behind the vCPUs'
+         * backs: translations of pages the guest had changed would run
+         * the old code.  Drop them all (every vCPU is parked). */
+        tb_flush(NULL);
         vcpus_start();
     }
 }

@@ -10,8 +10,8 @@
 #include <endian.h>
 #include <string.h>
 
-#include "rove/memory.h"
 #include "rove/bql.h"
+#include "rove/memory.h"
 #include "target/riscv/priv.h"
 
 /* PTE fields, section 4.4.1 (figure 4.21). */
@@ -82,12 +82,12 @@ static bool pte_load(AddressSpace *as, uint64_t addr, uint64_t *pte, PteRef *ref
         }
         return true;
     }
-    /* A page table in MMIO (a hostile or broken guest): a device read,
-     * under the big lock like every device access. */
+    /* A PTE in a device: its callbacks run under the big lock (rove/bql.h),
+     * as for any other vCPU access to it. */
     BqlGuard g = bql_guard_enter();
-    bool ok = address_space_ldq(as, addr, pte) == MEMTX_OK;
+    MemTxResult r = address_space_ldq(as, addr, pte);
     bql_guard_exit(g);
-    return ok;
+    return r == MEMTX_OK;
 }
 
 /* Atomically replace `expected` by `desired`; false if the PTE changed. */

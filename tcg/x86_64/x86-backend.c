@@ -269,6 +269,10 @@ void x86_gen_free(X86Gen *g)
 
 uint32_t x86_wb_pool_add(X86Gen *g, const TcgWriteback *wb, int n)
 {
+    if (n <= 0) {
+        /* wb and the pool may both be NULL: memcpy must not see them */
+        return (uint32_t)g->nb_wb_pool;
+    }
     int max = g->max_wb_pool;
     while (g->nb_wb_pool + n > max) {
         max = max ? max * 2 : 64;

@@ -3,11 +3,13 @@
  * tables built in a RAM region of a real AddressSpace: 4K, 2M, 1G and
  * (Sv48) 512G pages, misaligned superpages, U/SUM, MXR, MPRV, the reserved
  * W-without-R encoding and reserved bits, A/D updates (exactly when the
- * spec sets them), non-canonical addresses, and access faults for PTEs
- * that cannot be read or updated (unmapped, ROM).
+ * spec sets them), non-canonical addresses, access faults for PTEs
+ * that cannot be read or updated (unmapped, ROM), and PTEs in a device
+ * (read under the big lock, never updated).
  */
 #include <glib.h>
 
+#include "rove/bql.h"
 #include "rove/memory.h"
 #include "target/riscv/priv.h"
 
@@ -508,6 +510,71 @@ static void test_access_faults(void)
     fixture_fini();
 }
 
+/* ---- PTEs in a device ---- */
+
+/* A device whose registers read as one PTE each; it notes whether every
+ * read ran under the big lock, as device callbacks must. */
+static unsigned dev_reads, dev_reads_unlocked;
+static uint64_t dev_pte;
+
+static MemTxResult dev_read(void *opaque, uint64_t offset, uint64_t *value, unsigned size)
+{
+    dev_reads++;
+    if (!bql_locked()) {
+        dev_reads_unlocked++;
+    }
+    *value = dev_pte;
+    return MEMTX_OK;
+}
+
+static MemTxResult dev_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps dev_ops = {
+    .read = dev_read,
+    .write = dev_write,
+    .min_access_size = 8,
+    .max_access_size = 8,
+};
+
+static void test_pte_in_device(void)
+{
+    MemoryRegion dev;
+    fixture_init(RV_SATP_SV39);
+    memory_region_init_io(&dev, "pte-dev", &dev_ops, NULL, 0x1000);
+    memory_region_add_subregion(&f.root, 0x10000000, &dev);
+    uint64_t va = 0x10000;
+    /* the last-level table is the device */
+    map(va, 1, mkpte(0x10000000, V));
+
+    dev_reads = dev_reads_unlocked = 0;
+    dev_pte = mkpte(0x80100000, V | R | W | A | D);
+    expect_ok(va + 8, RV_ACCESS_LOAD, 0x80100008, 0x1000);
+    expect_ok(va + 8, RV_ACCESS_STORE, 0x80100008, 0x1000);
+    /* A must be set, and a device PTE cannot be updated: access fault */
+    dev_pte = mkpte(0x80100000, V | R | W);
+    g_assert_cmpint(xlate(va, RV_ACCESS_LOAD, NULL), ==, 5);
+    /* invalid */
+    dev_pte = 0;
+    expect_pf(va, RV_ACCESS_FETCH);
+    g_assert_cmpuint(dev_reads, ==, 4);
+    g_assert_cmpuint(dev_reads_unlocked, ==, 0);
+
+    /* a caller that holds the lock already (the guard does not retake it) */
+    bql_lock();
+    dev_pte = mkpte(0x80100000, V | R | A);
+    expect_ok(va, RV_ACCESS_LOAD, 0x80100000, 0x1000);
+    bql_unlock();
+    g_assert_cmpuint(dev_reads, ==, 5);
+    g_assert_cmpuint(dev_reads_unlocked, ==, 0);
+
+    memory_region_del_subregion(&f.root, &dev);
+    memory_region_destroy(&dev);
+    fixture_fini();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -521,5 +588,6 @@ int main(int argc, char **argv)
     g_test_add_func("/riscv-mmu/bad-ptes", test_bad_ptes);
     g_test_add_func("/riscv-mmu/accessed-dirty", test_accessed_dirty);
     g_test_add_func("/riscv-mmu/access-faults", test_access_faults);
+    g_test_add_func("/riscv-mmu/pte-in-device", test_pte_in_device);
     return g_test_run();
 }

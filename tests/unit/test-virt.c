@@ -160,7 +160,7 @@ static void check_dinfo(LoadFn ld, void *opaque, uint64_t a2, uint64_t next_addr
 {
     const uint64_t want[6] = { 0x4942534f, 2, next_addr, 1, 0, 0 };
     for (int i = 0; i < 6; i++) {
-        uint64_t v;
+        uint64_t v = 0;
         g_assert_true(ld(opaque, a2 + 8 * i, 8, &v));
         g_assert_cmphex(v, ==, want[i]);
     }
