@@ -4,11 +4,12 @@
  * instruction in the last halfword of RAM; in S mode (Sv39, Sv48) leaf
  * PTEs pointing at a device and at nothing, a page-table page in a device,
  * satp's root in a device, accesses and a 32-bit instruction crossing into
- * an unmapped page.  Only what QEMU 7.2 and the spec agree on:
+ * an unmapped page, a 32-bit instruction across two pages whose second
+ * page is remapped or unmapped.  Only what QEMU 7.2 and the spec agree on:
  * hostile_pma has the cases where QEMU has no PMAs. */
 #include "vm.h"
 
-extern char p_load64[], p_load32[], p_store64[], p_jump[], p_lr_d[], p_ident[];
+extern char p_load64[], p_load32[], p_store64[], p_jump[], p_lr_d[], p_ident[], p_call[];
 extern char h_lbu[], h_sb[], h_sc_d[];
 
 asm(".text\n.align 2\n"
@@ -123,10 +124,60 @@ static void s_mode(int levels)
     sfence_all();
 }
 
+/* A 32-bit insn whose halves are in two virtual pages: after the second
+ * page is remapped (sfence.vma) the insn is made of the new page's half,
+ * and with the second page unmapped it takes the fetch page fault itself.
+ * Entered at the insn (an indirect jump) and 4 bytes before it (two
+ * c.nops falling through into it). */
+static uint16_t cross1[2048] __attribute__((aligned(4096)));
+static uint16_t cross_x[2048] __attribute__((aligned(4096)));
+static uint16_t cross_y[2048] __attribute__((aligned(4096)));
+#define VA_CROSS 0x100010000ul
+
+static void crossing_insn(int levels)
+{
+    printf("== S, Sv%d: a 32-bit insn across two pages ==\n", 12 + 9 * levels);
+    cross1[2045] = 0x0001;                  /* c.nop */
+    cross1[2046] = 0x0001;                  /* c.nop */
+    cross1[2047] = 0x0513;                  /* addi a0, zero, imm: low half */
+    cross_x[0] = 1 << 4;                    /* imm = 1 */
+    cross_x[1] = 0x8082;                    /* c.ret */
+    cross_y[0] = 2 << 4;                    /* imm = 2 */
+    cross_y[1] = 0x8082;
+    asm volatile("fence.i" ::: "memory");
+    vm_reset();
+    u64 *root = vm_identity_root(levels);
+    vm_map(root, levels, VA_CROSS, (u64)cross1, PAGE_4K, F | PTE_R | PTE_X);
+    u64 *pte2 = vm_map(root, levels, VA_CROSS + 0x1000, (u64)cross_x, PAGE_4K, F | PTE_R | PTE_X);
+    csr_write(satp, vm_satp(root, levels));
+    sfence_all();
+    const u64 insn = VA_CROSS + 0xffe, before = VA_CROSS + 0xffa;
+    for (int round = 0; round < 2; round++) {
+        check_trap("second half in page X", s(p_call, insn), RUN_RETURNED, 1, 0, 0);
+        check_trap("  entered 4 bytes before", s(p_call, before), RUN_RETURNED, 1, 0, 0);
+        *pte2 = ((u64)cross_y >> 12) << 10 | F | PTE_R | PTE_X;
+        sfence_all();
+        check_trap("second page remapped to page Y", s(p_call, insn), RUN_RETURNED, 2, 0, 0);
+        check_trap("  entered 4 bytes before", s(p_call, before), RUN_RETURNED, 2, 0, 0);
+        *pte2 = 0;
+        sfence_all();
+        check_trap("second page unmapped", s(p_call, insn), RUN_TRAP_M, EXC_INSN_PAGE,
+                   (void *)insn, insn + 2);
+        check_trap("  entered 4 bytes before", s(p_call, before), RUN_TRAP_M, EXC_INSN_PAGE,
+                   (void *)insn, insn + 2);
+        *pte2 = ((u64)cross_x >> 12) << 10 | F | PTE_R | PTE_X;
+        sfence_all();
+    }
+    csr_write(satp, 0);
+    sfence_all();
+}
+
 int main(void)
 {
     m_mode();
     s_mode(3);
     s_mode(4);
+    crossing_insn(3);
+    crossing_insn(4);
     return 0;
 }
