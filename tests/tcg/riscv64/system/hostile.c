@@ -2,11 +2,12 @@
  * exception: fetches from a device and from holes, LR/SC past the end of
  * RAM, loads and stores that cross from RAM into nothing, a compressed
  * instruction in the last halfword of RAM; in S mode (Sv39, Sv48) leaf
- * PTEs pointing at a device and at nothing, a page-table page in a device,
- * satp's root in a device, accesses and a 32-bit instruction crossing into
- * an unmapped page, a 32-bit instruction across two pages whose second
- * page is remapped or unmapped.  Only what QEMU 7.2 and the spec agree on:
- * hostile_pma has the cases where QEMU has no PMAs. */
+ * PTEs pointing at a device, at nothing and at the top of the physical
+ * address space, a page-table page in a device, satp's root in a device,
+ * accesses and a 32-bit instruction crossing into an unmapped page, a
+ * 32-bit instruction across two pages whose second page is remapped or
+ * unmapped.  Only what QEMU 7.2 and the spec agree on: hostile_pma has the
+ * cases where QEMU has no PMAs. */
 #include "vm.h"
 
 extern char p_load64[], p_load32[], p_store64[], p_jump[], p_lr_d[], p_ident[], p_call[];
@@ -58,6 +59,7 @@ static u64 page_a[512] __attribute__((aligned(4096)));
 #define VA_DATA  0x100002000ul  /* page_a, RWX; the next page is unmapped */
 #define VA_NONE  0x100003000ul
 #define VA_PLICT 0x140000000ul  /* its last-level table is the PLIC */
+#define VA_FAR   0x100004000ul  /* leaf -> PPN all ones (44 bits) */
 #define F (PTE_V | PTE_A | PTE_D)
 
 static void s_mode(int levels)
@@ -68,6 +70,7 @@ static void s_mode(int levels)
     vm_map(root, levels, VA_UART, UART0, PAGE_4K, F | PTE_R | PTE_W | PTE_X);
     vm_map(root, levels, VA_HOLE, RAM_END, PAGE_4K, F | PTE_R | PTE_W | PTE_X);
     vm_map(root, levels, VA_DATA, (u64)page_a, PAGE_4K, F | PTE_R | PTE_W | PTE_X);
+    *vm_map(root, levels, VA_FAR, 0, PAGE_4K, 0) = ((1ul << 44) - 1) << 10 | F | PTE_R | PTE_W | PTE_X;
     /* a pointer PTE at the 2M level whose table is the PLIC's priority
      * registers: all zero, so the PTE read there is invalid */
     *vm_map(root, levels, VA_PLICT, 0, PAGE_2M, 0) = (PLIC >> 12) << 10 | PTE_V;
@@ -85,6 +88,12 @@ static void s_mode(int levels)
                EXC_INSN_ACCESS, (void *)(VA_HOLE + 4), VA_HOLE);
     check_trap("lr.d through a leaf to nothing", s(p_lr_d, VA_HOLE), RUN_TRAP_M,
                EXC_LOAD_ACCESS, p_lr_d, VA_HOLE);
+    check_trap("load through a leaf to the highest physical page", s(p_load64, VA_FAR + 8),
+               RUN_TRAP_M, EXC_LOAD_ACCESS, p_load64, VA_FAR);
+    check_trap("store through a leaf to the highest physical page", s(p_store64, VA_FAR),
+               RUN_TRAP_M, EXC_STORE_ACCESS, p_store64, VA_FAR);
+    check_trap("fetch through a leaf to the highest physical page", s(p_jump, VA_FAR),
+               RUN_TRAP_M, EXC_INSN_ACCESS, (void *)VA_FAR, VA_FAR);
     check_trap("load through a table in the PLIC", s(p_load64, VA_PLICT + 0x1000), RUN_TRAP_M,
                EXC_LOAD_PAGE, p_load64, VA_PLICT);
     check_trap("fetch through a table in the PLIC", s(p_jump, VA_PLICT + 0x1000), RUN_TRAP_M,
