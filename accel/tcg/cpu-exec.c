@@ -350,7 +350,11 @@ int cpu_exec(CpuState *cpu)
                 }
             }
         }
-        if (last_tb && !(cpu->tcg_cflags & CF_NO_CHAIN)) {
+        /* System mode: never chain into a TB whose first insn crosses into
+         * the next page: a direct jump would skip the lookup's check that
+         * the page still maps where it did (tb_hash_lookup). */
+        if (last_tb && !(cpu->tcg_cflags & CF_NO_CHAIN) &&
+            !(accel_mode->system && tb->page_addr[1] != (uint64_t)-1)) {
             tb_add_jump(es, last_tb, last_slot, tb);
         }
         if (rove_log_enabled(LOG_CPU)) {

@@ -106,9 +106,11 @@ static inline TranslationBlock *tb_lookup(CpuState *cpu, uint64_t pc, uint32_t f
     }
     return tb_lookup_slow(cpu, pc, flags);
 }
-/* Hash lookup alone (tb_lock held or not); phys_page (system mode) must
- * be the TB's first page, or -1 for any. */
-TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
+/* Hash lookup alone (tb_lock held or not) in cpu's ExecState; phys_page
+ * (system mode) must be the TB's first page, or -1 for any, and a TB
+ * whose first insn crosses into the next page must still find that page
+ * mapped where it was (code_phys). */
+TranslationBlock *tb_hash_lookup(CpuState *cpu, uint64_t pc, uint32_t flags,
                                  uint32_t cflags, uint64_t phys_page);
 void tb_insert(CpuState *cpu, TranslationBlock *tb);          /* tb_lock held */
 void tb_record(ExecState *es, TranslationBlock *tb);          /* tb_lock held */

@@ -441,8 +441,12 @@ static void host_st_le(uint8_t *p, uint64_t v, unsigned size)
     }
 }
 
-/* A store to a RAM page that holds TBs: drop the TBs it overlaps first;
- * once the page has none, its stores go inline again. */
+/* A store to a RAM page that holds TBs: drop the TBs it overlaps; once the
+ * page has none, its stores go inline again.  Called after the store, not
+ * before: a vCPU translating the page meanwhile (under tb_lock, which the
+ * invalidation takes too) either read the new bytes or made its TB before
+ * the invalidation, which then drops it.  Invalidating first would let
+ * it read the old bytes after the invalidation and keep them. */
 static void notdirty_write(CpuState *cpu, SoftTlbEntry *e, const SoftTlbFull *f,
                            uint64_t vaddr, unsigned size)
 {
@@ -511,10 +515,11 @@ static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
         io_stop_check(cpu, retaddr);
         return;
     }
-    if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY) {
+    bool code = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY;
+    host_st_le((uint8_t *)(uintptr_t)(vaddr + e->addend), v, size);
+    if (code) {
         notdirty_write(cpu, e, f, vaddr, size);
     }
-    host_st_le((uint8_t *)(uintptr_t)(vaddr + e->addend), v, size);
 }
 
 static void check_align(CpuState *cpu, uint64_t vaddr, MemOp memop, unsigned size,
@@ -627,9 +632,20 @@ void *softmmu_get_code_page(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uin
     return (void *)(uintptr_t)(vaddr + e->addend);
 }
 
+/* An atomic on a code page whose invalidation waits for the operation. */
+typedef struct AtomicPending {
+    CpuState *cpu;      /* NULL: none */
+    SoftTlbEntry *e;
+    const SoftTlbFull *f;
+    uint64_t vaddr;
+    unsigned size;
+} AtomicPending;
+static _Thread_local AtomicPending atomic_pending;
+
 void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                           uintptr_t retaddr)
 {
+    atomic_pending.cpu = NULL;
     SoftTlbFull *f;
     cpu_tlb(cpu);
     if (vaddr & (size - 1)) {
@@ -649,7 +665,17 @@ void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned
         raise_abort("access_fault");
     }
     if (__atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY) {
-        notdirty_write(cpu, e, f, vaddr, size);
+        /* After the operation (see notdirty_write): softmmu_atomic_done. */
+        atomic_pending = (AtomicPending){ cpu, e, f, vaddr, size };
     }
     return (void *)(uintptr_t)(vaddr + e->addend);
+}
+
+void softmmu_atomic_done(void)
+{
+    AtomicPending p = atomic_pending;
+    if (p.cpu) {
+        atomic_pending.cpu = NULL;
+        notdirty_write(p.cpu, p.e, p.f, p.vaddr, p.size);
+    }
 }

@@ -99,6 +99,7 @@ static void *sys_atomic_lookup(CpuState *cpu, uint64_t addr, unsigned size, unsi
 
 static void sys_atomic_done(void)
 {
+    softmmu_atomic_done();
 }
 
 /* A store hit a code page: drop what it overlaps. */

@@ -78,14 +78,27 @@ void tb_maint_init(ExecState *es)
     es->page_tbs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, page_list_free);
 }
 
-TranslationBlock *tb_hash_lookup(ExecState *es, uint64_t pc, uint32_t flags,
+/* System mode: a TB whose first insn runs into the next page is only good
+ * while that virtual page still maps the physical page it was made from
+ * (the hash is keyed on the first page alone). */
+static bool tb_second_page_ok(CpuState *cpu, const TranslationBlock *tb)
+{
+    if (tb->page_addr[1] == (uint64_t)-1 || !accel_mode->code_phys) {
+        return true;
+    }
+    uint64_t next = (tb->pc & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE;
+    return accel_mode->code_phys(cpu, next) == tb->page_addr[1];
+}
+
+TranslationBlock *tb_hash_lookup(CpuState *cpu, uint64_t pc, uint32_t flags,
                                  uint32_t cflags, uint64_t phys_page)
 {
+    ExecState *es = cpu->exec;
     TranslationBlock *tb = __atomic_load_n(&es->hash[tb_hash(pc, flags)], __ATOMIC_ACQUIRE);
     for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
         if (tb->pc == pc && tb->flags == flags && (tb->cflags & CF_KEY_MASK) == cflags &&
             (phys_page == (uint64_t)-1 || tb->page_addr[0] == phys_page) &&
-            !tb_is_invalid(tb)) {
+            !tb_is_invalid(tb) && tb_second_page_ok(cpu, tb)) {
             return tb;
         }
     }
@@ -101,7 +114,7 @@ TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
             return NULL; /* not mapped now: translating raises the fault */
         }
     }
-    TranslationBlock *tb = tb_hash_lookup(cpu->exec, pc, flags, cpu->tcg_cflags, phys);
+    TranslationBlock *tb = tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
     if (tb) {
         cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
     }

@@ -98,7 +98,7 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         uint64_t phys = accel_mode->code_phys ? accel_mode->code_phys(cpu, pc) : (uint64_t)-1;
         TranslationBlock *done = phys == (uint64_t)-1 && accel_mode->code_phys
                                      ? NULL
-                                     : tb_hash_lookup(es, pc, flags, cpu->tcg_cflags, phys);
+                                     : tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
         if (done) {
             tb_unlock();
             ct->jmp_cache[tb_jmp_cache_hash(pc)] = done;

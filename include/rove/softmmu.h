@@ -174,11 +174,13 @@ void softmmu_st(CpuState *cpu, uint64_t vaddr, uint64_t val, MemOp memop, unsign
 /*
  * Atomics: the host address of the naturally aligned size-byte RAM object
  * at vaddr, writable (and readable) in mmu_idx; misalignment, page faults
- * and non-RAM raise through the SoftMmuOps callbacks.  TBs on the page
- * are dropped first.
+ * and non-RAM raise through the SoftMmuOps callbacks.  The caller does the
+ * operation, then calls softmmu_atomic_done(), which drops the TBs the
+ * object overlaps if the page holds code (after the write, as for a store).
  */
 void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                           uintptr_t retaddr);
+void softmmu_atomic_done(void);
 
 /*
  * Translate without raising: true if `access` at vaddr is allowed in
