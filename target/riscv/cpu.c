@@ -49,6 +49,18 @@ void riscv_cpu_dump_state(CpuState *cs, FILE *f)
     RiscvCpu *cpu = riscv_cpu(cs);
 
     fprintf(f, " %-8s %016" PRIx64 "\n", "pc", cpu->pc);
+    if (cpu->system) {
+        /* System mode: the privileged state that decides what runs next. */
+        const RiscvPrivState *s = &cpu->priv;
+        fprintf(f, " %-8s %c        mstatus  %016" PRIx64 " satp     %016" PRIx64 "\n", "priv",
+                "US?M"[s->priv & 3], s->mstatus, s->satp);
+        fprintf(f, " %-8s %016" PRIx64 " mie      %016" PRIx64 " mideleg  %016" PRIx64
+                " medeleg  %016" PRIx64 "\n", "mip", s->mip, s->mie, s->mideleg, s->medeleg);
+        fprintf(f, " %-8s %016" PRIx64 " mcause   %016" PRIx64 " mtval    %016" PRIx64
+                " mtvec    %016" PRIx64 "\n", "mepc", s->mepc, s->mcause, s->mtval, s->mtvec);
+        fprintf(f, " %-8s %016" PRIx64 " scause   %016" PRIx64 " stval    %016" PRIx64
+                " stvec    %016" PRIx64 "\n", "sepc", s->sepc, s->scause, s->stval, s->stvec);
+    }
     dump_regs(f, dump_gpr_names, cpu->gpr);
     dump_regs(f, dump_fpr_names, cpu->fpr);
 }
