@@ -55,6 +55,7 @@ typedef struct SysOptions {
     bool single_thread;
     bool no_reboot;
     const char *log_file;
+    GPtrArray *devices;       /* -device specs (const char *, from argv) */
 } SysOptions;
 
 static void usage(FILE *f)
@@ -81,6 +82,9 @@ static void usage(FILE *f)
         "  -accel tcg[,thread=single|multi]\n"
         "                   one host thread for all harts, or one each (default)\n"
         "  -no-reboot       exit instead of resetting when the guest reboots\n"
+        "  -device TYPE[,PROP=VALUE...]\n"
+        "                   add a virtio device on a virtio-mmio slot (-device help\n"
+        "                   lists them, -device TYPE,help their properties)\n"
         "  -nic none, -net none\n"
         "                   accepted: there is no network card yet\n"
         "  -d ITEM,...      enable logging (-d help lists the items)\n"
@@ -232,11 +236,37 @@ static void parse_accel(SysOptions *o, const char *spec)
     g_strfreev(items);
 }
 
+/* "-device help", "-device TYPE,help", "-device TYPE[,PROP=VALUE...]". */
+static void parse_device(SysOptions *o, const char *spec)
+{
+    if (strcmp(spec, "help") == 0 || strcmp(spec, "?") == 0) {
+        GString *out = g_string_new(NULL);
+        virt_device_help(out);
+        fputs(out->str, stdout);
+        g_string_free(out, TRUE);
+        exit(0);
+    }
+    if (g_str_has_suffix(spec, ",help")) {
+        char *type = g_strndup(spec, strlen(spec) - 5);
+        GString *out = g_string_new(NULL);
+        bool ok = virt_device_type_help(type, out);
+        if (!ok) {
+            die("-device %s: no such device on this machine (-device help lists them)", type);
+        }
+        fputs(out->str, stdout);
+        exit(0);
+    }
+    if (!o->devices) {
+        o->devices = g_ptr_array_new();
+    }
+    g_ptr_array_add(o->devices, (gpointer)spec);
+}
+
 static void parse_options(SysOptions *o, int argc, char **argv)
 {
     static const char *const with_value[] = {
         "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
-        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D",
+        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device",
     };
     for (int i = 1; i < argc;) {
         const char *orig = argv[i++];
@@ -288,6 +318,8 @@ static void parse_options(SysOptions *o, int argc, char **argv)
             if (strcmp(val, "none") != 0) {
                 die("%s %s: there is no network card yet (only %s none)", arg, val, arg);
             }
+        } else if (strcmp(arg, "-device") == 0) {
+            parse_device(o, val);
         } else if (strcmp(arg, "-d") == 0) {
             if (!rove_log_parse(val)) {
                 exit(strcmp(val, "help") == 0 ? 0 : 1);
@@ -384,6 +416,8 @@ int main(int argc, char **argv)
         .initrd = options.initrd,
         .append = options.append,
         .dtb = options.dtb,
+        .devices = options.devices ? (const char *const *)options.devices->pdata : NULL,
+        .ndevices = options.devices ? options.devices->len : 0,
     };
     GError *err = NULL;
     if (options.dumpdtb) {

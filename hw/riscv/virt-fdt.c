@@ -3,8 +3,9 @@
  * generic platform, U-Boot's qemu-riscv board and Linux look for on QEMU's
  * virt board, built from virt_memmap and the irq numbers in virt.h (the
  * only copy of them).  Left out: QEMU's PCI host, flash, fw-cfg,
- * platform bus and PMU nodes (no such devices here), and the virtio-mmio
- * slots until they are populated.
+ * platform bus and PMU nodes (no such devices here).  The eight
+ * virtio-mmio slots are always described, populated or not (an empty one
+ * reads device id 0), highest address first as in QEMU's blob.
  */
 #include <string.h>
 
@@ -109,6 +110,17 @@ static void fdt_soc(DtbBuilder *b, const VirtMachine *vm, const uint32_t *intc,
     dtb_prop_u32(b, "#size-cells", 2);
     dtb_prop_string(b, "compatible", "simple-bus");
     dtb_prop_empty(b, "ranges");
+
+    for (int i = VIRT_VIRTIO_COUNT - 1; i >= 0; i--) {
+        uint64_t base = virt_memmap[VIRT_VIRTIO].base + (uint64_t)i * VIRT_VIRTIO_SLOT;
+        const uint64_t pair[2] = { base, VIRT_VIRTIO_SLOT };
+        dtb_begin_node_addr(b, "virtio_mmio", base);
+        dtb_prop_u32(b, "interrupts", VIRT_VIRTIO_IRQ + (uint32_t)i);
+        dtb_prop_u32(b, "interrupt-parent", plic);
+        dtb_prop_reg(b, "reg", 2, 2, pair, 1);
+        dtb_prop_string(b, "compatible", "virtio,mmio");
+        dtb_end_node(b);
+    }
 
     static const char *const clint_compat[] = { "sifive,clint0", "riscv,clint0" };
     dtb_begin_node_addr(b, "clint", virt_memmap[VIRT_CLINT].base);

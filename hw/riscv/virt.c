@@ -4,7 +4,9 @@
  *
  * Wiring: the ACLINT's MSIP/MTIP outputs go to each hart's MSI/MTI input;
  * PLIC context 2h to hart h's MEI and 2h + 1 to its SEI; the UART and the
- * RTC drive PLIC sources 10 and 11.  One virtual clock (host mode) feeds
+ * RTC drive PLIC sources 10 and 11; virtio-mmio slot i (at 0x10001000 +
+ * i * 0x1000) drives source 1 + i, and -device back ends fill the slots
+ * from the highest address down, as QEMU's virt does.  One virtual clock (host mode) feeds
  * mtime, the RTC and the harts' `time` CSR.
  */
 #include <inttypes.h>
@@ -12,6 +14,8 @@
 
 #include "hw/char/serial-16550.h"
 #include "hw/riscv/virt.h"
+#include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio-rng.h"
 #include "rove/fdt.h"
 #include "rove/intc.h"
 #include "rove/system.h"
@@ -66,6 +70,118 @@ static void virt_rtc_timer_cb(void *opaque)
 }
 
 /* ---- Building ---- */
+
+static DeviceRegistry *virt_registry_new(void)
+{
+    DeviceRegistry *reg = device_registry_new();
+    serial_16550_register_types(reg);
+    sifive_test_register_types(reg);
+    goldfish_rtc_register_types(reg);
+    device_type_register(reg, &riscv_aclint_type);
+    device_type_register(reg, &sifive_plic_type);
+    virtio_mmio_register_types(reg);
+    virtio_rng_register_types(reg);
+    return reg;
+}
+
+void virt_device_help(GString *out)
+{
+    DeviceRegistry *reg = virt_registry_new();
+    GPtrArray *types = device_type_list(reg);
+    for (guint i = 0; i < types->len; i++) {
+        const DeviceType *t = types->pdata[i];
+        if (t->bus) {
+            g_string_append_printf(out, "name \"%s\", bus %s, desc \"%s\"\n", t->name, t->bus,
+                                   t->help ? t->help : "");
+        }
+    }
+    g_ptr_array_unref(types);
+    device_registry_free(reg);
+}
+
+bool virt_device_type_help(const char *type, GString *out)
+{
+    DeviceRegistry *reg = virt_registry_new();
+    const DeviceType *t = device_type_find(reg, type);
+    bool ok = t && t->bus;
+    if (ok) {
+        device_type_help(t, out);
+    }
+    device_registry_free(reg);
+    return ok;
+}
+
+/* One -device spec: "TYPE[,PROP=VALUE...]", a realized virtio back end. */
+static Device *virt_backend_new(VirtMachine *vm, const char *spec, GError **errp)
+{
+    char **items = g_strsplit(spec, ",", -1);
+    Device *dev = NULL;
+    const DeviceType *t = items[0] ? device_type_find(vm->registry, items[0]) : NULL;
+    if (!t || !t->bus) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_UNKNOWN_TYPE,
+                    "-device %s: no such device on this machine (-device help lists them)",
+                    spec);
+        goto out;
+    }
+    dev = device_new(vm->registry, items[0], errp);
+    for (char **p = items + 1; dev && *p; p++) {
+        char *eq = strchr(*p, '=');
+        if (!eq) {
+            g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                        "'%s' is not PROP=VALUE", *p);
+        } else {
+            *eq = 0;
+            if (device_set_prop(dev, *p, eq + 1, errp)) {
+                continue;
+            }
+        }
+        device_free(dev);
+        dev = NULL;
+    }
+    if (dev && !device_realize(dev, errp)) {
+        device_free(dev);
+        dev = NULL;
+    }
+    if (!dev) {
+        g_prefix_error(errp, "-device %s: ", spec);
+    }
+out:
+    g_strfreev(items);
+    return dev;
+}
+
+static bool virt_virtio(VirtMachine *vm, const VirtMachineOptions *opts, GError **errp)
+{
+    if (opts->ndevices > VIRT_VIRTIO_COUNT) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "-device: the virt machine has %d virtio-mmio slots", VIRT_VIRTIO_COUNT);
+        return false;
+    }
+    for (size_t k = 0; k < opts->ndevices; k++) {
+        int slot = VIRT_VIRTIO_COUNT - 1 - (int)k;
+        vm->virtio_backend[slot] = virt_backend_new(vm, opts->devices[k], errp);
+        if (!vm->virtio_backend[slot]) {
+            return false;
+        }
+    }
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        Device *dev = device_new(vm->registry, TYPE_VIRTIO_MMIO, errp);
+        if (!dev) {
+            return false;
+        }
+        VirtioBackend *be = virtio_device_backend(vm->virtio_backend[i]);
+        if (!device_set_prop_ptr(dev, "backend", be, errp) ||
+            !device_set_prop_ptr(dev, "as", &vm->as, errp) || !device_realize(dev, errp)) {
+            device_free(dev);
+            return false;
+        }
+        vm->virtio[i] = dev;
+        memory_region_add_subregion(&vm->sysmem,
+                                    virt_memmap[VIRT_VIRTIO].base + (uint64_t)i * VIRT_VIRTIO_SLOT,
+                                    device_mmio(dev, 0));
+    }
+    return true;
+}
 
 /* A device of `type` with its properties set by `setup`, realized and mapped at r. */
 static Device *virt_device(VirtMachine *vm, const char *type, VirtRegion r,
@@ -140,6 +256,12 @@ static bool virt_wire(VirtMachine *vm, GError **errp)
             return false;
         }
     }
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        if (!device_connect_irq_out(vm->virtio[i], 0,
+                                    device_irq_in(vm->plic, VIRT_VIRTIO_IRQ + i), errp)) {
+            return false;
+        }
+    }
     return device_connect_irq_out(vm->uart, 0, device_irq_in(vm->plic, VIRT_UART0_IRQ), errp) &&
            device_connect_irq_out(vm->rtc, 0, device_irq_in(vm->plic, VIRT_RTC_IRQ), errp);
 }
@@ -176,12 +298,7 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
     vm->ncpus = smp;
     vm->ram_size = ram_size;
     vm->serial = opts->serial;
-    vm->registry = device_registry_new();
-    serial_16550_register_types(vm->registry);
-    sifive_test_register_types(vm->registry);
-    goldfish_rtc_register_types(vm->registry);
-    device_type_register(vm->registry, &riscv_aclint_type);
-    device_type_register(vm->registry, &sifive_plic_type);
+    vm->registry = virt_registry_new();
 
     memory_region_init_container(&vm->sysmem, "system", 0);
     bool have_ram = memory_region_init_ram(&vm->ram, "virt.ram", ram_size);
@@ -215,7 +332,8 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp)
     };
     void *fdt = NULL;
     size_t fdt_size = 0;
-    if (!virt_devices(vm, errp) || !riscv_boot_init(&vm->boot, &boot, errp)) {
+    if (!virt_devices(vm, errp) || !virt_virtio(vm, opts, errp) ||
+        !riscv_boot_init(&vm->boot, &boot, errp)) {
         goto fail;
     }
     if (opts->dtb) {
@@ -261,6 +379,9 @@ void virt_machine_reset(VirtMachine *vm)
     for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {
         device_reset(devs[i]);
     }
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        device_reset(vm->virtio[i]); /* resets its back end too */
+    }
     GError *err = NULL;
     if (!riscv_boot_reload(&vm->boot, &vm->as, &err)) {
         /* The same bytes went to the same places at start-up. */
@@ -278,6 +399,16 @@ void virt_machine_free(VirtMachine *vm)
     }
     riscv_boot_free(&vm->boot);
     address_space_destroy(&vm->as);
+    /* Transports before their back ends; their irqs go into the PLIC. */
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        if (vm->virtio[i]) {
+            memory_region_del_subregion(&vm->sysmem, device_mmio(vm->virtio[i], 0));
+            device_free(vm->virtio[i]);
+        }
+        if (vm->virtio_backend[i]) {
+            device_free(vm->virtio_backend[i]);
+        }
+    }
     /* The UART first: its irq goes into the PLIC. */
     Device *devs[] = { vm->uart, vm->plic, vm->aclint, vm->rtc, vm->test };
     for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {

@@ -31,7 +31,7 @@ typedef enum VirtRegion {
     VIRT_CLINT,    /* ACLINT MSWI + MTIMER, SiFive CLINT layout */
     VIRT_PLIC,
     VIRT_UART0,    /* ns16550a */
-    VIRT_VIRTIO,   /* VIRT_VIRTIO_COUNT slots of VIRT_VIRTIO_SLOT bytes (not populated yet) */
+    VIRT_VIRTIO,   /* VIRT_VIRTIO_COUNT virtio-mmio slots of VIRT_VIRTIO_SLOT bytes */
     VIRT_DRAM,     /* size: the -m value, not this table's */
     VIRT_REGION_COUNT,
 } VirtRegion;
@@ -76,6 +76,13 @@ typedef struct VirtMachineOptions {
     const char *initrd;
     const char *append;
     const char *dtb;          /* use this blob instead of generating one */
+    /*
+     * -device specs ("TYPE[,PROP=VALUE...]"), in command-line order: each
+     * is a virtio back end, put on the free virtio-mmio slot with the
+     * highest address (QEMU's order, so guest device names match).
+     */
+    const char *const *devices;
+    size_t ndevices;
 } VirtMachineOptions;
 
 typedef struct VirtMachine {
@@ -95,6 +102,8 @@ typedef struct VirtMachine {
     Device *aclint;
     Device *plic;
     Device *uart;
+    Device *virtio[VIRT_VIRTIO_COUNT];          /* virtio-mmio transport of slot i */
+    Device *virtio_backend[VIRT_VIRTIO_COUNT];  /* what is plugged into it, or NULL */
     CharBackend *serial;      /* the UART's host side (not owned) */
     SifiveTestHandlers test_handlers;
     GoldfishRtcClock rtc_clock;
@@ -117,6 +126,11 @@ VirtMachine *virt_machine_new(const VirtMachineOptions *opts, GError **errp);
  * and has stopped the vCPUs.
  */
 void virt_machine_reset(VirtMachine *vm);
+
+/* "-device help": the devices -device accepts, one per line. */
+void virt_device_help(GString *out);
+/* "-device TYPE,help": TYPE's properties; false if there is no such -device type. */
+bool virt_device_type_help(const char *type, GString *out);
 
 /* Frees what virt_machine_new made, except the harts (hart.h has no free). */
 void virt_machine_free(VirtMachine *vm);

@@ -91,6 +91,12 @@ struct DeviceType {
     const char *help;
     size_t instance_size;          /* >= sizeof(Device); Device comes first */
     const Property *props;         /* ends with DEFINE_PROP_END; may be NULL */
+    /*
+     * The bus a -device of this type plugs into ("virtio": the instance
+     * starts with a VirtioDevice, hw/virtio/virtio.h); NULL for devices
+     * only a machine creates.
+     */
+    const char *bus;
     void (*init)(Device *dev);     /* after defaults: set up regions and irqs */
     bool (*realize)(Device *dev, GError **errp);
     void (*reset)(Device *dev);

@@ -17,6 +17,11 @@ the reason and the tail of the output.
               `uname -sm`, counts the CPUs, does arithmetic; EMU-CMD-END
               rc=0; poweroff ends the machine with status 0
   linux-smp4  the same with -smp 4 (4 CPUs seen)
+  linux-virtio-rng
+              Linux 6.1 with -device virtio-rng-device: emu.cmd reads
+              /dev/hwrng twice (64 bytes each, not all zero, different),
+              rng_current names virtio_rng, /proc/interrupts shows
+              virtio0 on PLIC source 8 (the slot at 0x10008000, as QEMU)
   debian      Debian 13's stock kernel + the same initramfs to EMU-BOOT-OK,
               then commands typed into the interactive shell, poweroff -f
 
@@ -155,6 +160,35 @@ def case_linux(m, limit, cpus):
         raise Failure("exit status %d after poweroff, expected 0" % rc)
 
 
+RNG_CMD = ("for i in 1 2; do dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -tx1 -w64 | tr -d ' '; done; "
+           "cat /sys/class/misc/hw_random/rng_current; grep virtio /proc/interrupts")
+
+
+def case_virtio_rng(m, limit):
+    hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.1\.\d+", limit)
+    begin = marker(m, "EMU-CMD-BEGIN", r"EMU-CMD-BEGIN\r?\n", limit, hit.end())
+    end = marker(m, "EMU-CMD-END", r"EMU-CMD-END rc=(\d+)", limit, begin.end())
+    text = m.text()[begin.end():end.start()]
+    lines = [l.strip() for l in text.splitlines()
+             if l.strip() and not re.match(r"\s*\[\s*\d+\.\d+\]", l)]
+    if len(lines) < 4:
+        raise Failure("the command printed %r" % lines)
+    for blob in lines[:2]:
+        if not re.fullmatch(r"[0-9a-f]{128}", blob) or blob == "0" * 128:
+            raise Failure("not 64 random bytes from /dev/hwrng: %r" % blob)
+    if lines[0] == lines[1]:
+        raise Failure("two reads of /dev/hwrng gave the same bytes")
+    if not lines[2].startswith("virtio_rng"):
+        raise Failure("rng_current is %r, expected virtio_rng.N" % lines[2])
+    irq = re.search(r"^\s*\d+:\s+(\d+)\s+.*PLIC\s+8\s+\S+\s+virtio0$", "\n".join(lines[3:]), re.M)
+    if not irq or int(irq.group(1)) == 0:
+        raise Failure("no interrupts from virtio0 on PLIC source 8: %r" % lines[3:])
+    print("  %6.2f s  %s; %s interrupts" % (m.elapsed(), lines[2], irq.group(1)))
+    rc = m.wait_exit(limit)
+    if rc != 0:
+        raise Failure("exit status %d after poweroff, expected 0" % rc)
+
+
 def case_debian(m, limit):
     hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.\d+\.\d+\S*deb\S*", limit)
     hit = marker(m, "shell prompt", r"# ", limit, hit.end())
@@ -206,6 +240,10 @@ def main():
         ("linux-smp4", ["opensbi", "linux", "initramfs"],
          lambda p: ["-smp", "4", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-append", append + " " + emu_cmd], lambda m, l: case_linux(m, l, 4)),
+        ("linux-virtio-rng", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-device", "virtio-rng-device",
+                    "-append", append + ' emu.cmd="%s"' % RNG_CMD], case_virtio_rng),
         ("debian", ["opensbi", "linux-debian", "initramfs"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-append", append], case_debian),

@@ -4,12 +4,13 @@
 usage: test-system-cli.py ROVE_SYSTEM [QEMU_SYSTEM]
 
 - Bad input (unknown option or machine, bad -m/-smp/-serial/-accel values,
-  missing or malformed files, -initrd without -kernel, ...) must give one
+  missing or malformed files, -initrd without -kernel, unknown or too many
+  -device, ...) must give one
   line on stderr naming the program and exit 1; never a crash.
 - `-machine dumpdtb=FILE` blobs are parsed (a small reader below, and dtc
   when installed must accept them) and checked: nodes, reg values,
   interrupt wiring resolved through phandles, the cpu count with -smp 4,
-  bootargs and the initrd range.  With QEMU_SYSTEM (qemu-system-riscv64)
+  bootargs and the initrd range, the eight virtio-mmio slots.  With QEMU_SYSTEM (qemu-system-riscv64)
   the same command lines are dumped by QEMU and every node and property we
   emit must match QEMU's, phandles compared by the node they point at.
 - The main loop: Ctrl-A x exits 0, SIGTERM exits 0 (terminal restored).
@@ -181,7 +182,15 @@ def check_tree(t, ncpus, ram):
         check(node and strs(node["compatible"]) == [compat] and cells(node["value"]) == [val]
               and cells(node["regmap"]) == cells(test["phandle"]), f"{n} -> test device")
     check(strs(t["/chosen"]["stdout-path"]) == ["/soc/serial@10000000"], "stdout-path")
-    check(not any("virtio" in p for p in t), "no virtio-mmio nodes yet")
+    virtio = sorted(p for p in t if p.startswith(f"{soc}/virtio_mmio@"))
+    check(virtio == sorted(f"{soc}/virtio_mmio@{0x10001000 + 0x1000 * i:x}" for i in range(8)),
+          "eight virtio-mmio slots", str(virtio))
+    for i in range(8):
+        node = t.get(f"{soc}/virtio_mmio@{0x10001000 + 0x1000 * i:x}", {})
+        check(node and cells(node["reg"]) == [0, 0x10001000 + 0x1000 * i, 0, 0x1000]
+              and cells(node["interrupts"]) == [1 + i]
+              and cells(node["interrupt-parent"]) == [plic_ph]
+              and strs(node["compatible"]) == ["virtio,mmio"], f"virtio_mmio slot {i}: reg, irq {1 + i}")
 
 
 def compare_with_qemu(ours, theirs, what):
@@ -238,6 +247,12 @@ with tempfile.TemporaryDirectory() as d:
     bad(["-nic", "user"], "-nic user", "-nic")
     # system/log.c is shared with user mode and says "rove:".
     bad(["-d", "nosuchitem"], "-d unknown item", "nosuchitem", prefix="rove")
+    bad(["-device", "nosuch"], "-device unknown type", "-device nosuch")
+    bad(["-device", "serial-16550"], "-device of a machine-only type", "-device serial-16550")
+    bad(["-device", "virtio-rng-device,nosuch=1"], "-device unknown property", "nosuch")
+    bad(["-device", "virtio-rng-device,junk"], "-device property without =", "junk")
+    bad(["-device", "nosuch,help"], "-device unknown type help", "nosuch")
+    bad(["-bios", "none"] + ["-device", "virtio-rng-device"] * 9, "nine -device", "slots")
     bad(["-bios", missing], "missing -bios", "-bios")
     bad(["-bios", "none", "-kernel", missing], "missing -kernel",
         "-kernel " + missing + ": cannot open: No such file or directory")
@@ -265,6 +280,12 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and b"-kernel" in p.stdout and b"dumpdtb" in p.stdout, "-h")
     p = run(["-M", "help"])
     check(p.returncode == 0 and b"virt" in p.stdout, "-M help")
+    p = run(["-device", "help"])
+    check(p.returncode == 0 and b'"virtio-rng-device"' in p.stdout
+          and b"serial" not in p.stdout, "-device help lists the virtio devices only")
+    p = run(["-device", "virtio-rng-device,help"])
+    check(p.returncode == 0 and p.stdout.startswith(b"virtio-rng-device: "),
+          "-device virtio-rng-device,help")
 
     # ---- Device trees ----
     t, err = dump(["-M", "virt", "-bios", "none"], f"{d}/a.dtb")
@@ -297,7 +318,7 @@ with tempfile.TemporaryDirectory() as d:
         check(strs(t["/chosen"]["bootargs"]) == ["again"], "-dtb: bootargs replaced")
 
     if qemu:
-        for args in (["-bios", "none"],
+        for args in (["-bios", "none"], ["-bios", "none", "-device", "virtio-rng-device"],
                      ["-smp", "4", "-m", "1G", "-kernel", kernel, "-initrd", initrd,
                       "-append", "console=ttyS0"]):
             ours, e1 = dump(["-M", "virt"] + args, f"{d}/ours.dtb")

@@ -11,7 +11,9 @@
  * - placement rules (kernel after the firmware, initrd, device tree);
  * - a whole machine: ROM -> the tree in RAM, devices at their addresses,
  *   ACLINT/PLIC/UART/RTC wiring to the right hart inputs, the test
- *   finisher's requests, reset (devices, images, harts);
+ *   finisher's requests, reset (devices, images, harts); the eight
+ *   virtio-mmio slots, -device filling them from the top, a slot's irq
+ *   reaching PLIC source 1 + i;
  * - kernel/initrd/-append/-dtb boots and one-line errors for bad input.
  */
 #include <string.h>
@@ -23,6 +25,7 @@
 
 #include "hw/char/serial-16550.h"
 #include "hw/riscv/virt.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "rove/fdt.h"
 #include "rove/intc.h"
 #include "rove/system.h"
@@ -322,12 +325,20 @@ static void test_machine_devices(void)
     check_fdt_in_ram(vm, a1);
     g_assert_cmpuint(vm->boot.layout.dinfo.next_addr, ==, 0); /* no kernel */
 
-    /* RAM ends where -m says; the virtio window is still empty. */
+    /* RAM ends where -m says; the eight virtio-mmio slots are there, all empty. */
     wr(vm, 0x80000000 + VIRT_DEFAULT_RAM_SIZE - 8, 8, 0x1122334455667788);
     uint64_t v;
     g_assert_cmpint(address_space_ld(&vm->as, 0x80000000 + VIRT_DEFAULT_RAM_SIZE, 8, &v), ==,
                     MEMTX_DECODE_ERROR);
-    g_assert_cmpint(address_space_ld(&vm->as, 0x10001000, 4, &v), ==, MEMTX_DECODE_ERROR);
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        uint64_t base = 0x10001000 + 0x1000 * (uint64_t)i;
+        g_assert_cmphex(rd(vm, base + VIRTIO_MMIO_MAGIC_VALUE, 4), ==, VIRTIO_MMIO_MAGIC);
+        g_assert_cmpuint(rd(vm, base + VIRTIO_MMIO_VERSION_REG, 4), ==, 2);
+        g_assert_cmpuint(rd(vm, base + VIRTIO_MMIO_DEVICE_ID, 4), ==, 0);
+        g_assert_null(vm->virtio_backend[i]);
+    }
+    g_assert_cmpint(address_space_ld(&vm->as, 0x10001000 + VIRTIO_MMIO_SIZE, 4, &v), ==,
+                    MEMTX_DECODE_ERROR);
 
     /* ACLINT: MSIP of hart 1 reaches hart 1's MSI only; MTIMECMP 0 raises MTI. */
     wr(vm, 0x2000000 + 4, 4, 1);
@@ -513,6 +524,41 @@ static void test_machine_dtb(void)
 }
 
 /* virt_machine_new must fail with one line containing `want`. */
+/*
+ * -device virtio-rng-device twice: the first lands in the slot at
+ * 0x10008000 (PLIC source 8), the second at 0x10007000 (source 7), as on
+ * QEMU.  A queue broken after DRIVER_OK raises the slot's interrupt,
+ * which must reach PLIC source 8; a machine reset clears it.
+ */
+static void test_machine_virtio(void)
+{
+    const char *devices[] = { "virtio-rng-device", "virtio-rng-device" };
+    VirtMachineOptions o = { .bios = "none", .devices = devices, .ndevices = 2 };
+    VirtMachine *vm = machine(&o);
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        uint64_t base = 0x10001000 + 0x1000 * (uint64_t)i;
+        g_assert_cmpuint(rd(vm, base + VIRTIO_MMIO_DEVICE_ID, 4), ==, i >= 6 ? VIRTIO_ID_RNG : 0);
+        g_assert_true((vm->virtio_backend[i] != NULL) == (i >= 6));
+    }
+    const uint64_t slot = 0x10008000, pending = 0xc000000 + 0x1000;
+    g_assert_cmpuint(rd(vm, pending, 4) & (1u << 8), ==, 0);
+    wr(vm, slot + VIRTIO_MMIO_STATUS, 4, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                                         VIRTIO_STATUS_DRIVER_OK);
+    wr(vm, slot + VIRTIO_MMIO_QUEUE_SEL, 4, 0);
+    wr(vm, slot + VIRTIO_MMIO_QUEUE_DESC_LOW, 4, 0x10000000); /* the UART: not RAM */
+    wr(vm, slot + VIRTIO_MMIO_QUEUE_NUM, 4, 16);
+    wr(vm, slot + VIRTIO_MMIO_QUEUE_READY, 4, 1);
+    g_assert_cmpuint(rd(vm, slot + VIRTIO_MMIO_QUEUE_READY, 4), ==, 0);
+    g_assert_true(rd(vm, slot + VIRTIO_MMIO_STATUS, 4) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_cmpuint(rd(vm, slot + VIRTIO_MMIO_INTERRUPT_STATUS, 4), ==, VIRTIO_MMIO_INT_CONFIG);
+    g_assert_cmpuint(rd(vm, pending, 4) & (1u << 8), !=, 0);
+    g_assert_cmpuint(rd(vm, pending, 4) & (1u << 7), ==, 0);
+    virt_machine_reset(vm);
+    g_assert_cmpuint(rd(vm, slot + VIRTIO_MMIO_STATUS, 4), ==, 0);
+    g_assert_cmpuint(rd(vm, slot + VIRTIO_MMIO_INTERRUPT_STATUS, 4), ==, 0);
+    machine_free(vm);
+}
+
 static void expect_error(const VirtMachineOptions *o, const char *want)
 {
     GError *err = NULL;
@@ -538,6 +584,17 @@ static void test_machine_errors(void)
     char *k_path = write_tmp("k", k, sizeof(k));
 
     expect_error(&(VirtMachineOptions){ .smp = 9 }, "-smp 9");
+    const char *nine[9] = { "virtio-rng-device", "virtio-rng-device", "virtio-rng-device",
+                            "virtio-rng-device", "virtio-rng-device", "virtio-rng-device",
+                            "virtio-rng-device", "virtio-rng-device", "virtio-rng-device" };
+    expect_error(&(VirtMachineOptions){ .bios = "none", .devices = nine, .ndevices = 9 },
+                 "virtio-mmio slots");
+    const char *bad_dev[] = { "virtio-rng-device", "sifive-test" };
+    expect_error(&(VirtMachineOptions){ .bios = "none", .devices = bad_dev, .ndevices = 2 },
+                 "-device sifive-test: no such device");
+    const char *bad_prop[] = { "virtio-rng-device,foo=1" };
+    expect_error(&(VirtMachineOptions){ .bios = "none", .devices = bad_prop, .ndevices = 1 },
+                 "-device virtio-rng-device,foo=1: ");
     expect_error(&(VirtMachineOptions){ .ram_size = 5000 }, "-m");
     expect_error(&(VirtMachineOptions){ .bios = missing }, "-bios ");
     expect_error(&(VirtMachineOptions){ .bios = "none", .kernel = missing },
@@ -574,6 +631,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virt/reset-rom", test_rom);
     g_test_add_func("/virt/placement", test_placement);
     g_test_add_func("/virt/machine/devices", test_machine_devices);
+    g_test_add_func("/virt/machine/virtio", test_machine_virtio);
     g_test_add_func("/virt/machine/kernel", test_machine_kernel);
     g_test_add_func("/virt/machine/dtb", test_machine_dtb);
     g_test_add_func("/virt/machine/errors", test_machine_errors);
