@@ -208,6 +208,13 @@ static char **build_env(const LuOptions *o)
 
 int main(int argc, char **argv)
 {
+    /* GLib 2.74's slice allocator keeps per-size magazines behind its own
+     * mutexes, which a fork(2) by one guest thread can copy locked while
+     * another thread holds them: the child then hangs in its first
+     * g_slice allocation (a GPtrArray, say).  glibc's malloc is made
+     * fork-safe by glibc itself, so route slices to it, before GLib's
+     * first allocation reads the variable. */
+    setenv("G_SLICE", "always-malloc", 1);
     LuOptions o = { 0 };
     o.env_ops = g_ptr_array_new_with_free_func(g_free);
     o.sysroot = getenv("ROVE_LD_PREFIX");
