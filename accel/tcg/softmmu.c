@@ -473,6 +473,24 @@ static void io_stop_check(CpuState *cpu, uintptr_t retaddr)
 }
 
 /* One access of `size` bytes inside one page; the value is little-endian. */
+/* A load or store through the memory API (a device, a ROM write, nothing
+ * mapped): device callbacks run under the big lock (rove/bql.h); a refusal
+ * is the target's access fault. */
+static void io_access(CpuState *cpu, const SoftTlbFull *f, uint64_t vaddr, unsigned size,
+                      uint64_t *v, SoftMmuAccess access, unsigned mmu_idx, uintptr_t retaddr)
+{
+    uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
+    BqlGuard g = bql_guard_enter();
+    MemTxResult r = access == SOFTMMU_STORE ? address_space_st(cpu->tlb->as, paddr, size, *v)
+                                            : address_space_ld(cpu->tlb->as, paddr, size, v);
+    bql_guard_exit(g);
+    if (r != MEMTX_OK) {
+        cpu->tlb->ops->access_fault(cpu, vaddr, paddr, access, mmu_idx, r, retaddr);
+        raise_abort("access_fault");
+    }
+    io_stop_check(cpu, retaddr);
+}
+
 static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned mmu_idx,
                         uintptr_t retaddr)
 {
@@ -480,17 +498,8 @@ static uint64_t ld_page(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned m
     SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_LOAD, mmu_idx, false, retaddr, &f);
 
     if (e->addr_read & SOFTTLB_IO) {
-        uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
         uint64_t v;
-        /* Device callbacks run under the big lock (rove/bql.h). */
-        BqlGuard g = bql_guard_enter();
-        MemTxResult r = address_space_ld(cpu->tlb->as, paddr, size, &v);
-        bql_guard_exit(g);
-        if (r != MEMTX_OK) {
-            cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_LOAD, mmu_idx, r, retaddr);
-            raise_abort("access_fault");
-        }
-        io_stop_check(cpu, retaddr);
+        io_access(cpu, f, vaddr, size, &v, SOFTMMU_LOAD, mmu_idx, retaddr);
         return v;
     }
     return host_ld_le((const uint8_t *)(uintptr_t)(vaddr + e->addend), size);
@@ -503,16 +512,7 @@ static void st_page(CpuState *cpu, uint64_t vaddr, uint64_t v, unsigned size,
     SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
 
     if (e->addr_write & SOFTTLB_IO) {
-        uint64_t paddr = f->paddr | (vaddr & PAGE_OFFSET_MASK);
-        BqlGuard g = bql_guard_enter();
-        MemTxResult r = address_space_st(cpu->tlb->as, paddr, size, v);
-        bql_guard_exit(g);
-        if (r != MEMTX_OK) {
-            cpu->tlb->ops->access_fault(cpu, vaddr, paddr, SOFTMMU_STORE, mmu_idx, r,
-                                        retaddr);
-            raise_abort("access_fault");
-        }
-        io_stop_check(cpu, retaddr);
+        io_access(cpu, f, vaddr, size, &v, SOFTMMU_STORE, mmu_idx, retaddr);
         return;
     }
     bool code = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) & SOFTTLB_NOTDIRTY;
@@ -597,7 +597,7 @@ void softmmu_st(CpuState *cpu, uint64_t vaddr, uint64_t val, MemOp memop, unsign
 /* ---- Probes and code ---- */
 
 bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
-                   void **host)
+                   void **host, uint64_t *ppage)
 {
     SoftTlbFull *f;
     SoftTlbEntry *e = tlb_lookup(cpu, vaddr, access, mmu_idx, true, 0, &f);
@@ -611,6 +611,9 @@ bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned
     if (host) {
         bool io = (entry_tag(e, access) & SOFTTLB_IO) != 0;
         *host = io ? NULL : (void *)(uintptr_t)(vaddr + e->addend);
+    }
+    if (ppage) {
+        *ppage = f->paddr;
     }
     return true;
 }
@@ -648,10 +651,7 @@ void *softmmu_atomic_host(CpuState *cpu, uint64_t vaddr, unsigned size, unsigned
     atomic_pending.cpu = NULL;
     SoftTlbFull *f;
     cpu_tlb(cpu);
-    if (vaddr & (size - 1)) {
-        cpu->tlb->ops->misaligned(cpu, vaddr, SOFTMMU_STORE, mmu_idx, retaddr);
-        raise_abort("misaligned");
-    }
+    check_align(cpu, vaddr, MO_ALIGN, size, SOFTMMU_STORE, mmu_idx, retaddr);
     /* An AMO needs read and write permission: the store's fault wins. */
     SoftTlbEntry *e = tlb_lookup(cpu, vaddr, SOFTMMU_STORE, mmu_idx, false, retaddr, &f);
     if (!tag_hit(e->addr_read, vaddr)) {

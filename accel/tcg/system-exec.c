@@ -34,12 +34,11 @@ static const void *sys_code_page(CpuState *cpu, uint64_t addr, uint64_t fault_pc
 static uint64_t sys_code_phys(CpuState *cpu, uint64_t pc)
 {
     void *host;
-    if (!softmmu_probe(cpu, pc, SOFTMMU_FETCH, fetch_idx(cpu), &host) || !host) {
+    uint64_t ppage;
+    if (!softmmu_probe(cpu, pc, SOFTMMU_FETCH, fetch_idx(cpu), &host, &ppage) || !host) {
         return (uint64_t)-1;
     }
-    SoftTlb *tlb = cpu->tlb;
-    unsigned i = (unsigned)(pc >> TARGET_PAGE_BITS) & (SOFTMMU_TLB_SIZE - 1);
-    return tlb->full[fetch_idx(cpu)][i].paddr;
+    return ppage;
 }
 
 static size_t sys_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
@@ -48,7 +47,7 @@ static size_t sys_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
     while (n < len) {
         void *host;
         uint64_t a = addr + n;
-        if (!softmmu_probe(cpu, a, SOFTMMU_FETCH, fetch_idx(cpu), &host) || !host) {
+        if (!softmmu_probe(cpu, a, SOFTMMU_FETCH, fetch_idx(cpu), &host, NULL) || !host) {
             break;
         }
         size_t chunk = TARGET_PAGE_SIZE - (a & ~TARGET_PAGE_MASK);

@@ -95,13 +95,9 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     tb_lock();
     if (!(cflags & CF_NO_CACHE)) {
         /* Another vCPU may have made it while we waited for the lock. */
-        uint64_t phys = accel_mode->code_phys ? accel_mode->code_phys(cpu, pc) : (uint64_t)-1;
-        TranslationBlock *done = phys == (uint64_t)-1 && accel_mode->code_phys
-                                     ? NULL
-                                     : tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
+        TranslationBlock *done = tb_lookup_slow(cpu, pc, flags);
         if (done) {
             tb_unlock();
-            ct->jmp_cache[tb_jmp_cache_hash(pc)] = done;
             return done;
         }
     }

@@ -185,10 +185,11 @@ void softmmu_atomic_done(void);
 /*
  * Translate without raising: true if `access` at vaddr is allowed in
  * mmu_idx (filling the TLB if needed).  *host (if not NULL) gets the host
- * address for a RAM page (ROM for loads/fetches), else NULL.
+ * address for a RAM page (ROM for loads/fetches), else NULL; *ppage (if
+ * not NULL) the physical address of vaddr's 4K page.
  */
 bool softmmu_probe(CpuState *cpu, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
-                   void **host);
+                   void **host, uint64_t *ppage);
 
 /* System mode's accel layer (accel/tcg/system-exec.c): call before the
  * first vCPU is created. */

@@ -40,28 +40,33 @@ static uint64_t hart_time(void *opaque)
 
 /* ---- soft-MMU callbacks ---- */
 
-static uint64_t fault_cause(SoftMmuAccess access, bool page_fault)
-{
-    switch (access) {
-    case SOFTMMU_FETCH:
-        return page_fault ? RV_EXC_INSN_PAGE_FAULT : RV_EXC_INSN_ACCESS;
-    case SOFTMMU_LOAD:
-        return page_fault ? RV_EXC_LOAD_PAGE_FAULT : RV_EXC_LOAD_ACCESS;
-    default:
-        return page_fault ? RV_EXC_STORE_PAGE_FAULT : RV_EXC_STORE_ACCESS;
-    }
-}
+/* What each soft-MMU access type is to the RISC-V side. */
+static const struct {
+    RiscvAccessType type;
+    unsigned need;              /* RV_PROT_* the access needs */
+    uint64_t access_fault;      /* RV_EXC_* */
+    uint64_t misaligned;
+} access_info[] = {
+    [SOFTMMU_LOAD] = { RV_ACCESS_LOAD, RV_PROT_READ, RV_EXC_LOAD_ACCESS,
+                       RV_EXC_LOAD_MISALIGNED },
+    [SOFTMMU_STORE] = { RV_ACCESS_STORE, RV_PROT_WRITE, RV_EXC_STORE_ACCESS,
+                        RV_EXC_STORE_MISALIGNED },
+    [SOFTMMU_FETCH] = { RV_ACCESS_FETCH, RV_PROT_EXEC, RV_EXC_INSN_ACCESS,
+                        RV_EXC_INSN_MISALIGNED },
+};
+
+/* The walk's permissions are the TLB's, bit for bit. */
+_Static_assert(RV_PROT_READ == SOFTMMU_PROT_READ && RV_PROT_WRITE == SOFTMMU_PROT_WRITE &&
+               RV_PROT_EXEC == SOFTMMU_PROT_EXEC, "prot bits differ");
 
 static bool hart_tlb_fill(CpuState *cs, uint64_t vaddr, SoftMmuAccess access, unsigned mmu_idx,
                           bool probe, TlbFillResult *out, uintptr_t retaddr)
 {
     RiscvCpu *cpu = riscv_cpu(cs);
     RiscvTranslation t;
-    RiscvAccessType type = access == SOFTMMU_FETCH ? RV_ACCESS_FETCH
-                         : access == SOFTMMU_LOAD ? RV_ACCESS_LOAD : RV_ACCESS_STORE;
     /* The state matches mmu_idx: TBs are keyed on it, and fetches use the
      * current privilege. */
-    int excp = riscv_mmu_translate(&cpu->priv, cs->tlb->as, vaddr, type, &t);
+    int excp = riscv_mmu_translate(&cpu->priv, cs->tlb->as, vaddr, access_info[access].type, &t);
     if (excp) {
         if (probe) {
             return false;
@@ -71,40 +76,34 @@ static bool hart_tlb_fill(CpuState *cs, uint64_t vaddr, SoftMmuAccess access, un
     /* Physical memory protection, for the effective privilege of mmu_idx. */
     unsigned eff = mmu_idx == RV_MMU_M ? RV_PRIV_M : mmu_idx == RV_MMU_U ? RV_PRIV_U : RV_PRIV_S;
     unsigned pmp = riscv_pmp_prot(&cpu->priv, t.paddr, eff);
-    unsigned need = access == SOFTMMU_FETCH ? RV_PROT_EXEC
-                  : access == SOFTMMU_LOAD ? RV_PROT_READ : RV_PROT_WRITE;
+    unsigned need = access_info[access].need;
     if (!(pmp & need)) {
         if (probe) {
             return false;
         }
-        riscv_raise_trap(cs, fault_cause(access, false), vaddr, retaddr);
+        riscv_raise_trap(cs, access_info[access].access_fault, vaddr, retaddr);
     }
-    /* The walk answered for this access (prot then has it); loads under
-     * MXR may read an X-only page. */
-    unsigned prot = (t.prot | need) & pmp;
     out->paddr = t.paddr;
     /* (PMP was decided for this 4K page; the TLB enters one 4K page at a
      * time anyway, and page_size only tells it what a flush must cover.) */
     out->page_size = t.page_size;
-    out->prot = ((prot & RV_PROT_READ) ? SOFTMMU_PROT_READ : 0) |
-                ((prot & RV_PROT_WRITE) ? SOFTMMU_PROT_WRITE : 0) |
-                ((prot & RV_PROT_EXEC) ? SOFTMMU_PROT_EXEC : 0);
+    /* The walk answered for this access (prot then has it); loads under
+     * MXR may read an X-only page. */
+    out->prot = (t.prot | need) & pmp;
     return true;
 }
 
 static void hart_misaligned(CpuState *cs, uint64_t vaddr, SoftMmuAccess access,
                             unsigned mmu_idx, uintptr_t retaddr)
 {
-    uint64_t cause = access == SOFTMMU_FETCH ? RV_EXC_INSN_MISALIGNED
-                   : access == SOFTMMU_LOAD ? RV_EXC_LOAD_MISALIGNED : RV_EXC_STORE_MISALIGNED;
-    riscv_raise_trap(cs, cause, vaddr, retaddr);
+    riscv_raise_trap(cs, access_info[access].misaligned, vaddr, retaddr);
 }
 
 static void hart_access_fault(CpuState *cs, uint64_t vaddr, uint64_t paddr,
                               SoftMmuAccess access, unsigned mmu_idx, MemTxResult res,
                               uintptr_t retaddr)
 {
-    riscv_raise_trap(cs, fault_cause(access, false), vaddr, retaddr);
+    riscv_raise_trap(cs, access_info[access].access_fault, vaddr, retaddr);
 }
 
 static const SoftMmuOps hart_mmu_ops = {

@@ -582,13 +582,13 @@ static void test_probe(void)
     map(0x7000, DEV_BASE, 0x1000, SOFTMMU_PROT_READ, 1);
     void *host = (void *)1;
 
-    g_assert_false(softmmu_probe(&cpu, 0x9000, SOFTMMU_LOAD, 0, &host));
+    g_assert_false(softmmu_probe(&cpu, 0x9000, SOFTMMU_LOAD, 0, &host, NULL));
     g_assert_null(host);
-    g_assert_false(softmmu_probe(&cpu, 0x4000, SOFTMMU_STORE, 0, NULL));
+    g_assert_false(softmmu_probe(&cpu, 0x4000, SOFTMMU_STORE, 0, NULL, NULL));
     g_assert_cmpuint(faults, ==, 2);
-    g_assert_true(softmmu_probe(&cpu, 0x4008, SOFTMMU_LOAD, 0, &host));
+    g_assert_true(softmmu_probe(&cpu, 0x4008, SOFTMMU_LOAD, 0, &host, NULL));
     g_assert_true(host == ram_host + 0x5008);
-    g_assert_true(softmmu_probe(&cpu, 0x7008, SOFTMMU_LOAD, 0, &host));
+    g_assert_true(softmmu_probe(&cpu, 0x7008, SOFTMMU_LOAD, 0, &host, NULL));
     g_assert_null(host);
     g_assert_cmpuint(dev_n, ==, 0);
     teardown();

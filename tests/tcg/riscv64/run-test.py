@@ -2,8 +2,8 @@
 """Run one riscv64 guest test program under an emulator and check it.
 
 The test passes when the exit status equals --status and stdout is
-byte-identical to the golden file.  On a mismatch a unified diff (and the
-tail of stderr) is printed.  Exit codes follow meson: 0 pass, 1 fail,
+byte-identical to the golden file.  On a mismatch the first differing line
+(with context) and the tail of stderr are printed (goldencheck.py).  Exit codes follow meson: 0 pass, 1 fail,
 77 skip.
 
     run-test.py --emu build/rove-riscv64 --expect-out tests/tcg/riscv64/auxv.out \
@@ -14,12 +14,11 @@ tail of stderr) is printed.  Exit codes follow meson: 0 pass, 1 fail,
 regen-golden.sh with qemu-riscv64); the exit status is still checked.
 """
 import argparse
-import difflib
 import os
 import shlex
-import signal
-import subprocess
 import sys
+
+import goldencheck
 
 
 def parse_args(argv):
@@ -38,16 +37,6 @@ def parse_args(argv):
     p.add_argument("--backend", help="set ROVE_BACKEND for the emulator")
     p.add_argument("program", nargs="?")
     return p.parse_args(argv)
-
-
-def describe_status(rc):
-    if rc < 0:
-        try:
-            name = signal.Signals(-rc).name
-        except ValueError:
-            name = "?"
-        return "killed by signal %d (%s)" % (-rc, name)
-    return "exit status %d" % rc
 
 
 def main(argv):
@@ -72,65 +61,7 @@ def main(argv):
     env = dict(os.environ)
     if a.backend:
         env["ROVE_BACKEND"] = a.backend
-    print("command:", " ".join(shlex.quote(c) for c in cmd))
-    if "ROVE_BACKEND" in env:
-        print("ROVE_BACKEND=%s" % env["ROVE_BACKEND"])
-    try:
-        # own process group, so that a hung guest's forked children can be
-        # killed together with the emulator on timeout
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-    except OSError as e:
-        print("FAIL: cannot run emulator: %s" % e)
-        return 1
-    try:
-        out, err = p.communicate(timeout=a.timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        print("FAIL: timed out after %g s" % a.timeout)
-        print("--- stdout so far (last 40 lines) ---")
-        print("\n".join(out.decode("utf-8", "replace").splitlines()[-40:]))
-        print("--- stderr (last 20 lines) ---")
-        print("\n".join(err.decode("utf-8", "replace").splitlines()[-20:]))
-        return 1
-    r = subprocess.CompletedProcess(cmd, p.returncode, out, err)
-
-    ok = True
-    if r.returncode != a.status:
-        print("FAIL: %s, expected exit status %d" % (describe_status(r.returncode), a.status))
-        ok = False
-
-    if a.update:
-        if ok:
-            with open(a.expect_out, "wb") as f:
-                f.write(r.stdout)
-            print("updated", a.expect_out)
-    else:
-        try:
-            with open(a.expect_out, "rb") as f:
-                want = f.read()
-        except OSError as e:
-            print("FAIL: cannot read golden file: %s" % e)
-            return 1
-        if r.stdout != want:
-            ok = False
-            print("FAIL: stdout differs from %s" % a.expect_out)
-            diff = difflib.unified_diff(
-                want.decode("utf-8", "replace").splitlines(),
-                r.stdout.decode("utf-8", "replace").splitlines(),
-                "expected", "actual", lineterm="")
-            lines = list(diff)
-            print("\n".join(lines[:300]))
-            if len(lines) > 300:
-                print("... (%d more diff lines)" % (len(lines) - 300))
-
-    if not ok and r.stderr:
-        print("--- stderr (last 30 lines) ---")
-        print("\n".join(r.stderr.decode("utf-8", "replace").splitlines()[-30:]))
-    if ok:
-        print("PASS (%s, %d bytes of stdout)" % (describe_status(r.returncode), len(r.stdout)))
-    return 0 if ok else 1
+    return goldencheck.run_and_check(cmd, env, a.timeout, a.expect_out, a.status, a.update)
 
 
 if __name__ == "__main__":

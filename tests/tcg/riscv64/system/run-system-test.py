@@ -17,9 +17,10 @@ regen-golden.sh with qemu-system-riscv64); the exit status is still checked.
 import argparse
 import os
 import shlex
-import signal
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import goldencheck  # noqa: E402  (tests/tcg/riscv64/goldencheck.py)
 
 MACHINE = ["-M", "virt", "-bios", "none", "-nographic", "-m", "128M"]
 
@@ -39,29 +40,6 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def describe(rc):
-    if rc < 0:
-        try:
-            return "killed by signal %d (%s)" % (-rc, signal.Signals(-rc).name)
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit status %d" % rc
-
-
-def first_difference(want, got):
-    """Index of the first differing line (or len of the shorter), or None."""
-    if want == got:
-        return None
-    for i, (a, b) in enumerate(zip(want, got)):
-        if a != b:
-            return i
-    return min(len(want), len(got))
-
-
-def tail(data, n):
-    return "\n".join(data.decode("utf-8", "replace").splitlines()[-n:])
-
-
 def main(argv):
     a = parse_args(argv)
     if a.skip:
@@ -74,57 +52,7 @@ def main(argv):
     env = dict(os.environ)
     if a.backend:
         env["ROVE_BACKEND"] = a.backend
-    print("command:", " ".join(shlex.quote(c) for c in cmd))
-    try:
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env, start_new_session=True)
-    except OSError as e:
-        print("FAIL: cannot run the emulator: %s" % e)
-        return 1
-    try:
-        out, err = p.communicate(timeout=a.timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        print("FAIL: timed out after %g s; output so far (last 30 lines):" % a.timeout)
-        print(tail(out, 30))
-        print("--- stderr (last 10 lines) ---")
-        print(tail(err, 10))
-        return 1
-
-    ok = True
-    if p.returncode != a.status:
-        print("FAIL: %s, expected exit status %d" % (describe(p.returncode), a.status))
-        ok = False
-    if a.update:
-        if ok:
-            with open(a.expect_out, "wb") as f:
-                f.write(out)
-            print("updated", a.expect_out)
-    else:
-        try:
-            with open(a.expect_out, "rb") as f:
-                want = f.read()
-        except OSError as e:
-            print("FAIL: cannot read the golden file: %s" % e)
-            return 1
-        wl = want.decode("utf-8", "replace").splitlines(keepends=True)
-        gl = out.decode("utf-8", "replace").splitlines(keepends=True)
-        i = first_difference(wl, gl)
-        if i is not None:
-            ok = False
-            print("FAIL: output differs from %s at line %d" % (a.expect_out, i + 1))
-            for j in range(max(0, i - 3), i):
-                print("      %s" % wl[j].rstrip("\n"))
-            print("want: %s" % (wl[i].rstrip("\n") if i < len(wl) else "(end of output)"))
-            print("got:  %s" % (gl[i].rstrip("\n") if i < len(gl) else "(end of output)"))
-            print("(%d lines wanted, %d lines got)" % (len(wl), len(gl)))
-    if not ok and err:
-        print("--- stderr (last 20 lines) ---")
-        print(tail(err, 20))
-    if ok:
-        print("PASS (%s, %d bytes of output)" % (describe(p.returncode), len(out)))
-    return 0 if ok else 1
+    return goldencheck.run_and_check(cmd, env, a.timeout, a.expect_out, a.status, a.update)
 
 
 if __name__ == "__main__":
