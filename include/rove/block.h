@@ -101,6 +101,8 @@ typedef struct BlockInfo {
     int qcow2_version;        /* 2 or 3; 0 for raw */
     bool dirty;               /* qcow2 incompatible "dirty" bit */
     bool corrupt;             /* qcow2 incompatible "corrupt" bit */
+    uint32_t refcount_bits;   /* qcow2; 0 for raw */
+    bool lazy_refcounts;      /* qcow2 compatible "lazy refcounts" bit */
 } BlockInfo;
 
 bool block_get_info(BlockDev *bs, BlockInfo *info, GError **errp);
@@ -119,6 +121,17 @@ typedef struct BlockCheckResult {
  * leaks (and corruptions where it safely can).  Returns false only when the
  * check itself could not run. */
 bool block_check(BlockDev *bs, bool repair, BlockCheckResult *res, GError **errp);
+
+/* rove-img check -r leaks|all: what block_check_repair may fix.  The result
+ * describes the image after the repair. */
+typedef enum BlockCheckRepair {
+    BLOCK_CHECK_NO_REPAIR,
+    BLOCK_CHECK_REPAIR_LEAKS,
+    BLOCK_CHECK_REPAIR_ALL,
+} BlockCheckRepair;
+
+bool block_check_repair(BlockDev *bs, BlockCheckRepair repair, BlockCheckResult *res,
+                        GError **errp);
 void block_check_result_clear(BlockCheckResult *res);
 
 /* ---- Named drives (-drive id=...), for devices to find their back end ---- */
