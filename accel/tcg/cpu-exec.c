@@ -68,6 +68,14 @@ static uintptr_t helper_lookup_tb_ptr(CpuState *cpu)
 static ExecState *exec_state;
 static pthread_mutex_t exec_state_lock = PTHREAD_MUTEX_INITIALIZER;
 
+ExecState *exec_state_current(void)
+{
+    pthread_mutex_lock(&exec_state_lock);
+    ExecState *es = exec_state;
+    pthread_mutex_unlock(&exec_state_lock);
+    return es;
+}
+
 static ExecState *exec_state_get(const TcgBackend *backend)
 {
     pthread_mutex_lock(&exec_state_lock);

@@ -194,4 +194,7 @@ void user_mem_fault(void *env, uint64_t addr, uint32_t kind, uintptr_t host_pc);
  * physical [start, end).  tb_lock held. */
 void tb_invalidate_phys_range_locked(ExecState *es, uint64_t start, uint64_t end);
 
+/* cpu-exec.c: the process's translation cache, NULL before the first vCPU. */
+ExecState *exec_state_current(void);
+
 #endif

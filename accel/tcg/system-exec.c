@@ -109,6 +109,32 @@ static void sys_invalidate_code(CpuState *cpu, uint64_t start, uint64_t end)
     tb_unlock();
 }
 
+/*
+ * A device wrote RAM (memory.h: address_space_dma_written): drop the TBs
+ * of the code pages it hit.  Callers may hold the big lock; taking tb_lock
+ * under it is safe because the translator never takes the big lock (page
+ * tables are read from RAM only).
+ */
+static void sys_dma_written(uint64_t addr, uint64_t len)
+{
+    uint64_t last = addr + len - 1 < addr ? UINT64_MAX : addr + len - 1;
+    for (uint64_t page = addr & TARGET_PAGE_MASK;; page += TARGET_PAGE_SIZE) {
+        if (softmmu_is_code_page(page)) {
+            ExecState *es = exec_state_current();
+            uint64_t start = page > addr ? page : addr;
+            uint64_t end = last - page < TARGET_PAGE_SIZE ? last + 1 : page + TARGET_PAGE_SIZE;
+            if (es) {
+                tb_lock();
+                tb_invalidate_phys_range_locked(es, start, end);
+                tb_unlock();
+            }
+        }
+        if (last - page < TARGET_PAGE_SIZE) {
+            break;
+        }
+    }
+}
+
 /* A device access asked to stop the machine (exec.h: cpu_stop_request). */
 static void sys_io_done(CpuState *cpu, uintptr_t retaddr)
 {
@@ -134,4 +160,5 @@ void accel_system_init(void)
     accel_mode = &accel_system_mode;
     softmmu_invalidate_code = sys_invalidate_code;
     softmmu_io_done = sys_io_done;
+    __atomic_store_n(&memory_dma_written_hook, sys_dma_written, __ATOMIC_RELEASE);
 }

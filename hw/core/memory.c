@@ -669,6 +669,17 @@ static MemTxResult mmio_sized(MemoryRegion *mr, uint64_t off, unsigned size, uin
 
 typedef enum AccessMode { ACC_READ, ACC_WRITE, ACC_WRITE_ROM } AccessMode;
 
+void (*memory_dma_written_hook)(uint64_t addr, uint64_t len);
+
+void address_space_dma_written(AddressSpace *as, uint64_t addr, uint64_t len)
+{
+    (void)as; /* one physical address space holds the CPUs' code */
+    void (*hook)(uint64_t, uint64_t) = __atomic_load_n(&memory_dma_written_hook, __ATOMIC_ACQUIRE);
+    if (hook && len) {
+        hook(addr, len);
+    }
+}
+
 static MemTxResult as_access(AddressSpace *as, uint64_t addr, uint8_t *buf, uint64_t len,
                              AccessMode mode)
 {
@@ -699,12 +710,17 @@ static MemTxResult as_access(AddressSpace *as, uint64_t addr, uint8_t *buf, uint
             address_space_read_end(&s);
             r = mmio_buffer(mr, off, buf, n, mode != ACC_READ);
         } else {
+            bool written = false;
             if (mode == ACC_READ) {
                 memcpy(buf, mr->ram + off, n);
             } else if (mr->kind == MR_RAM || mode == ACC_WRITE_ROM) {
                 memcpy(mr->ram + off, buf, n);
+                written = true;
             } /* else: a guest write to ROM is ignored */
             address_space_read_end(&s);
+            if (written) {
+                address_space_dma_written(as, addr, n);
+            }
         }
         if (r != MEMTX_OK) {
             if (mode == ACC_READ) {
@@ -758,6 +774,9 @@ static MemTxResult as_sized(AddressSpace *as, uint64_t addr, unsigned size, uint
             *value = ld_le(mr->ram + off, size);
         } else if (mr->kind == MR_RAM) {
             st_le(mr->ram + off, size, *value);
+            address_space_read_end(&s);
+            address_space_dma_written(as, addr, size);
+            return MEMTX_OK;
         }
         address_space_read_end(&s);
         return MEMTX_OK;

@@ -201,6 +201,18 @@ void address_space_destroy(AddressSpace *as);
  */
 MemTxResult address_space_read(AddressSpace *as, uint64_t addr, void *buf, uint64_t len);
 MemTxResult address_space_write(AddressSpace *as, uint64_t addr, const void *buf, uint64_t len);
+/*
+ * A device (not a CPU store) wrote guest RAM [addr, addr + len) of as:
+ * whatever was derived from the old bytes (translated code) is dropped.
+ * address_space_write/_st call it for the RAM they write; a device that
+ * writes RAM through host pointers (virtqueue buffers, a disk thread)
+ * calls it itself after the write.  Any thread, with or without the big
+ * lock.  It calls memory_dma_written_hook, which system mode's accelerator
+ * sets once (NULL: nothing to drop).
+ */
+void address_space_dma_written(AddressSpace *as, uint64_t addr, uint64_t len);
+extern void (*memory_dma_written_hook)(uint64_t addr, uint64_t len);
+
 /* Like address_space_write, but also stores into ROM (for loaders). */
 MemTxResult address_space_write_rom(AddressSpace *as, uint64_t addr, const void *buf,
                                     uint64_t len);

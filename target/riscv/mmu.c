@@ -63,7 +63,7 @@ typedef struct PteRef {
     uint64_t *host;
 } PteRef;
 
-static bool pte_load(AddressSpace *as, uint64_t addr, uint64_t *pte, PteRef *ref)
+static bool pte_load(AddressSpace *as, uint64_t addr, bool fetch, uint64_t *pte, PteRef *ref)
 {
     MemoryTranslation t;
 
@@ -82,8 +82,18 @@ static bool pte_load(AddressSpace *as, uint64_t addr, uint64_t *pte, PteRef *ref
         }
         return true;
     }
-    /* A PTE in a device: its callbacks run under the big lock (rove/bql.h),
-     * as for any other vCPU access to it. */
+    /*
+     * A PTE in a device, for a fetch: the access fault (the privileged
+     * spec lets a region's PMAs refuse page-table reads; QEMU reads the
+     * device).  The translator walks for code under tb_lock and must never
+     * wait for the big lock, since devices take tb_lock under it to drop
+     * code they overwrote (memory.h: address_space_dma_written).
+     */
+    if (fetch) {
+        return false;
+    }
+    /* For a load or store: its callbacks run under the big lock
+     * (rove/bql.h), as for any other vCPU access to it. */
     BqlGuard g = bql_guard_enter();
     MemTxResult r = address_space_ldq(as, addr, pte);
     bql_guard_exit(g);
@@ -144,7 +154,7 @@ restart:;
         PteRef ref;
 
         /* Step 2: a PTE that cannot be read is an access fault. */
-        if (!pte_load(as, pte_addr, &pte, &ref)) {
+        if (!pte_load(as, pte_addr, type == RV_ACCESS_FETCH, &pte, &ref)) {
             return access_fault(type);
         }
         /* Step 3: invalid, W without R, or reserved bits set. */

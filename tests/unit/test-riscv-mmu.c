@@ -558,7 +558,10 @@ static void test_pte_in_device(void)
     g_assert_cmpint(xlate(va, RV_ACCESS_LOAD, NULL), ==, 5);
     /* invalid */
     dev_pte = 0;
-    expect_pf(va, RV_ACCESS_FETCH);
+    expect_pf(va, RV_ACCESS_LOAD);
+    /* a fetch never reads a PTE from a device: access fault */
+    dev_pte = mkpte(0x80100000, V | R | X | A);
+    g_assert_cmpint(xlate(va, RV_ACCESS_FETCH, NULL), ==, 1);
     g_assert_cmpuint(dev_reads, ==, 4);
     g_assert_cmpuint(dev_reads_unlocked, ==, 0);
 

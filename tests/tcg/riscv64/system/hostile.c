@@ -96,8 +96,6 @@ static void s_mode(int levels)
                RUN_TRAP_M, EXC_INSN_ACCESS, (void *)VA_FAR, VA_FAR);
     check_trap("load through a table in the PLIC", s(p_load64, VA_PLICT + 0x1000), RUN_TRAP_M,
                EXC_LOAD_PAGE, p_load64, VA_PLICT);
-    check_trap("fetch through a table in the PLIC", s(p_jump, VA_PLICT + 0x1000), RUN_TRAP_M,
-               EXC_INSN_PAGE, (void *)(VA_PLICT + 0x1000), VA_PLICT);
     /* priority 2 = 1: PTE 1 of that table is a pointer at the last level */
     mmio_write32(PLIC + 4 * 2, 1);
     check_trap("load through a pointer PTE in the PLIC", s(p_load64, VA_PLICT + 0x1000),
@@ -120,17 +118,6 @@ static void s_mode(int levels)
     check_trap("c.nop before an unmapped page", s(p_jump, VA_NONE - 2), RUN_TRAP_M,
                EXC_INSN_PAGE, (void *)VA_NONE, VA_NONE);
 
-    /* satp's root in a device: S cannot even fetch its first insn */
-    csr_write(satp, (u64)(levels == 3 ? 8 : 9) << 60 | UART0 >> 12);
-    sfence_all();
-    check_trap("run S with the root table in the UART", s(p_ident, 1), RUN_TRAP_M,
-               EXC_INSN_PAGE, p_ident, (u64)p_ident);
-    csr_write(satp, (u64)(levels == 3 ? 8 : 9) << 60 | PLIC >> 12);
-    sfence_all();
-    check_trap("run S with the root table in the PLIC", s(p_ident, 1), RUN_TRAP_M,
-               EXC_INSN_PAGE, p_ident, (u64)p_ident);
-    csr_write(satp, 0);
-    sfence_all();
 }
 
 /* A 32-bit insn whose halves are in two virtual pages: after the second

@@ -7,9 +7,9 @@
  *    access fault (QEMU: does it on the device; load access fault on
  *    nothing), and so is an SC on a device; an AMO crossing a page is
  *    store/AMO misaligned (QEMU: load misaligned);
- *  - a page walk that reads a PTE from nothing, or must set A in a PTE that
- *    lives in a device, raises the access fault of the access (QEMU: a
- *    page fault);
+ *  - a page walk that reads a PTE from nothing or from a device (page
+ *    tables live in main memory) raises the access fault of the access
+ *    (QEMU: reads the device, and a page fault when it must set A there);
  *  - a 32-bit instruction in the last halfword of RAM is a fetch access
  *    fault at the instruction with tval = the end of RAM (QEMU 7.2 aborts
  *    on an assertion).
@@ -106,6 +106,9 @@ static void s_mode(int levels)
                EXC_STORE_ACCESS, p_store64, VA_BADT);
     check_trap("fetch through a table past RAM", s(p_jump, VA_BADT), RUN_TRAP_M,
                EXC_INSN_ACCESS, (void *)VA_BADT, VA_BADT);
+    /* a fetch never reads a PTE from a device (QEMU: priority 2 = 0, invalid: page fault) */
+    check_trap("fetch through a table in the PLIC", s(p_jump, VA_PLICT + 0x1000), RUN_TRAP_M,
+               EXC_INSN_ACCESS, (void *)(VA_PLICT + 0x1000), VA_PLICT);
     /* priority 2 = 3: PTE 1 of the PLIC table is a V+R leaf without A */
     mmio_write32(PLIC_PRIO(2), 3);
     check_trap("load through a leaf in the PLIC that needs A", s(p_load64, VA_PLICT + 0x1000),
@@ -116,6 +119,16 @@ static void s_mode(int levels)
     csr_write(satp, (u64)(levels == 3 ? 8 : 9) << 60 | (RAM_END + 0x200000) >> 12);
     sfence_all();
     check_trap("run S with the root table past RAM", s(p_ident, 1), RUN_TRAP_M,
+               EXC_INSN_ACCESS, p_ident, (u64)p_ident);
+    /* satp's root in a device: S cannot even fetch its first insn (QEMU
+     * reads the device: a page fault) */
+    csr_write(satp, (u64)(levels == 3 ? 8 : 9) << 60 | UART0 >> 12);
+    sfence_all();
+    check_trap("run S with the root table in the UART", s(p_ident, 1), RUN_TRAP_M,
+               EXC_INSN_ACCESS, p_ident, (u64)p_ident);
+    csr_write(satp, (u64)(levels == 3 ? 8 : 9) << 60 | PLIC >> 12);
+    sfence_all();
+    check_trap("run S with the root table in the PLIC", s(p_ident, 1), RUN_TRAP_M,
                EXC_INSN_ACCESS, p_ident, (u64)p_ident);
     csr_write(satp, 0);
     sfence_all();
