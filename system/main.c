@@ -25,7 +25,9 @@
 #include "hw/riscv/virt.h"
 #include "rove/bql.h"
 #include "rove/exec.h"
+#include "rove/block.h"
 #include "rove/system.h"
+#include "system/drive.h"
 #include "system/main-loop.h"
 
 #define PROG "rove-system-riscv64"
@@ -55,7 +57,8 @@ typedef struct SysOptions {
     bool single_thread;
     bool no_reboot;
     const char *log_file;
-    GPtrArray *devices;       /* -device specs (const char *, from argv) */
+    GPtrArray *devices;       /* -device specs (const char *: from argv or -drive) */
+    unsigned ndrives;         /* -drive options seen */
 } SysOptions;
 
 static void usage(FILE *f)
@@ -85,6 +88,10 @@ static void usage(FILE *f)
         "  -device TYPE[,PROP=VALUE...]\n"
         "                   add a virtio device on a virtio-mmio slot (-device help\n"
         "                   lists them, -device TYPE,help their properties)\n"
+        "  -drive file=FILE[,format=raw|qcow2][,if=virtio|none][,id=ID][,readonly=on]\n"
+        "         [,snapshot=on][,cache=writeback|none|writethrough|directsync|unsafe]\n"
+        "                   a disk on a virtio-blk-device (if=none: for -device\n"
+        "                   virtio-blk-device,drive=ID); a bare FILE argument is -drive file=FILE\n"
         "  -nic none, -net none\n"
         "                   accepted: there is no network card yet\n"
         "  -d ITEM,...      enable logging (-d help lists the items)\n"
@@ -262,17 +269,38 @@ static void parse_device(SysOptions *o, const char *spec)
     g_ptr_array_add(o->devices, (gpointer)spec);
 }
 
+/* "-drive SPEC" (system/drive.c); a bare FILE argument is "-drive file=FILE". */
+static void parse_drive(SysOptions *o, const char *spec, const char *what)
+{
+    GError *err = NULL;
+    char *device = drive_add(spec, o->ndrives++, &err);
+    if (!device) {
+        die("%s: %s", what, err->message);
+    }
+    if (!*device) {
+        g_free(device); /* if=none: a -device names it */
+        return;
+    }
+    if (!o->devices) {
+        o->devices = g_ptr_array_new();
+    }
+    g_ptr_array_add(o->devices, device);
+}
+
 static void parse_options(SysOptions *o, int argc, char **argv)
 {
     static const char *const with_value[] = {
         "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
-        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device",
+        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device", "-drive",
     };
     for (int i = 1; i < argc;) {
         const char *orig = argv[i++];
         const char *arg = orig;
         if (arg[0] != '-' || arg[1] == 0) {
-            die("unexpected argument '%s' (disk images are not supported yet; try -h)", arg);
+            char *spec = g_strdup_printf("file=%s", arg); /* a disk image, as in QEMU */
+            parse_drive(o, spec, arg);
+            g_free(spec);
+            continue;
         }
         if (arg[1] == '-') {
             arg++; /* --opt is -opt */
@@ -320,6 +348,10 @@ static void parse_options(SysOptions *o, int argc, char **argv)
             }
         } else if (strcmp(arg, "-device") == 0) {
             parse_device(o, val);
+        } else if (strcmp(arg, "-drive") == 0) {
+            char *what = g_strdup_printf("-drive %s", val);
+            parse_drive(o, val, what);
+            g_free(what);
         } else if (strcmp(arg, "-d") == 0) {
             if (!rove_log_parse(val)) {
                 exit(strcmp(val, "help") == 0 ? 0 : 1);
@@ -469,6 +501,9 @@ int main(int argc, char **argv)
     g_main_loop_run(run.loop);
     vcpus_stop();
     vcpus_exit();
+    /* Flush and close the disks (what the guest wrote is on the host disk). */
+    virt_machine_free_virtio(run.vm);
+    block_drives_close_all();
 
     g_source_destroy(runstate_src);
     g_source_unref(runstate_src);

@@ -14,8 +14,10 @@
 
 #include "hw/char/serial-16550.h"
 #include "hw/riscv/virt.h"
+#include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-rng.h"
+#include "rove/bql.h"
 #include "rove/fdt.h"
 #include "rove/intc.h"
 #include "rove/system.h"
@@ -81,6 +83,7 @@ static DeviceRegistry *virt_registry_new(void)
     device_type_register(reg, &sifive_plic_type);
     virtio_mmio_register_types(reg);
     virtio_rng_register_types(reg);
+    virtio_blk_register_types(reg);
     return reg;
 }
 
@@ -392,23 +395,34 @@ void virt_machine_reset(VirtMachine *vm)
     }
 }
 
+void virt_machine_free_virtio(VirtMachine *vm)
+{
+    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
+        if (vm->virtio[i]) {
+            /* The back end's I/O thread finishes what it runs and drops the rest. */
+            BqlGuard g = bql_guard_enter();
+            device_reset(vm->virtio[i]);
+            bql_guard_exit(g);
+            /* Transports before their back ends; their irqs go into the PLIC. */
+            memory_region_del_subregion(&vm->sysmem, device_mmio(vm->virtio[i], 0));
+            device_free(vm->virtio[i]);
+            vm->virtio[i] = NULL;
+        }
+        if (vm->virtio_backend[i]) {
+            device_free(vm->virtio_backend[i]);
+            vm->virtio_backend[i] = NULL;
+        }
+    }
+}
+
 void virt_machine_free(VirtMachine *vm)
 {
     if (!vm) {
         return;
     }
+    virt_machine_free_virtio(vm);
     riscv_boot_free(&vm->boot);
     address_space_destroy(&vm->as);
-    /* Transports before their back ends; their irqs go into the PLIC. */
-    for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
-        if (vm->virtio[i]) {
-            memory_region_del_subregion(&vm->sysmem, device_mmio(vm->virtio[i], 0));
-            device_free(vm->virtio[i]);
-        }
-        if (vm->virtio_backend[i]) {
-            device_free(vm->virtio_backend[i]);
-        }
-    }
     /* The UART first: its irq goes into the PLIC. */
     Device *devs[] = { vm->uart, vm->plic, vm->aclint, vm->rtc, vm->test };
     for (size_t i = 0; i < G_N_ELEMENTS(devs); i++) {

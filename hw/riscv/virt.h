@@ -134,6 +134,9 @@ bool virt_device_type_help(const char *type, GString *out);
 
 /* Frees what virt_machine_new made, except the harts (hart.h has no free). */
 void virt_machine_free(VirtMachine *vm);
+/* Stops and frees the virtio devices (their I/O threads finish the request
+ * they run); before closing the drives at exit, with the vCPUs stopped. */
+void virt_machine_free_virtio(VirtMachine *vm);
 
 /*
  * The machine's generated device tree, before boot.c adds /chosen's

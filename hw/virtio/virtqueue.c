@@ -96,6 +96,7 @@ static bool vq_store16(VirtQueue *vq, uint64_t addr, uint16_t v)
         return false;
     }
     __atomic_store_n(p, GUINT16_TO_LE(v), __ATOMIC_RELAXED);
+    address_space_dma_written(vq->as, addr, 2);
     return true;
 }
 
@@ -328,6 +329,7 @@ void virtqueue_push(VirtQueue *vq, VirtQueueElement *elem, uint32_t written)
     }
     uint32_t le[2] = { GUINT32_TO_LE((uint32_t)head), GUINT32_TO_LE(written) };
     memcpy(p, le, sizeof(le));
+    address_space_dma_written(vq->as, at, sizeof(le));
     /* The element before the index that publishes it. */
     __atomic_thread_fence(__ATOMIC_RELEASE);
     vq->used_idx++;
@@ -379,6 +381,7 @@ static uint64_t vq_copy(VirtQueue *vq, const VirtQueueSeg *segs, unsigned nsegs,
         }
         if (to_guest) {
             memcpy(p, buf + done, chunk);
+            address_space_dma_written(vq->as, segs[i].addr + offset, chunk);
         } else {
             memcpy(buf + done, p, chunk);
         }
@@ -398,4 +401,46 @@ uint64_t virtqueue_read_out(VirtQueue *vq, const VirtQueueElement *elem, uint64_
                             void *buf, uint64_t len)
 {
     return vq_copy(vq, elem->out, elem->out_num, offset, buf, len, false);
+}
+
+int virtqueue_map(VirtQueue *vq, const VirtQueueElement *elem, bool in, uint64_t offset,
+                  uint64_t len, struct iovec *iov, int max)
+{
+    const VirtQueueSeg *segs = in ? elem->in : elem->out;
+    unsigned nsegs = in ? elem->in_num : elem->out_num;
+    int n = 0;
+    for (unsigned i = 0; i < nsegs && len > 0; i++) {
+        uint64_t seg_len = segs[i].len;
+        if (offset >= seg_len) {
+            offset -= seg_len;
+            continue;
+        }
+        uint64_t chunk = MIN(seg_len - offset, len);
+        uint8_t *p = vq_ram(vq, segs[i].addr + offset, chunk);
+        if (!p || n == max) {
+            return -1;
+        }
+        iov[n].iov_base = p;
+        iov[n].iov_len = (size_t)chunk;
+        n++;
+        len -= chunk;
+        offset = 0;
+    }
+    return len == 0 ? n : -1;
+}
+
+void virtqueue_dma_written(VirtQueue *vq, const VirtQueueElement *elem, uint64_t offset,
+                           uint64_t len)
+{
+    for (unsigned i = 0; i < elem->in_num && len > 0; i++) {
+        uint64_t seg_len = elem->in[i].len;
+        if (offset >= seg_len) {
+            offset -= seg_len;
+            continue;
+        }
+        uint64_t chunk = MIN(seg_len - offset, len);
+        address_space_dma_written(vq->as, elem->in[i].addr + offset, chunk);
+        len -= chunk;
+        offset = 0;
+    }
 }

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "rove/memory.h"
 
@@ -128,5 +129,20 @@ uint64_t virtqueue_write_in(VirtQueue *vq, const VirtQueueElement *elem, uint64_
                             const void *buf, uint64_t len);
 uint64_t virtqueue_read_out(VirtQueue *vq, const VirtQueueElement *elem, uint64_t offset,
                             void *buf, uint64_t len);
+
+/*
+ * Host addresses of `len` bytes of a request's in (writable, in = true) or
+ * out part, from byte `offset`, as at most `max` iovecs.  Returns how many
+ * it filled, or -1 when the part is shorter, a buffer is no longer RAM, or
+ * more iovecs would be needed.  The pointers stay valid while the RAM stays
+ * mapped (a machine's RAM never moves while it runs), so a device may hand
+ * them to an I/O thread; who writes through them calls
+ * address_space_dma_written(vq->as, ...) afterwards.
+ */
+int virtqueue_map(VirtQueue *vq, const VirtQueueElement *elem, bool in, uint64_t offset,
+                  uint64_t len, struct iovec *iov, int max);
+/* address_space_dma_written for `len` bytes of the in part from `offset`. */
+void virtqueue_dma_written(VirtQueue *vq, const VirtQueueElement *elem, uint64_t offset,
+                           uint64_t len);
 
 #endif /* HW_VIRTIO_VIRTQUEUE_H */
