@@ -154,6 +154,7 @@ static gpointer io_thread(gpointer opaque)
         BlkRequest *r = g_queue_pop_head(&s->todo);
         if (r->gen != s->gen) {
             request_free(r); /* reset since it was queued */
+            g_cond_broadcast(&s->cond); /* virtio_blk_drain may wait for an empty list */
             continue;
         }
         s->running = r;
@@ -235,6 +236,20 @@ unsigned virtio_blk_complete(Device *dev, unsigned timeout_ms)
     g_mutex_lock(&s->lock);
     while (g_queue_is_empty(&s->done) &&
            g_cond_wait_until(&s->cond, &s->lock, deadline)) {
+    }
+    g_mutex_unlock(&s->lock);
+    BqlGuard g = bql_guard_enter();
+    unsigned n = complete_finished(s);
+    bql_guard_exit(g);
+    return n;
+}
+
+unsigned virtio_blk_drain(Device *dev)
+{
+    VirtioBlk *s = (VirtioBlk *)dev;
+    g_mutex_lock(&s->lock);
+    while (!g_queue_is_empty(&s->todo) || s->running) {
+        g_cond_wait(&s->cond, &s->lock);
     }
     g_mutex_unlock(&s->lock);
     BqlGuard g = bql_guard_enter();

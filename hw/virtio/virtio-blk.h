@@ -55,5 +55,8 @@ void virtio_blk_register_types(DeviceRegistry *reg);
  * finished, then complete them all.  Returns how many were completed.
  */
 unsigned virtio_blk_complete(Device *dev, unsigned timeout_ms);
+/* Waits until the I/O thread has run every queued request, then completes
+ * them (tests and fuzzing).  Returns how many were completed. */
+unsigned virtio_blk_drain(Device *dev);
 
 #endif /* HW_VIRTIO_VIRTIO_BLK_H */
