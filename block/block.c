@@ -14,6 +14,7 @@
 G_DEFINE_QUARK(rove-block-error-quark, block_error)
 
 static const BlockDriver *const drivers[] = {
+    &block_driver_qcow2,
     &block_driver_raw,
 };
 

@@ -50,6 +50,7 @@ typedef struct BlockOpenOptions {
     bool snapshot;            /* writes go to a temporary overlay, discarded on close */
     BlockCacheMode cache;
     bool no_backing;          /* open a qcow2 without its backing file (rove-img info/check) */
+    bool for_check;           /* rove-img check: open even an image marked corrupt or dirty */
 } BlockOpenOptions;
 
 /* "writeback", "none", ...; false on an unknown name. */
@@ -114,6 +115,7 @@ typedef struct BlockCheckResult {
     uint64_t check_errors;    /* host read errors while checking */
     uint64_t allocated_clusters;
     uint64_t total_clusters;
+    uint64_t image_end_offset; /* qcow2: end of the last cluster with a refcount */
     GPtrArray *messages;      /* char *: one line per problem found */
 } BlockCheckResult;
 
