@@ -14,7 +14,7 @@
 
 #define CODE_BUFFER_SIZE (256u << 20)
 
-static int fork_code_fd = -1;
+static int fork_code_fd = -1; /* cpu_fork_prepare's snapshot of the code */
 
 const AccelMode *accel_mode = &accel_user_mode;
 
@@ -39,8 +39,8 @@ void cpu_atomic_done(void)
 
 void cpu_flush_jmp_cache(CpuState *cpu)
 {
-    memset(cpu_tcg(cpu)->jmp_cache, 0, sizeof(cpu_tcg(cpu)->jmp_cache));
-} /* cpu_fork_prepare's snapshot of the code */
+    jmp_cache_clear(cpu_tcg(cpu));
+}
 
 unsigned rove_log_mask;
 FILE *rove_log_file;

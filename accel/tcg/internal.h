@@ -52,6 +52,11 @@ typedef struct CpuTcg {
     TbCodeInfo info;         /* scratch for gen_code */
     TranslationBlock *building; /* TB under translation (freed if it aborts) */
     TranslationBlock *jmp_cache[1u << TB_JMP_CACHE_BITS];
+    /* The jmp_cache slots set since the last clear, so that a clear (every
+     * TLB flush in system mode) touches only those; past the array's size
+     * the whole cache is cleared. */
+    uint16_t jmp_filled[128];
+    unsigned nb_jmp_filled;
 } CpuTcg;
 
 static inline CpuTcg *cpu_tcg(CpuState *cpu)
@@ -69,6 +74,30 @@ static inline unsigned tb_jmp_cache_hash(uint64_t pc)
 {
     return (unsigned)((pc >> 1) ^ (pc >> (TB_JMP_CACHE_BITS + 1))) &
            ((1u << TB_JMP_CACHE_BITS) - 1);
+}
+
+static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
+{
+    unsigned h = tb_jmp_cache_hash(tb->pc);
+    if (ct->nb_jmp_filled < G_N_ELEMENTS(ct->jmp_filled)) {
+        ct->jmp_filled[ct->nb_jmp_filled] = (uint16_t)h;
+    }
+    if (ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled)) {
+        ct->nb_jmp_filled++;
+    }
+    ct->jmp_cache[h] = tb;
+}
+
+static inline void jmp_cache_clear(CpuTcg *ct)
+{
+    if (ct->nb_jmp_filled > G_N_ELEMENTS(ct->jmp_filled)) {
+        memset(ct->jmp_cache, 0, sizeof(ct->jmp_cache));
+    } else {
+        for (unsigned i = 0; i < ct->nb_jmp_filled; i++) {
+            ct->jmp_cache[ct->jmp_filled[i]] = NULL;
+        }
+    }
+    ct->nb_jmp_filled = 0;
 }
 
 static inline bool tb_is_invalid(const TranslationBlock *tb)

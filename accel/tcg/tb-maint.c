@@ -116,7 +116,7 @@ TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
     }
     TranslationBlock *tb = tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
     if (tb) {
-        cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(pc)] = tb;
+        jmp_cache_set(cpu_tcg(cpu), tb);
     }
     return tb;
 }
@@ -154,7 +154,7 @@ void tb_insert(CpuState *cpu, TranslationBlock *tb)
     tb->hash_next = es->hash[h];
     /* Publish: a lock-free reader that finds tb sees it complete. */
     __atomic_store_n(&es->hash[h], tb, __ATOMIC_RELEASE);
-    cpu_tcg(cpu)->jmp_cache[tb_jmp_cache_hash(tb->pc)] = tb;
+    jmp_cache_set(cpu_tcg(cpu), tb);
 }
 
 void tb_add_jump(ExecState *es, TranslationBlock *from, int slot, TranslationBlock *to)
