@@ -789,6 +789,13 @@ static void ra_op(RaState *s, const TcgOp *op)
         args.nb_wb = ra_writebacks(s);
         args.wb = s->wb;
     }
+    if (mem_access) {
+        for (int r = 0; r < s->d->nb_regs; r++) {
+            if (s->reg_temp[r] >= 0) {
+                args.live |= 1u << r;
+            }
+        }
+    }
     s->o->emit_op(s->h, op, &args);
 
     for (int i = nb_o; i < nb_o + nb_i; i++) {

@@ -86,6 +86,9 @@ typedef struct RaOpArgs {
      * on the way out along the branch. */
     const TcgWriteback *wb;
     int nb_wb;
+    /* qemu_ld/st: the registers that hold values when the op runs (not its
+     * scratch or outputs): what an out-of-line slow path must preserve. */
+    TcgRegSet live;
 } RaOpArgs;
 
 typedef struct RaHostDesc {

@@ -114,9 +114,14 @@ TcgTemp *tcg_constant(TcgContext *ctx, TcgType type, int64_t val)
     if (type == TCG_I32) {
         val = (int32_t)val;
     }
-    /* Reuse a recent identical constant: keeps temp counts low in long TBs. */
-    int lo = ctx->nb_temps - 32 > ctx->nb_globals ? ctx->nb_temps - 32 : ctx->nb_globals;
-    for (int i = ctx->nb_temps - 1; i >= lo; i--) {
+    /*
+     * Reuse a recent identical constant (among the last 32 temps): keeps
+     * temp counts low in long TBs without stretching a constant's life
+     * across the whole TB.  One hashed slot remembers where it was.
+     */
+    unsigned slot = (unsigned)(((uint64_t)val * 0x9e3779b97f4a7c15ull + type) >> 58);
+    int i = ctx->const_slot[slot];
+    if (i >= ctx->nb_globals && i < ctx->nb_temps && i >= ctx->nb_temps - 32) {
         TcgTemp *c = &ctx->temps[i];
         if (c->kind == TEMP_CONST && c->type == type && c->val == val) {
             return c;
@@ -126,6 +131,7 @@ TcgTemp *tcg_constant(TcgContext *ctx, TcgType type, int64_t val)
     t->type = type;
     t->kind = TEMP_CONST;
     t->val = val;
+    ctx->const_slot[slot] = (int)(t - ctx->temps);
     return t;
 }
 

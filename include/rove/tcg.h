@@ -298,6 +298,9 @@ typedef struct TcgContext {
     TcgTemp temps[TCG_MAX_TEMPS];
     int nb_globals; /* temps [0, nb_globals) are globals and the env temp */
     int nb_temps;
+    /* tcg_constant's memory of recent constants: a temp index per hash slot
+     * (checked before use, so stale slots from earlier TBs are harmless). */
+    int const_slot[64];
 
     TcgOp *ops;     /* ops of the TB being built */
     int nb_ops;

@@ -49,6 +49,7 @@ typedef struct X86SoftSlow {
     bool is_store;
     TcgType type;          /* of a load's destination */
     uint32_t wb_first, wb_n;
+    uint32_t saved;        /* caller-saved registers the slow path preserves */
 } X86SoftSlow;
 
 /* A branch to an exit label with globals to write back on the way

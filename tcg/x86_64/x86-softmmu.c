@@ -21,7 +21,8 @@
  *
  * Slow path: write back the globals generated code keeps in registers (the
  * helper may raise a guest exception from this insn), save the
- * caller-saved registers, call ld(env, addr, oi, retaddr) or
+ * caller-saved registers that hold live values or the call's arguments
+ * (RaOpArgs.live), call ld(env, addr, oi, retaddr) or
  * st(env, addr, val, oi, retaddr) with retaddr = the host pc of the access
  * (cpu_restore_state maps it to the guest insn), restore, put a load's
  * result in place, jump back.
@@ -48,6 +49,15 @@ static int soft_slot(int reg)
         }
     }
     return -1;
+}
+
+static uint32_t soft_caller_saved(void)
+{
+    uint32_t m = 0;
+    for (size_t i = 0; i < sizeof(soft_saved); i++) {
+        m |= 1u << soft_saved[i];
+    }
+    return m;
 }
 
 static X86SoftSlow *soft_new(X86Gen *g)
@@ -93,6 +103,7 @@ static X86SoftSlow *emit_tlb_probe(X86Gen *g, int addr, uint32_t oi, bool is_sto
     sp->is_store = is_store;
     sp->wb_first = x86_wb_pool_add(g, args->wb, args->nb_wb);
     sp->wb_n = (uint32_t)args->nb_wb;
+    sp->saved = ((uint32_t)args->live | 1u << addr) & soft_caller_saved();
     return sp;
 }
 
@@ -121,10 +132,17 @@ void x86_soft_qemu_st(X86Gen *g, int v, int addr, uint32_t oi, int s0, int s1,
     x86_store(a, mop & MO_SIZE, v, s0, addr, 0);
     sp->resume_pos = (uint32_t)a->pos;
     sp->val_reg = (int8_t)v;
+    sp->saved |= (1u << v) & soft_caller_saved();
+}
+
+static bool soft_is_saved(const X86SoftSlow *sp, int reg)
+{
+    return (sp->saved >> reg) & 1;
 }
 
 /* Load argument register dst with the value register src had before the
- * save (from its slot if the call arguments may have overwritten it). */
+ * save (from its slot: the call arguments may have overwritten it).  An
+ * argument's register, if caller-saved, is always saved. */
 static void soft_arg(X86Asm *a, int dst, int src)
 {
     int slot = soft_slot(src);
@@ -144,7 +162,9 @@ void x86_soft_finish(X86Gen *g)
         x86_emit_writebacks(g, sp->wb_first, sp->wb_n);
         x86_alu_ri(a, X86_ALU_SUB, TCG_I64, X86_RSP, SOFT_SAVE_BYTES);
         for (size_t k = 0; k < sizeof(soft_saved); k++) {
-            x86_store(a, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
+            if (soft_is_saved(sp, soft_saved[k])) {
+                x86_store(a, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
+            }
         }
         /* Arguments from the saved copies: no ordering hazards. */
         soft_arg(a, X86_RSI, sp->addr_reg);
@@ -158,19 +178,22 @@ void x86_soft_finish(X86Gen *g)
         }
         x86_mov_rr(a, TCG_I64, X86_RDI, X86_ENV_REG);
         x86_call_to(a, (uintptr_t)(sp->is_store ? g->soft_st : g->soft_ld));
+        bool result_in_slot = !sp->is_store && soft_is_saved(sp, sp->val_reg);
         if (!sp->is_store) {
-            /* The helper returns the value extended to 64 bits. */
-            int slot = soft_slot(sp->val_reg);
-            if (slot >= 0) {
-                x86_store(a, MO_64, X86_RAX, X86_RSP, -1, slot * 8);
+            /* The helper returns the value extended to 64 bits.  Into the
+             * destination's slot if the restore below would overwrite it. */
+            if (result_in_slot) {
+                x86_store(a, MO_64, X86_RAX, X86_RSP, -1, soft_slot(sp->val_reg) * 8);
             } else {
                 x86_mov_rr(a, sp->type, sp->val_reg, X86_RAX);
             }
         }
         for (size_t k = 0; k < sizeof(soft_saved); k++) {
-            x86_load(a, TCG_I64, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
+            if (soft_is_saved(sp, soft_saved[k])) {
+                x86_load(a, TCG_I64, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
+            }
         }
-        if (!sp->is_store && sp->type == TCG_I32 && soft_slot(sp->val_reg) >= 0) {
+        if (result_in_slot && sp->type == TCG_I32) {
             x86_mov_rr(a, TCG_I32, sp->val_reg, sp->val_reg); /* zero the high half */
         }
         x86_alu_ri(a, X86_ALU_ADD, TCG_I64, X86_RSP, SOFT_SAVE_BYTES);
