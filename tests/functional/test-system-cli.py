@@ -253,6 +253,31 @@ with tempfile.TemporaryDirectory() as d:
     bad(["-device", "virtio-rng-device,junk"], "-device property without =", "junk")
     bad(["-device", "nosuch,help"], "-device unknown type help", "nosuch")
     bad(["-bios", "none"] + ["-device", "virtio-rng-device"] * 9, "nine -device", "slots")
+    # -chardev and the virtio console.
+    bad(["-chardev", "nosuch,id=c0"], "-chardev unknown back end", "unknown back end 'nosuch'")
+    bad(["-chardev", "null"], "-chardev without id", "needs id=")
+    bad(["-chardev", "null,id="], "-chardev with an empty id", "needs id=")
+    bad(["-chardev", "null,id=c0,path=x"], "-chardev unknown option", "'path'")
+    bad(["-chardev", "null,id=c0", "-chardev", "null,id=c0"], "-chardev id twice", "c0")
+    bad(["-chardev", "socket,id=c0"], "-chardev socket without path or port", "path=")
+    bad(["-chardev", "socket,id=c0,port=70000,server=on"], "-chardev socket bad port", "port=")
+    bad(["-chardev", "socket,id=c0,path=" + os.path.join(missing, "s"), "-bios", "none"],
+        "-chardev socket in a missing directory", missing)
+    bad(["-chardev", "socket,id=c0,path=x,server=on,wait=maybe"], "-chardev wait=maybe", "wait")
+    bad(["-chardev", "file,id=c0"], "-chardev file without path", "path=")
+    bad(["-chardev", "stdio,id=c0"], "-chardev stdio while the serial is on stdio", "stdio")
+    bad(["-serial", "chardev:nope"], "-serial chardev: unknown id", "nope")
+    bad(["-bios", "none", "-device", "virtio-console-device,chardev=nope"],
+        "-device chardev= unknown id", "no -chardev with id 'nope'")
+    bad(["-bios", "none", "-chardev", "null,id=c0", "-serial", "chardev:c0", "-device",
+         "virtio-console-device,chardev=c0"], "one chardev, two front ends", "front end")
+    bad(["-bios", "none", "-device", "virtconsole,chardev=c0"], "virtconsole alone",
+        "virtio-serial-device")
+    bad(["-bios", "none", "-chardev", "null,id=a", "-chardev", "null,id=b",
+         "-device", "virtio-serial-device", "-device", "virtconsole,chardev=a",
+         "-device", "virtconsole,chardev=b"], "two virtconsole ports", "multiport")
+    bad(["-bios", "none", "-device", "virtio-console-device,rows=70000"], "rows too large",
+        "65535")
     bad(["-bios", missing], "missing -bios", "-bios")
     bad(["-bios", "none", "-kernel", missing], "missing -kernel",
         "-kernel " + missing + ": cannot open: No such file or directory")
@@ -282,10 +307,25 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and b"virt" in p.stdout, "-M help")
     p = run(["-device", "help"])
     check(p.returncode == 0 and b'"virtio-rng-device"' in p.stdout
-          and b"serial" not in p.stdout, "-device help lists the virtio devices only")
+          and b'"virtio-console-device"' in p.stdout and b'"virtconsole"' in p.stdout
+          and b"ns16550a" not in p.stdout, "-device help lists the virtio devices only")
     p = run(["-device", "virtio-rng-device,help"])
     check(p.returncode == 0 and p.stdout.startswith(b"virtio-rng-device: "),
           "-device virtio-rng-device,help")
+    for t in ("virtio-console-device", "virtconsole"):
+        p = run(["-device", t + ",help"])
+        check(p.returncode == 0 and p.stdout.startswith(t.encode() + b": ")
+              and b"chardev" in p.stdout and b"cols" in p.stdout, f"-device {t},help")
+    # A chardev nobody connects to and a file one: the machine builds (dumpdtb) and the
+    # unix socket file goes away again.
+    sock = os.path.join(d, "c.sock")
+    p = run(["-bios", "none", "-chardev", f"socket,id=c0,path={sock},server=on,wait=off",
+             "-chardev", f"file,id=c1,path={d}/c1.out", "-device", "virtio-serial-device",
+             "-device", "virtconsole,chardev=c0", "-device", "virtio-console-device,chardev=c1",
+             "-machine", f"dumpdtb={d}/con.dtb"])
+    check(p.returncode == 0 and os.path.exists(f"{d}/con.dtb") and os.path.exists(f"{d}/c1.out")
+          and not os.path.exists(sock), "-chardev socket/file + two consoles: dumpdtb",
+          p.stderr.decode(errors="replace"))
 
     # ---- Device trees ----
     t, err = dump(["-M", "virt", "-bios", "none"], f"{d}/a.dtb")
