@@ -5,7 +5,8 @@ usage: test-system-cli.py ROVE_SYSTEM [QEMU_SYSTEM]
 
 - Bad input (unknown option or machine, bad -m/-smp/-serial/-accel values,
   missing or malformed files, -initrd without -kernel, unknown or too many
-  -device, ...) must give one
+  -device, bad -chardev specs, chardev=ID naming no -chardev, a chardev
+  with two front ends, virtconsole without virtio-serial-device, ...) must give one
   line on stderr naming the program and exit 1; never a crash.
 - `-machine dumpdtb=FILE` blobs are parsed (a small reader below, and dtc
   when installed must accept them) and checked: nodes, reg values,
