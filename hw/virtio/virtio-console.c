@@ -18,7 +18,9 @@
  *   the transport forwards kicks only after DRIVER_OK, and the device must
  *   not use buffers before that.  Linux fills and kicks the receive queue
  *   right after DRIVER_OK.
- * - Config space: cols, rows (F_SIZE, offered when both are set),
+ * - Config space: cols, rows (F_SIZE, offered when both are set; when it is
+ *   negotiated the first kick after a reset raises a config-change
+ *   interrupt, which is when Linux reads them),
  *   max_nr_ports (1; meaningful only with MULTIPORT), emerg_wr (F_EMERG_WRITE:
  *   a write sends its low byte to the back end, even before feature
  *   negotiation as the spec allows; reads 0).
@@ -151,6 +153,10 @@ static void console_drain_tx(VirtioConsole *s)
 static void console_queue_notify(VirtioBackend *be, unsigned q)
 {
     VirtioConsole *s = console_of(be);
+    if (!s->live && virtio_has_feature(be, VIRTIO_CONSOLE_F_SIZE)) {
+        /* Linux reads cols/rows only on a config change, never at probe: announce them. */
+        virtio_config_changed(be);
+    }
     s->live = true;
     if (q == VIRTIO_CONSOLE_TX_QUEUE) {
         console_drain_tx(s);

@@ -27,8 +27,9 @@ the reason and the tail of the output.
               directory, server=on,wait=off) and QEMU's spelling
               -device virtio-serial-device -device virtconsole,chardev=c0:
               emu.cmd finds the virtio console's hvc (the last hvc that
-              opens: this kernel's SBI console takes hvc0, so it is hvc1,
-              as under QEMU), writes a token to it and reads a line back;
+              opens: this kernel's SBI console takes hvc0, so it is hvc1),
+              `stty size` on it must say 40 100 (cols=100,rows=40: F_SIZE),
+              writes a token to it and reads a line back;
               the test receives the token on the socket (and not on the
               serial console), sends a reply, and the serial console must
               show it; virtio_console is bound and vport0p0 exists
@@ -205,7 +206,7 @@ CONSOLE_TOKEN = "EMU-HVC-TOKEN-5a17"
 CONSOLE_REPLY = "EMU-HVC-REPLY-93c4"
 CONSOLE_CMD = ("ls /sys/bus/virtio/drivers/virtio_console | grep virtio; ls /sys/class/virtio-ports; "
                "for n in 0 1 2 3 4 5 6 7; do (exec 4<>/dev/hvc$n) 2>/dev/null && H=/dev/hvc$n; done; "
-               "echo HVC=$H; exec 3<>$H; echo %s >&3; head -n1 <&3" % CONSOLE_TOKEN)
+               "echo HVC=$H; exec 3<>$H; stty size <&3; echo %s >&3; head -n1 <&3" % CONSOLE_TOKEN)
 
 
 def case_virtio_console(m, limit, sock_path):
@@ -235,10 +236,12 @@ def case_virtio_console(m, limit, sock_path):
     want = ["virtio0", "vport0p0"]
     if lines[:2] != want:
         raise Failure("virtio_console not bound / no vport0p0: %r" % lines)
-    if len(lines) < 4 or not re.fullmatch(r"HVC=/dev/hvc\d", lines[2]):
+    if len(lines) < 5 or not re.fullmatch(r"HVC=/dev/hvc\d", lines[2]):
         raise Failure("no hvc found for the virtio console: %r" % lines)
-    if lines[3:] != [CONSOLE_REPLY]:
-        raise Failure("the guest read %r from %s, expected [%r]" % (lines[3:], lines[2][4:], CONSOLE_REPLY))
+    if lines[3] != "40 100":
+        raise Failure("the console's size is %r, expected '40 100' (rows=40,cols=100)" % lines[3])
+    if lines[4:] != [CONSOLE_REPLY]:
+        raise Failure("the guest read %r from %s, expected [%r]" % (lines[4:], lines[2][4:], CONSOLE_REPLY))
     if CONSOLE_TOKEN in text:
         raise Failure("the token showed up on the serial console, not only on the virtio console")
     if end.group(1) != "0":
@@ -309,7 +312,8 @@ def main():
         ("linux-virtio-console", ["opensbi", "linux", "initramfs"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-chardev", "socket,id=c0,path=%s,server=on,wait=off" % sock_path,
-                    "-device", "virtio-serial-device", "-device", "virtconsole,chardev=c0",
+                    "-device", "virtio-serial-device",
+                    "-device", "virtconsole,chardev=c0,cols=100,rows=40",
                     "-append", append + ' emu.cmd="%s"' % CONSOLE_CMD],
          lambda m, l: case_virtio_console(m, l, sock_path)),
         ("debian", ["opensbi", "linux-debian", "initramfs"],

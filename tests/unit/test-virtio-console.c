@@ -6,7 +6,8 @@
  * buffers in order, is held while there are none (can_receive reports the
  * room left, so the back end stops reading instead of dropping) and
  * delivered when the guest offers buffers; config space (cols/rows,
- * emergency write); hostile chains break the queue without touching
+ * announced by a config-change interrupt at the first kick; emergency
+ * write); hostile chains break the queue without touching
  * anything else; QEMU's virtio-serial-device + virtconsole spelling.
  */
 #include <string.h>
@@ -307,6 +308,31 @@ static void test_ids_and_config(Fix *f, gconstpointer data)
     g_assert_cmpuint(cols, ==, 132);
 }
 
+static void test_size_announced(Fix *f, gconstpointer data)
+{
+    static const char *const size[] = { "cols", "100", "rows", "40", NULL };
+    plug_props(f, size);
+    /* Not negotiated: no config-change interrupt. */
+    driver_init(f, F_V1);
+    uint32_t gen = rd(f, VIRTIO_MMIO_CONFIG_GENERATION);
+    kick(f, RXQ);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), ==, 0);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), ==, gen);
+    /* Negotiated: the first kick after a reset announces cols/rows, once. */
+    driver_init(f, F_V1 | (1u << VIRTIO_CONSOLE_F_SIZE));
+    g_assert_cmpint(f->level, ==, 0);
+    kick(f, RXQ);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_CONFIG);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), ==, gen + 1);
+    g_assert_cmpint(f->level, ==, 1);
+    wr(f, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
+    kick(f, TXQ);
+    kick(f, RXQ);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), ==, 0);
+    g_assert_cmpuint(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), ==, gen + 1);
+    g_assert_false(needs_reset(f));
+}
+
 static void test_features_by_property(Fix *f, gconstpointer data)
 {
     static const char *const props[] = { "cols", "80", "emergency-write", "off", NULL };
@@ -597,6 +623,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
 #define T(name, fn) g_test_add("/virtio-console/" name, Fix, NULL, fix_init, fn, fix_fini)
     T("ids-and-config", test_ids_and_config);
+    T("size-announced", test_size_announced);
     T("features-by-property", test_features_by_property);
     T("realize-checks", test_realize_checks);
     T("tx", test_tx);
