@@ -83,7 +83,7 @@ static void usage(FILE *f)
         "  -serial stdio|mon:stdio|none|chardev:ID\n"
         "                   where the UART goes (mon:stdio: Ctrl-A x quits, Ctrl-A h helps)\n"
         "  -chardev BACKEND,id=ID[,OPT=VALUE...]\n"
-        "                   a host end for chardev=ID / -serial chardev:ID: null,\n"
+        "                   a host end for chardev=ID / -serial chardev:ID (-chardev help): null,\n"
         "                   file,path=FILE, stdio (needs -serial elsewhere),\n"
         "                   socket,path=UNIXPATH|[host=HOST,]port=PORT[,server=on][,wait=off]\n"
         "  -display none    accepted: there is no display\n"
@@ -333,6 +333,12 @@ static void parse_options(SysOptions *o, int argc, char **argv)
         } else if (strcmp(arg, "-device") == 0) {
             parse_device(o, val);
         } else if (strcmp(arg, "-chardev") == 0) {
+            if (strcmp(val, "help") == 0) {
+                GString *out = g_string_new(NULL);
+                chardev_help(out);
+                fputs(out->str, stdout);
+                exit(0);
+            }
             if (!o->chardevs) {
                 o->chardevs = g_ptr_array_new();
             }

@@ -13,12 +13,24 @@ typedef Chardev *(*ChardevOpenFn)(ChardevSpec *s, GError **errp);
 static const struct {
     const char *name;
     ChardevOpenFn open;
+    const char *help;
 } chardev_backends[] = {
-    { "null", chardev_null_open },
-    { "file", chardev_file_open },
-    { "socket", chardev_socket_open },
-    { "stdio", chardev_stdio_open },
+    { "null", chardev_null_open, "output dropped, no input" },
+    { "file", chardev_file_open, "path=FILE[,append=on]: output to FILE, no input" },
+    { "socket", chardev_socket_open,
+      "path=UNIXPATH|[host=HOST,]port=PORT[,server=on|off][,wait=on|off][,nodelay=on]: "
+      "a stream socket, both ways" },
+    { "stdio", chardev_stdio_open, "the terminal (not while the serial console uses it)" },
 };
+
+void chardev_help(GString *out)
+{
+    g_string_append(out, "Available chardev back ends (-chardev BACKEND,id=ID[,...]):\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(chardev_backends); i++) {
+        g_string_append_printf(out, "  %-7s %s\n", chardev_backends[i].name,
+                               chardev_backends[i].help);
+    }
+}
 
 const char *chardev_spec_get(ChardevSpec *s, const char *key)
 {
@@ -66,11 +78,11 @@ static bool parse_spec(ChardevSpec *s, char **items, GError **errp)
     }
     s->backend = items[0];
     unsigned n = g_strv_length(items) - 1;
-    s->keys = g_new0(char *, n + 1);
-    s->values = g_new0(char *, n + 1);
+    s->keys = g_new0(const char *, n + 1);
+    s->values = g_new0(const char *, n + 1);
     for (unsigned i = 0; i < n; i++) {
-        char *item = items[i + 1];
-        char *eq = strchr(item, '=');
+        const char *item = items[i + 1];
+        char *eq = strchr(items[i + 1], '=');
         if (eq) {
             *eq = 0;
             s->values[s->n] = eq + 1;

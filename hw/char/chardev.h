@@ -34,8 +34,8 @@ typedef struct ChardevSpec {
     const char *backend;
     const char *id;
     GMainContext *ctx;     /* NULL: the default context */
-    char **keys;           /* the other OPT=VALUE pairs */
-    char **values;
+    const char **keys;     /* the other OPT=VALUE pairs */
+    const char **values;
     unsigned n;
 } ChardevSpec;
 
@@ -50,6 +50,9 @@ const char *chardev_spec_get(ChardevSpec *s, const char *key);
 /* "on"/"off" (also "yes"/"no", "true"/"false"; a bare key is "on"): *out, or false + errp. */
 bool chardev_spec_get_bool(ChardevSpec *s, const char *key, bool def, bool *out,
                            GError **errp);
+
+/* "-chardev help": the back ends and their options, one per line. */
+void chardev_help(GString *out);
 
 /* Parses and opens spec ("socket,id=c0,path=/tmp/s,server=on,wait=off"). */
 Chardev *chardev_open(const char *spec, GMainContext *ctx, GError **errp);

@@ -5,8 +5,8 @@
  *
  * - transmitq (1): each request's device-readable bytes go to the
  *   character back end, at most VIRTIO_CONSOLE_MAX_TX_REQUEST of them per
- *   request (the rest is dropped, so one kick costs at most queue size x
- *   that much copying); the used length is 0.  A writable buffer in a
+ *   request however large its buffers (the rest is dropped); the used
+ *   length is 0.  A writable buffer in a
  *   transmit request breaks the queue.
  * - receiveq (0): host input is held in a buffer of VIRTIO_CONSOLE_RX_HOLD
  *   bytes (can_receive reports its free space, so the back end stops

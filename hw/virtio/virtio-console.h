@@ -34,7 +34,7 @@
 #define VIRTIO_CONSOLE_QUEUE_SIZE 128
 /* Host input held while the guest has no receive buffers; then reading stops. */
 #define VIRTIO_CONSOLE_RX_HOLD 4096
-/* Bytes of one transmit request passed on; the rest is discarded (bounded work per kick). */
+/* Bytes of one transmit request passed on; the rest is discarded (bounded work per request). */
 #define VIRTIO_CONSOLE_MAX_TX_REQUEST 65536
 
 enum {

@@ -313,6 +313,9 @@ with tempfile.TemporaryDirectory() as d:
     p = run(["-device", "virtio-rng-device,help"])
     check(p.returncode == 0 and p.stdout.startswith(b"virtio-rng-device: "),
           "-device virtio-rng-device,help")
+    p = run(["-chardev", "help"])
+    check(p.returncode == 0 and all(b in p.stdout for b in (b"null", b"file", b"socket", b"stdio")),
+          "-chardev help")
     for t in ("virtio-console-device", "virtconsole"):
         p = run(["-device", t + ",help"])
         check(p.returncode == 0 and p.stdout.startswith(t.encode() + b": ")
