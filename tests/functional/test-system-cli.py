@@ -401,5 +401,20 @@ with tempfile.TemporaryDirectory() as d:
             p.communicate()
             check(False, f"{signal.Signals(sig).name}: clean exit", "still running after 20 s")
 
+    # -chardev stdio on a console (the UART elsewhere): runs, and SIGTERM still exits cleanly.
+    p = subprocess.Popen([emu, "-bios", "none", "-serial", "none", "-chardev", "stdio,id=s",
+                          "-device", "virtio-console-device,chardev=s"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    try:
+        out, errs = p.communicate(timeout=20)
+        check(p.returncode == 0 and b"terminating on signal" in errs,
+              "-chardev stdio: SIGTERM exits cleanly", f"status {p.returncode}, {errs!r}")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        check(False, "-chardev stdio: SIGTERM exits cleanly", "still running after 20 s")
+
 print(f"{failures} failure(s)")
 sys.exit(1 if failures else 0)
