@@ -304,11 +304,11 @@ char **virtio_console_fold_specs(const char *const *specs, size_t n, size_t *n_o
                                  GError **errp)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    bool port_open = false; /* the last spec is a virtio-serial-device without a port */
+    bool port_open = false; /* the last spec is a virtio-serial-device with no chardev yet */
     for (size_t i = 0; i < n; i++) {
         const char *spec = specs[i];
         if (!spec_is(spec, TYPE_VIRTCONSOLE)) {
-            port_open = spec_is(spec, TYPE_VIRTIO_SERIAL);
+            port_open = spec_is(spec, TYPE_VIRTIO_SERIAL) && !strstr(spec, ",chardev=");
             g_ptr_array_add(out, g_strdup(spec));
             continue;
         }

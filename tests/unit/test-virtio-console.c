@@ -611,6 +611,12 @@ static void test_fold_specs(Fix *f, gconstpointer data)
     g_assert_null(virtio_console_fold_specs(two, 3, &n, &err));
     g_assert_nonnull(strstr(err->message, "multiport"));
     g_clear_error(&err);
+    /* A virtio-serial-device given its chardev directly already has its port. */
+    static const char *const direct[] = { "virtio-serial-device,chardev=a",
+                                          "virtconsole,chardev=b" };
+    g_assert_null(virtio_console_fold_specs(direct, 2, &n, &err));
+    g_assert_nonnull(strstr(err->message, "multiport"));
+    g_clear_error(&err);
     /* A type whose name merely starts with "virtconsole" is not the port. */
     static const char *const other[] = { "virtconsolex" };
     out = virtio_console_fold_specs(other, 1, &n, &err);
