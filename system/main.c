@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "hw/char/chardev-stdio.h"
+#include "hw/char/chardev.h"
 #include "hw/riscv/virt.h"
 #include "rove/bql.h"
 #include "rove/exec.h"
@@ -40,6 +41,7 @@ typedef enum SerialMode {
     SERIAL_STDIO,     /* stdio without escapes: Ctrl-C is a signal to us */
     SERIAL_MON_STDIO, /* stdio with the Ctrl-A escapes (-nographic) */
     SERIAL_NONE,
+    SERIAL_CHARDEV,   /* -serial chardev:ID */
 } SerialMode;
 
 typedef struct SysOptions {
@@ -59,6 +61,8 @@ typedef struct SysOptions {
     const char *log_file;
     GPtrArray *devices;       /* -device specs (const char *: from argv or -drive) */
     unsigned ndrives;         /* -drive options seen */
+    GPtrArray *chardevs;      /* -chardev specs (const char *, from argv) */
+    const char *serial_chardev; /* -serial chardev:ID */
 } SysOptions;
 
 static void usage(FILE *f)
@@ -79,8 +83,12 @@ static void usage(FILE *f)
         "  -append ARGS     kernel command line (/chosen bootargs; needs -kernel)\n"
         "  -dtb FILE        use this device tree blob instead of the generated one\n"
         "  -nographic       serial console on stdio with Ctrl-A escapes (the default)\n"
-        "  -serial stdio|mon:stdio|none\n"
+        "  -serial stdio|mon:stdio|none|chardev:ID\n"
         "                   where the UART goes (mon:stdio: Ctrl-A x quits, Ctrl-A h helps)\n"
+        "  -chardev BACKEND,id=ID[,OPT=VALUE...]\n"
+        "                   a host end for chardev=ID / -serial chardev:ID (-chardev help): null,\n"
+        "                   file,path=FILE, stdio (needs -serial elsewhere),\n"
+        "                   socket,path=UNIXPATH|[host=HOST,]port=PORT[,server=on][,wait=off]\n"
         "  -display none    accepted: there is no display\n"
         "  -accel tcg[,thread=single|multi]\n"
         "                   one host thread for all harts, or one each (default)\n"
@@ -220,8 +228,11 @@ static void parse_serial(SysOptions *o, const char *spec)
         o->serial = SERIAL_MON_STDIO;
     } else if (strcmp(spec, "none") == 0 || strcmp(spec, "null") == 0) {
         o->serial = SERIAL_NONE;
+    } else if (g_str_has_prefix(spec, "chardev:") && spec[8]) {
+        o->serial = SERIAL_CHARDEV;
+        o->serial_chardev = spec + 8;
     } else {
-        die("-serial %s: unsupported (stdio, mon:stdio or none)", spec);
+        die("-serial %s: unsupported (stdio, mon:stdio, none or chardev:ID)", spec);
     }
 }
 
@@ -292,6 +303,7 @@ static void parse_options(SysOptions *o, int argc, char **argv)
     static const char *const with_value[] = {
         "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
         "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device", "-drive",
+        "-chardev",
     };
     for (int i = 1; i < argc;) {
         const char *orig = argv[i++];
@@ -352,6 +364,17 @@ static void parse_options(SysOptions *o, int argc, char **argv)
             char *what = g_strdup_printf("-drive %s", val);
             parse_drive(o, val, what);
             g_free(what);
+        } else if (strcmp(arg, "-chardev") == 0) {
+            if (strcmp(val, "help") == 0) {
+                GString *out = g_string_new(NULL);
+                chardev_help(out);
+                fputs(out->str, stdout);
+                exit(0);
+            }
+            if (!o->chardevs) {
+                o->chardevs = g_ptr_array_new();
+            }
+            g_ptr_array_add(o->chardevs, (gpointer)val);
         } else if (strcmp(arg, "-d") == 0) {
             if (!rove_log_parse(val)) {
                 exit(strcmp(val, "help") == 0 ? 0 : 1);
@@ -430,6 +453,77 @@ static void dump_dtb(const VirtMachine *vm, const char *path)
     }
 }
 
+/* ---- -chardev ---- */
+
+static GHashTable *chardev_by_id;   /* id -> CharBackend * (the machine's lookup) */
+static GPtrArray *chardev_list;     /* Chardev *, closed at exit */
+
+static void close_chardevs(void)
+{
+    for (guint i = 0; chardev_list && i < chardev_list->len; i++) {
+        chardev_close(chardev_list->pdata[i]);
+    }
+    g_clear_pointer(&chardev_list, g_ptr_array_unref);
+    g_clear_pointer(&chardev_by_id, g_hash_table_unref);
+}
+
+static _Noreturn void die_closing_chardevs(GError *err)
+{
+    close_chardevs(); /* a unix socket file goes away; the terminal is restored */
+    die("%s", err->message);
+}
+
+/* The text of spec's id= option, or NULL. */
+static char *chardev_spec_id(const char *spec)
+{
+    char **items = g_strsplit(spec, ",", -1);
+    char *id = NULL;
+    for (char **p = items; *p && !id; p++) {
+        if (p != items && g_str_has_prefix(*p, "id=")) {
+            id = g_strdup(*p + 3);
+        }
+    }
+    g_strfreev(items);
+    return id;
+}
+
+static void open_chardevs(const SysOptions *o)
+{
+    bool serial_on_stdio = o->serial != SERIAL_NONE && o->serial != SERIAL_CHARDEV;
+    chardev_by_id = g_hash_table_new(g_str_hash, g_str_equal);
+    chardev_list = g_ptr_array_new();
+    for (guint i = 0; o->chardevs && i < o->chardevs->len; i++) {
+        const char *spec = o->chardevs->pdata[i];
+        if (serial_on_stdio && (strcmp(spec, "stdio") == 0 || g_str_has_prefix(spec, "stdio,"))) {
+            close_chardevs();
+            die("-chardev %s: stdio is already the serial console (add -serial none, or "
+                "-serial chardev:ID to put the UART on it)", spec);
+        }
+        for (guint k = 0; k < i; k++) {
+            char *a = chardev_spec_id(spec), *b = chardev_spec_id(o->chardevs->pdata[k]);
+            bool same = a && b && strcmp(a, b) == 0;
+            g_free(a);
+            g_free(b);
+            if (same) {
+                close_chardevs();
+                die("-chardev %s: that id is already used by -chardev %s", spec,
+                    (const char *)o->chardevs->pdata[k]);
+            }
+        }
+        GError *err = NULL;
+        Chardev *chr = chardev_open(spec, NULL, &err);
+        if (!chr) {
+            die_closing_chardevs(err);
+        }
+        g_ptr_array_add(chardev_list, chr);
+        g_hash_table_insert(chardev_by_id, chr->id, chardev_backend(chr));
+    }
+    if (o->serial == SERIAL_CHARDEV && !g_hash_table_contains(chardev_by_id, o->serial_chardev)) {
+        close_chardevs();
+        die("-serial chardev:%s: no -chardev with that id", o->serial_chardev);
+    }
+}
+
 /* Static, like `run`: the strings parse_machine makes stay reachable. */
 static SysOptions options = { .smp = 1, .serial = SERIAL_DEFAULT };
 
@@ -452,13 +546,19 @@ int main(int argc, char **argv)
         .ndevices = options.devices ? options.devices->len : 0,
     };
     GError *err = NULL;
+    open_chardevs(&options);
+    mo.chardevs = chardev_by_id;
+    if (options.serial == SERIAL_CHARDEV) {
+        mo.serial = g_hash_table_lookup(chardev_by_id, options.serial_chardev);
+    }
     if (options.dumpdtb) {
         /* The tree as the guest would get it, then exit (no terminal, no vCPUs). */
         run.vm = virt_machine_new(&mo, &err);
         if (!run.vm) {
-            die("%s", err->message);
+            die_closing_chardevs(err);
         }
         dump_dtb(run.vm, options.dumpdtb);
+        close_chardevs();
         return 0; /* not freed: see the end of main */
     }
 
@@ -468,7 +568,7 @@ int main(int argc, char **argv)
     g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
 
     CharStdio *stdio = NULL;
-    if (options.serial != SERIAL_NONE) {
+    if (options.serial != SERIAL_NONE && options.serial != SERIAL_CHARDEV) {
         CharStdioOptions so = {
             .in_fd = 0,
             .out_fd = 1,
@@ -478,6 +578,7 @@ int main(int argc, char **argv)
         };
         stdio = char_stdio_new(&so, &err);
         if (!stdio) {
+            close_chardevs();
             die("-serial: %s", err->message);
         }
         char_stdio_install_signal_handlers();
@@ -488,7 +589,7 @@ int main(int argc, char **argv)
     run.vm = virt_machine_new(&mo, &err);
     if (!run.vm) {
         char_stdio_free(stdio); /* the terminal back to normal before the message */
-        die("%s", err->message);
+        die_closing_chardevs(err);
     }
     run.loop = g_main_loop_new(NULL, FALSE);
     GSource *clock_src = clock_source_new(run.vm->clock, NULL);
@@ -513,6 +614,8 @@ int main(int argc, char **argv)
     if (stdio) {
         char_stdio_free(stdio);
     }
+    /* The machine still points at them, but nothing runs any more. */
+    close_chardevs();
     if (rove_log_file) {
         fflush(rove_log_file);
     }

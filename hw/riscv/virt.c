@@ -15,6 +15,7 @@
 #include "hw/char/serial-16550.h"
 #include "hw/riscv/virt.h"
 #include "hw/virtio/virtio-blk.h"
+#include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-rng.h"
 #include "rove/bql.h"
@@ -84,6 +85,7 @@ static DeviceRegistry *virt_registry_new(void)
     virtio_mmio_register_types(reg);
     virtio_rng_register_types(reg);
     virtio_blk_register_types(reg);
+    virtio_console_register_types(reg);
     return reg;
 }
 
@@ -114,8 +116,22 @@ bool virt_device_type_help(const char *type, GString *out)
     return ok;
 }
 
+/* chardev=ID: the -chardev of that id (a link, not a text property). */
+static bool virt_set_chardev(Device *dev, const VirtMachineOptions *opts, const char *id,
+                             GError **errp)
+{
+    CharBackend *chr = opts->chardevs ? g_hash_table_lookup(opts->chardevs, id) : NULL;
+    if (!chr) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "no -chardev with id '%s'", id);
+        return false;
+    }
+    return device_set_prop_ptr(dev, "chardev", chr, errp);
+}
+
 /* One -device spec: "TYPE[,PROP=VALUE...]", a realized virtio back end. */
-static Device *virt_backend_new(VirtMachine *vm, const char *spec, GError **errp)
+static Device *virt_backend_new(VirtMachine *vm, const VirtMachineOptions *opts,
+                                const char *spec, GError **errp)
 {
     char **items = g_strsplit(spec, ",", -1);
     Device *dev = NULL;
@@ -134,7 +150,8 @@ static Device *virt_backend_new(VirtMachine *vm, const char *spec, GError **errp
                         "'%s' is not PROP=VALUE", *p);
         } else {
             *eq = 0;
-            if (device_set_prop(dev, *p, eq + 1, errp)) {
+            if (strcmp(*p, "chardev") == 0 ? virt_set_chardev(dev, opts, eq + 1, errp)
+                                           : device_set_prop(dev, *p, eq + 1, errp)) {
                 continue;
             }
         }
@@ -155,18 +172,26 @@ out:
 
 static bool virt_virtio(VirtMachine *vm, const VirtMachineOptions *opts, GError **errp)
 {
-    if (opts->ndevices > VIRT_VIRTIO_COUNT) {
-        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
-                    "-device: the virt machine has %d virtio-mmio slots", VIRT_VIRTIO_COUNT);
+    size_t ndevices;
+    char **devices = virtio_console_fold_specs(opts->devices, opts->ndevices, &ndevices, errp);
+    if (!devices) {
         return false;
     }
-    for (size_t k = 0; k < opts->ndevices; k++) {
+    if (ndevices > VIRT_VIRTIO_COUNT) {
+        g_set_error(errp, DEVICE_ERROR, DEVICE_ERROR_BAD_VALUE,
+                    "-device: the virt machine has %d virtio-mmio slots", VIRT_VIRTIO_COUNT);
+        g_strfreev(devices);
+        return false;
+    }
+    for (size_t k = 0; k < ndevices; k++) {
         int slot = VIRT_VIRTIO_COUNT - 1 - (int)k;
-        vm->virtio_backend[slot] = virt_backend_new(vm, opts->devices[k], errp);
+        vm->virtio_backend[slot] = virt_backend_new(vm, opts, devices[k], errp);
         if (!vm->virtio_backend[slot]) {
+            g_strfreev(devices);
             return false;
         }
     }
+    g_strfreev(devices);
     for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
         Device *dev = device_new(vm->registry, TYPE_VIRTIO_MMIO, errp);
         if (!dev) {

@@ -83,6 +83,8 @@ typedef struct VirtMachineOptions {
      */
     const char *const *devices;
     size_t ndevices;
+    /* -chardev id -> CharBackend *, for -device ...,chardev=ID; may be NULL. */
+    GHashTable *chardevs;
 } VirtMachineOptions;
 
 typedef struct VirtMachine {

@@ -21,6 +21,8 @@
  *   and, once DRIVER_OK, raises a configuration-change interrupt.
  * - Writing Status 0 resets the device: queues, features, selectors,
  *   interrupt status (the line drops), and the back end's reset.
+ * - virtio_config_changed from the back end bumps the config generation
+ *   and, once DRIVER_OK, raises a configuration-change interrupt.
  * - The irq line is high while InterruptStatus is non-zero.
  */
 #include <string.h>
@@ -62,6 +64,17 @@ static void mmio_notify(VirtioBackend *be, unsigned q)
     VirtioMmio *s = be->transport;
     s->int_status |= VIRTIO_MMIO_INT_VRING;
     mmio_update_irq(s);
+}
+
+/* A config-change interrupt with a new generation; drivers are told only once DRIVER_OK. */
+static void mmio_config_changed(VirtioBackend *be)
+{
+    VirtioMmio *s = be->transport;
+    s->config_gen++;
+    if (s->status & VIRTIO_STATUS_DRIVER_OK) {
+        s->int_status |= VIRTIO_MMIO_INT_CONFIG;
+        mmio_update_irq(s);
+    }
 }
 
 static void mmio_queue_broken(void *opaque, VirtQueue *vq)
@@ -385,6 +398,7 @@ static bool mmio_realize(Device *dev, GError **errp)
     }
     s->be->queues = s->queues;
     s->be->notify = mmio_notify;
+    s->be->config_changed = mmio_config_changed;
     s->be->transport = s;
     return true;
 }
@@ -400,6 +414,7 @@ static void mmio_finalize(Device *dev)
     if (dev->realized && s->be && s->be->transport == s) {
         s->be->queues = NULL;
         s->be->notify = NULL;
+        s->be->config_changed = NULL;
         s->be->transport = NULL;
     }
     memory_region_destroy(&s->mmio);

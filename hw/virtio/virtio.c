@@ -14,6 +14,13 @@ VirtioBackend *virtio_device_backend(Device *dev)
     return &((VirtioDevice *)dev)->be;
 }
 
+void virtio_config_changed(VirtioBackend *be)
+{
+    if (be->config_changed) {
+        be->config_changed(be);
+    }
+}
+
 void virtio_notify(VirtioBackend *be, unsigned q)
 {
     VirtQueue *vq = virtio_queue(be, q);

@@ -12,7 +12,8 @@
  *   - ops->config_read/write(be, offset, buf, len): device config space,
  *     offset + len <= config_size (checked by the transport);
  *   - ops->reset(be): the driver wrote status 0, or the machine reset.
- * and calls back virtio_notify(be, q) after pushing used buffers.
+ * and calls back virtio_notify(be, q) after pushing used buffers, and
+ * virtio_config_changed(be) when its config space changed.
  */
 #ifndef HW_VIRTIO_VIRTIO_H
 #define HW_VIRTIO_VIRTIO_H
@@ -71,6 +72,7 @@ struct VirtioBackend {
     VirtQueue *queues;              /* ops->num_queues of them */
     uint64_t features;              /* what the driver accepted (valid once FEATURES_OK) */
     void (*notify)(VirtioBackend *be, unsigned q);   /* raise the used-buffer interrupt */
+    void (*config_changed)(VirtioBackend *be);       /* raise the config-change interrupt */
     void *transport;
 };
 
@@ -95,5 +97,7 @@ static inline bool virtio_has_feature(const VirtioBackend *be, unsigned bit)
 
 /* After pushing to queue q: interrupt the driver if it asked for it. */
 void virtio_notify(VirtioBackend *be, unsigned q);
+/* The device changed its config space: tell the driver (once it is DRIVER_OK). */
+void virtio_config_changed(VirtioBackend *be);
 
 #endif /* HW_VIRTIO_VIRTIO_H */

@@ -22,6 +22,18 @@ the reason and the tail of the output.
               /dev/hwrng twice (64 bytes each, not all zero, different),
               rng_current names virtio_rng, /proc/interrupts shows
               virtio0 on PLIC source 8 (the slot at 0x10008000, as QEMU)
+  linux-virtio-console
+              Linux 6.1 with -chardev socket (a unix socket in a temporary
+              directory, server=on,wait=off) and QEMU's spelling
+              -device virtio-serial-device -device virtconsole,chardev=c0:
+              emu.cmd finds the virtio console's hvc (the last hvc that
+              opens: this kernel's SBI console takes hvc0, so it is hvc1),
+              `stty size` on it must say 40 100 (cols=100,rows=40: F_SIZE;
+              not with --qemu, whose virtconsole has no size properties),
+              writes a token to it and reads a line back;
+              the test receives the token on the socket (and not on the
+              serial console), sends a reply, and the serial console must
+              show it; virtio_console is bound and vport0p0 exists
   debian      Debian 13's stock kernel + the same initramfs to EMU-BOOT-OK,
               then commands typed into the interactive shell, poweroff -f
 
@@ -35,8 +47,10 @@ import argparse
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -189,6 +203,62 @@ def case_virtio_rng(m, limit):
         raise Failure("exit status %d after poweroff, expected 0" % rc)
 
 
+CONSOLE_TOKEN = "EMU-HVC-TOKEN-5a17"
+CONSOLE_REPLY = "EMU-HVC-REPLY-93c4"
+CONSOLE_CMD = ("ls /sys/bus/virtio/drivers/virtio_console | grep virtio; ls /sys/class/virtio-ports; "
+               "for n in 0 1 2 3 4 5 6 7; do (exec 4<>/dev/hvc$n) 2>/dev/null && H=/dev/hvc$n; done; "
+               "echo HVC=$H; exec 3<>$H; %s echo %s >&3; head -n1 <&3")
+
+
+def console_cmd(size):
+    return CONSOLE_CMD % ("stty size <&3;" if size else "", CONSOLE_TOKEN)
+
+
+def case_virtio_console(m, limit, sock_path, size):
+    hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.1\.\d+", limit)
+    begin = marker(m, "EMU-CMD-BEGIN", r"EMU-CMD-BEGIN\r?\n", limit, hit.end())
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(limit)
+        s.connect(sock_path)
+        got = b""
+        while CONSOLE_TOKEN.encode() not in got:
+            try:
+                data = s.recv(4096)
+            except socket.timeout:
+                raise Failure("no %s on the socket within %g s (got %r)" % (CONSOLE_TOKEN, limit, got))
+            if not data:
+                raise Failure("the socket closed before the token (got %r)" % got)
+            got += data
+        print("  %6.2f s  token received on the socket" % m.elapsed(), flush=True)
+        s.sendall((CONSOLE_REPLY + "\n").encode())
+        end = marker(m, "EMU-CMD-END", r"EMU-CMD-END rc=(\d+)", limit, begin.end())
+    finally:
+        s.close()
+    text = m.text()[begin.end():end.start()]
+    lines = [l.strip() for l in text.splitlines()
+             if l.strip() and not re.match(r"\s*\[\s*\d+\.\d+\]", l)]
+    want = ["virtio0", "vport0p0"]
+    if lines[:2] != want:
+        raise Failure("virtio_console not bound / no vport0p0: %r" % lines)
+    if size:
+        if len(lines) < 4 or lines[3] != "40 100":
+            raise Failure("the console's size is not '40 100' (rows=40,cols=100): %r" % lines)
+        del lines[3]
+    if len(lines) < 4 or not re.fullmatch(r"HVC=/dev/hvc\d", lines[2]):
+        raise Failure("no hvc found for the virtio console: %r" % lines)
+    if lines[3:] != [CONSOLE_REPLY]:
+        raise Failure("the guest read %r from %s, expected [%r]" % (lines[3:], lines[2][4:], CONSOLE_REPLY))
+    if CONSOLE_TOKEN in text:
+        raise Failure("the token showed up on the serial console, not only on the virtio console")
+    if end.group(1) != "0":
+        raise Failure("EMU-CMD-END rc=%s, expected 0" % end.group(1))
+    print("  %6.2f s  reply read back through %s" % (m.elapsed(), lines[2][4:]))
+    rc = m.wait_exit(limit)
+    if rc != 0:
+        raise Failure("exit status %d after poweroff, expected 0" % rc)
+
+
 def case_debian(m, limit):
     hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.\d+\.\d+\S*deb\S*", limit)
     hit = marker(m, "shell prompt", r"# ", limit, hit.end())
@@ -231,6 +301,8 @@ def main():
         base += ["-nic", "none"]
     append = "console=ttyS0 panic=-1"
     emu_cmd = 'emu.cmd="%s"' % CMD
+    tmp = tempfile.TemporaryDirectory(prefix="rove-boot-")
+    sock_path = os.path.join(tmp.name, "hvc.sock")
     cases = [
         ("uboot", ["opensbi", "u-boot"], lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1]],
          case_uboot),
@@ -244,6 +316,13 @@ def main():
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-device", "virtio-rng-device",
                     "-append", append + ' emu.cmd="%s"' % RNG_CMD], case_virtio_rng),
+        ("linux-virtio-console", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-chardev", "socket,id=c0,path=%s,server=on,wait=off" % sock_path,
+                    "-device", "virtio-serial-device",
+                    "-device", "virtconsole,chardev=c0" + ("" if a.qemu else ",cols=100,rows=40"),
+                    "-append", append + ' emu.cmd="%s"' % console_cmd(not a.qemu)],
+         lambda m, l: case_virtio_console(m, l, sock_path, not a.qemu)),
         ("debian", ["opensbi", "linux-debian", "initramfs"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-append", append], case_debian),

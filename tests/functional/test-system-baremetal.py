@@ -12,16 +12,20 @@ Small M-mode programs, assembled here (a few RV64I encodings), run from
   a2 -> fw_dynamic_info (magic, version 2);
 - mtime advances;
 - a guest reset re-runs the program with RAM kept (exit 7 on the second
-  run), and -no-reboot turns that reset into exit 0.
+  run), and -no-reboot turns that reset into exit 0;
+- -serial chardev:ID: UART output into a -chardev file, and a byte sent
+  through a -chardev unix socket (server=on,wait=off) reaching the UART.
 
 With QEMU_SYSTEM every program first runs under qemu-system-riscv64, which
 checks the programs themselves, then under Rove.
 """
 import os
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 rove = sys.argv[1]
 qemu = sys.argv[2] if len(sys.argv) > 2 and os.path.exists(sys.argv[2]) else None
@@ -270,6 +274,49 @@ with tempfile.TemporaryDirectory() as d:
     for tool in tools:
         for name, image, args, status, stdin, out in cases:
             run(tool, name, image, args, status, stdin, out)
+
+    # The UART on -chardev back ends (-serial chardev:ID wins over -nographic).
+    for tool in tools:
+        who = "qemu" if tool == qemu else "rove"
+        out_path = os.path.join(d, who + "-uart.out")
+        run(tool, "uart output into -chardev file", img("hello", prog_hello()),
+            ["-chardev", f"file,id=f,path={out_path}", "-serial", "chardev:f"], 0)
+        with open(out_path, "rb") as f:
+            got = f.read()
+        ok = b"hello from bare metal" in got
+        print(f"{'ok  ' if ok else 'FAIL'} {who}: the file holds the UART output"
+              + ("" if ok else f": {got[:200]!r}"))
+        failures += not ok
+
+        sock_path = os.path.join(d, who + "-uart.sock")
+        cmd = [tool, "-M", "virt", "-bios", "none", "-kernel", img("echo", prog_echo_code()),
+               "-nographic", "-chardev", f"socket,id=s,path={sock_path},server=on,wait=off",
+               "-serial", "chardev:s"] + (["-display", "none"] if tool == qemu else [])
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            for _ in range(600):        # until the socket exists (a hang guard, not a timing check)
+                try:
+                    c.connect(sock_path)
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    if p.poll() is not None:
+                        break
+                    time.sleep(0.05)
+            c.sendall(b"B")
+            status = p.wait(timeout=60)
+            ok = status == ord("B")
+            detail = f"status {status}, stderr {p.stderr.read()[:300]!r}"
+        except (OSError, subprocess.TimeoutExpired) as e:
+            p.kill()
+            p.wait()
+            ok, detail = False, str(e)
+        finally:
+            c.close()
+        print(f"{'ok  ' if ok else 'FAIL'} {who}: a byte through a -chardev socket reaches the UART"
+              + ("" if ok else f": {detail}"))
+        failures += not ok
 
 print(f"{failures} failure(s)")
 if failures:

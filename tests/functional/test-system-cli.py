@@ -5,7 +5,8 @@ usage: test-system-cli.py ROVE_SYSTEM [QEMU_SYSTEM]
 
 - Bad input (unknown option or machine, bad -m/-smp/-serial/-accel values,
   missing or malformed files, -initrd without -kernel, unknown or too many
-  -device, ...) must give one
+  -device, bad -chardev specs, chardev=ID naming no -chardev, a chardev
+  with two front ends, virtconsole without virtio-serial-device, ...) must give one
   line on stderr naming the program and exit 1; never a crash.
 - `-machine dumpdtb=FILE` blobs are parsed (a small reader below, and dtc
   when installed must accept them) and checked: nodes, reg values,
@@ -253,6 +254,31 @@ with tempfile.TemporaryDirectory() as d:
     bad(["-device", "virtio-rng-device,junk"], "-device property without =", "junk")
     bad(["-device", "nosuch,help"], "-device unknown type help", "nosuch")
     bad(["-bios", "none"] + ["-device", "virtio-rng-device"] * 9, "nine -device", "slots")
+    # -chardev and the virtio console.
+    bad(["-chardev", "nosuch,id=c0"], "-chardev unknown back end", "unknown back end 'nosuch'")
+    bad(["-chardev", "null"], "-chardev without id", "needs id=")
+    bad(["-chardev", "null,id="], "-chardev with an empty id", "needs id=")
+    bad(["-chardev", "null,id=c0,path=x"], "-chardev unknown option", "'path'")
+    bad(["-chardev", "null,id=c0", "-chardev", "null,id=c0"], "-chardev id twice", "c0")
+    bad(["-chardev", "socket,id=c0"], "-chardev socket without path or port", "path=")
+    bad(["-chardev", "socket,id=c0,port=70000,server=on"], "-chardev socket bad port", "port=")
+    bad(["-chardev", "socket,id=c0,path=" + os.path.join(missing, "s"), "-bios", "none"],
+        "-chardev socket in a missing directory", missing)
+    bad(["-chardev", "socket,id=c0,path=x,server=on,wait=maybe"], "-chardev wait=maybe", "wait")
+    bad(["-chardev", "file,id=c0"], "-chardev file without path", "path=")
+    bad(["-chardev", "stdio,id=c0"], "-chardev stdio while the serial is on stdio", "stdio")
+    bad(["-serial", "chardev:nope"], "-serial chardev: unknown id", "nope")
+    bad(["-bios", "none", "-device", "virtio-console-device,chardev=nope"],
+        "-device chardev= unknown id", "no -chardev with id 'nope'")
+    bad(["-bios", "none", "-chardev", "null,id=c0", "-serial", "chardev:c0", "-device",
+         "virtio-console-device,chardev=c0"], "one chardev, two front ends", "front end")
+    bad(["-bios", "none", "-device", "virtconsole,chardev=c0"], "virtconsole alone",
+        "virtio-serial-device")
+    bad(["-bios", "none", "-chardev", "null,id=a", "-chardev", "null,id=b",
+         "-device", "virtio-serial-device", "-device", "virtconsole,chardev=a",
+         "-device", "virtconsole,chardev=b"], "two virtconsole ports", "multiport")
+    bad(["-bios", "none", "-device", "virtio-console-device,rows=70000"], "rows too large",
+        "65535")
     bad(["-bios", missing], "missing -bios", "-bios")
     bad(["-bios", "none", "-kernel", missing], "missing -kernel",
         "-kernel " + missing + ": cannot open: No such file or directory")
@@ -282,10 +308,28 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and b"virt" in p.stdout, "-M help")
     p = run(["-device", "help"])
     check(p.returncode == 0 and b'"virtio-rng-device"' in p.stdout
-          and b"serial" not in p.stdout, "-device help lists the virtio devices only")
+          and b'"virtio-console-device"' in p.stdout and b'"virtconsole"' in p.stdout
+          and b"ns16550a" not in p.stdout, "-device help lists the virtio devices only")
     p = run(["-device", "virtio-rng-device,help"])
     check(p.returncode == 0 and p.stdout.startswith(b"virtio-rng-device: "),
           "-device virtio-rng-device,help")
+    p = run(["-chardev", "help"])
+    check(p.returncode == 0 and all(b in p.stdout for b in (b"null", b"file", b"socket", b"stdio")),
+          "-chardev help")
+    for t in ("virtio-console-device", "virtconsole"):
+        p = run(["-device", t + ",help"])
+        check(p.returncode == 0 and p.stdout.startswith(t.encode() + b": ")
+              and b"chardev" in p.stdout and b"cols" in p.stdout, f"-device {t},help")
+    # A chardev nobody connects to and a file one: the machine builds (dumpdtb) and the
+    # unix socket file goes away again.
+    sock = os.path.join(d, "c.sock")
+    p = run(["-bios", "none", "-chardev", f"socket,id=c0,path={sock},server=on,wait=off",
+             "-chardev", f"file,id=c1,path={d}/c1.out", "-device", "virtio-serial-device",
+             "-device", "virtconsole,chardev=c0", "-device", "virtio-console-device,chardev=c1",
+             "-machine", f"dumpdtb={d}/con.dtb"])
+    check(p.returncode == 0 and os.path.exists(f"{d}/con.dtb") and os.path.exists(f"{d}/c1.out")
+          and not os.path.exists(sock), "-chardev socket/file + two consoles: dumpdtb",
+          p.stderr.decode(errors="replace"))
 
     # ---- Device trees ----
     t, err = dump(["-M", "virt", "-bios", "none"], f"{d}/a.dtb")
@@ -356,6 +400,21 @@ with tempfile.TemporaryDirectory() as d:
             p.kill()
             p.communicate()
             check(False, f"{signal.Signals(sig).name}: clean exit", "still running after 20 s")
+
+    # -chardev stdio on a console (the UART elsewhere): runs, and SIGTERM still exits cleanly.
+    p = subprocess.Popen([emu, "-bios", "none", "-serial", "none", "-chardev", "stdio,id=s",
+                          "-device", "virtio-console-device,chardev=s"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGTERM)
+    try:
+        out, errs = p.communicate(timeout=20)
+        check(p.returncode == 0 and b"terminating on signal" in errs,
+              "-chardev stdio: SIGTERM exits cleanly", f"status {p.returncode}, {errs!r}")
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        check(False, "-chardev stdio: SIGTERM exits cleanly", "still running after 20 s")
 
 print(f"{failures} failure(s)")
 sys.exit(1 if failures else 0)
