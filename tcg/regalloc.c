@@ -747,8 +747,9 @@ static void ra_op(RaState *s, const TcgOp *op)
 
     /* Registers the op destroys. */
     s->locked = i_locked | ct->clobber;
-    for (int r = 0; r < s->d->nb_regs; r++) {
-        if (ra_set_has(ct->clobber, r) && s->reg_temp[r] >= 0) {
+    for (TcgRegSet m = ct->clobber; m; m &= m - 1) {
+        int r = __builtin_ctz(m);
+        if (s->reg_temp[r] >= 0) {
             ra_reg_evict(s, r, 0);
         }
     }
