@@ -219,6 +219,9 @@ static int l2_for_write(BlockDev *bs, uint64_t guest, L2Ref *ref, bool *is_new)
         return 0;
     }
     int64_t off = qcow2_alloc_cluster(bs);
+    if (off >= 0 && qcow2_overlaps_metadata(bs, (uint64_t)off, s->cluster_size, 0)) {
+        off = qcow2_mark_corrupt(bs, "newly allocated L2 table", (uint64_t)off);
+    }
     if (off < 0) {
         return (int)off;
     }
@@ -329,6 +332,10 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
             } else {
                 host = qcow2_alloc_cluster(bs);
                 allocated = true;
+                /* Refcount 0 under live metadata means the refcounts lie. */
+                if (host >= 0 && qcow2_overlaps_metadata(bs, (uint64_t)host, s->cluster_size, 0)) {
+                    host = qcow2_mark_corrupt(bs, "newly allocated cluster", (uint64_t)host);
+                }
             }
             if (host < 0) {
                 r = (int)host;
