@@ -12,7 +12,9 @@
   qemu-img's on virtual-size, format, cluster-size, backing-filename;
 - damaged images: rove-img check exits 3 on a leak, 2 on a refcount too
   low or an L2 entry past the end of the file (as qemu-img check does), and
-  -r all repairs.
+  -r all repairs;
+- internal snapshots (shared clusters) read and checked right, writes
+  refused; a dirty image repaired when opened for writing.
 
 usage: test-block-interop.py ROVE_IMG BLOCK_STRESS [QEMU_IMG]
 Exits 77 (skipped) without qemu-img.
@@ -112,6 +114,46 @@ def test_qemu_images(tmp):
         rove_reads_like_qemu(img, tmp, f"{what}, written by rove")
         os.unlink(img)
         os.unlink(log)
+
+
+def test_snapshots_and_dirty(tmp):
+    """Internal snapshots (qemu-img snapshot -c): clusters shared with a
+    snapshot have refcount 2 and no COPIED flag; rove must read and check
+    such an image right, and refuse to write it.  A dirty (lazy refcounts)
+    image is repaired when opened for writing."""
+    if not QEMU_IO:
+        return
+    img = os.path.join(tmp, "snap.qcow2")
+    run([QEMU_IMG, "create", "-q", "-f", "qcow2", img, "4M"])
+    run([QEMU_IO, "-c", "write -P 0x55 0 1M", img])
+    run([QEMU_IMG, "snapshot", "-c", "first", img])
+    run([QEMU_IO, "-c", "write -P 0x66 512k 1M", img])
+    run([QEMU_IMG, "snapshot", "-c", "second", img])
+    run([QEMU_IO, "-c", "discard 0 64k", img])
+    run([ROVE_IMG, "check", img], what="rove-img check of an image with snapshots")
+    rove_reads_like_qemu(img, tmp, "image with internal snapshots")
+    p = run([STRESS, "run", img, os.path.join(tmp, "snap.log"), "1", "10"], codes=(1,),
+            what="writing an image with internal snapshots")
+    expect("internal snapshots" in p.stderr, f"snapshots: unclear refusal {p.stderr!r}")
+    run([QEMU_IMG, "check", img], what="qemu-img check after rove refused to write")
+
+    img = os.path.join(tmp, "dirty.qcow2")
+    run([ROVE_IMG, "create", "-f", "qcow2", img, "4M"])
+    log = os.path.join(tmp, "dirty.log")
+    run([STRESS, "run", img, log, "9", "50"])
+    cs, _, rt = header(img)
+    size = os.path.getsize(img)
+    os.truncate(img, size + cs)
+    write_at(img, read_u64(img, rt) + 2 * (size // cs), struct.pack(">H", 1))   # a leak
+    write_at(img, 72, struct.pack(">Q", 1))                                      # dirty
+    info = json.loads(run([ROVE_IMG, "info", "--output=json", img]).stdout or "{}")
+    expect(info.get("dirty-flag") is True, f"dirty image: info says {info.get('dirty-flag')}")
+    run([STRESS, "run", img, log, "10", "50"], what="writing a dirty image")
+    run([STRESS, "verify", img, log], what="data of a repaired dirty image")
+    run([ROVE_IMG, "check", img], what="rove-img check after the dirty image was repaired")
+    run([QEMU_IMG, "check", img], what="qemu-img check after the dirty image was repaired")
+    info = json.loads(run([ROVE_IMG, "info", "--output=json", img]).stdout or "{}")
+    expect(info.get("dirty-flag") is False, "the dirty bit stayed set")
 
 
 def make_source(path, size, rng):
@@ -273,7 +315,8 @@ def main():
     rng = random.Random(1)
     with tempfile.TemporaryDirectory(prefix="rove-block-interop-") as tmp:
         for test in (lambda: test_qemu_images(tmp), lambda: test_qemu_convert_in(tmp, rng),
-                     lambda: test_rove_images(tmp, rng), lambda: test_damaged(tmp)):
+                     lambda: test_rove_images(tmp, rng), lambda: test_damaged(tmp),
+                     lambda: test_snapshots_and_dirty(tmp)):
             test()
     for f in failures:
         print("FAIL:", f)
