@@ -352,6 +352,9 @@ bool qcow2_check(BlockDev *bs, BlockCheckRepair repair, BlockCheckResult *res, G
 {
     Qcow2State *s = qcow2_state(bs);
     uint64_t repaired = 0;
+    if (!bs->read_only && !s->corrupt) {
+        qcow2_release_reserve(bs);  /* else they would count as leaks */
+    }
     if (!check_once(bs, repair, res, &repaired, errp)) {
         return false;
     }

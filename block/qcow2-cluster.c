@@ -290,7 +290,6 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
         return r;
     }
     uint64_t first = UINT64_MAX, last = 0;
-    bool allocated = false;
     uint8_t *cluster_buf = NULL;
     while (len && r == 0) {
         uint64_t in_cluster = offset & (s->cluster_size - 1);
@@ -331,7 +330,6 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
                 host = data_offset(bs, entry, true);
             } else {
                 host = qcow2_alloc_cluster(bs);
-                allocated = true;
                 /* Refcount 0 under live metadata means the refcounts lie. */
                 if (host >= 0 && qcow2_overlaps_metadata(bs, (uint64_t)host, s->cluster_size, 0)) {
                     host = qcow2_mark_corrupt(bs, "newly allocated cluster", (uint64_t)host);
@@ -368,7 +366,9 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
         len -= n;
     }
     if (r == 0) {
-        r = commit_l2(bs, &ref, is_new, first, last, allocated);
+        /* Reserved clusters' refcounts were synced already: only a
+         * refcount raised since the last sync needs one now. */
+        r = commit_l2(bs, &ref, is_new, first, last, s->refcounts_unsynced);
     } else if (first != UINT64_MAX) {
         qcow2_cache_drop(&s->l2_cache, ref.l2_offset);
     }
