@@ -210,7 +210,7 @@ BlockDev *block_open(const char *filename, const BlockOpenOptions *opts, GError 
     if (!opts) {
         opts = &defaults;
     }
-    if (opts->snapshot) {
+    if (opts->snapshot && !opts->read_only) {
         return open_snapshot(filename, opts, errp);
     }
     BlockChain chain = { 0 };

@@ -158,14 +158,13 @@ static void check_snapshots(CheckState *cs)
         uint8_t h[40];
         if (block_file_pread(cs->bs->file, pos, h, sizeof(h)) < 0) {
             cs->res->check_errors++;
-            return;
+            break;
         }
         uint64_t l1_offset = qcow2_be64(h);
         uint32_t l1_size = qcow2_be32(h + 8);
         uint32_t id_len = (uint32_t)h[12] << 8 | h[13], name_len = (uint32_t)h[14] << 8 | h[15];
         uint32_t extra = qcow2_be32(h + 36);
         uint64_t entry_len = (40ull + extra + id_len + name_len + 7) & ~7ull;
-        add_ref(cs, pos, entry_len, "snapshot table");
         pos += entry_len;
         if (l1_size > QCOW2_MAX_L1_BYTES / 8 || !aligned(s, l1_offset)) {
             cs->res->corruptions++;
@@ -186,6 +185,8 @@ static void check_snapshots(CheckState *cs)
         }
         g_free(l1);
     }
+    /* The table is one run of clusters, counted once. */
+    add_ref(cs, s->snapshots_offset, pos - s->snapshots_offset, "snapshot table");
 }
 
 /* The refcount table and blocks; fills stored[] with the stored refcounts. */
@@ -335,7 +336,6 @@ static bool check_once(BlockDev *bs, BlockCheckRepair repair, BlockCheckResult *
     add_ref(&cs, s->l1_offset, (uint64_t)s->l1_size * 8, "L1 table");
     check_l1(&cs, s->l1_offset, s->l1, s->l1_size, true);
     if (s->nb_snapshots) {
-        add_ref(&cs, s->snapshots_offset, 0, "snapshot table");
         check_snapshots(&cs);
     }
     check_refcounts(&cs, stored, has_block);
@@ -352,6 +352,9 @@ bool qcow2_check(BlockDev *bs, BlockCheckRepair repair, BlockCheckResult *res, G
 {
     Qcow2State *s = qcow2_state(bs);
     uint64_t repaired = 0;
+    if (!bs->read_only && !s->corrupt) {
+        qcow2_release_reserve(bs);  /* else they would count as leaks */
+    }
     if (!check_once(bs, repair, res, &repaired, errp)) {
         return false;
     }

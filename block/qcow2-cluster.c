@@ -219,6 +219,9 @@ static int l2_for_write(BlockDev *bs, uint64_t guest, L2Ref *ref, bool *is_new)
         return 0;
     }
     int64_t off = qcow2_alloc_cluster(bs);
+    if (off >= 0 && qcow2_overlaps_metadata(bs, (uint64_t)off, s->cluster_size, 0)) {
+        off = qcow2_mark_corrupt(bs, "newly allocated L2 table", (uint64_t)off);
+    }
     if (off < 0) {
         return (int)off;
     }
@@ -287,7 +290,6 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
         return r;
     }
     uint64_t first = UINT64_MAX, last = 0;
-    bool allocated = false;
     uint8_t *cluster_buf = NULL;
     while (len && r == 0) {
         uint64_t in_cluster = offset & (s->cluster_size - 1);
@@ -328,7 +330,10 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
                 host = data_offset(bs, entry, true);
             } else {
                 host = qcow2_alloc_cluster(bs);
-                allocated = true;
+                /* Refcount 0 under live metadata means the refcounts lie. */
+                if (host >= 0 && qcow2_overlaps_metadata(bs, (uint64_t)host, s->cluster_size, 0)) {
+                    host = qcow2_mark_corrupt(bs, "newly allocated cluster", (uint64_t)host);
+                }
             }
             if (host < 0) {
                 r = (int)host;
@@ -361,7 +366,9 @@ static int write_in_l2(BlockDev *bs, uint64_t offset, const uint8_t *buf, uint64
         len -= n;
     }
     if (r == 0) {
-        r = commit_l2(bs, &ref, is_new, first, last, allocated);
+        /* Reserved clusters' refcounts were synced already: only a
+         * refcount raised since the last sync needs one now. */
+        r = commit_l2(bs, &ref, is_new, first, last, s->refcounts_unsynced);
     } else if (first != UINT64_MAX) {
         qcow2_cache_drop(&s->l2_cache, ref.l2_offset);
     }

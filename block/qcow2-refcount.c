@@ -7,6 +7,11 @@
  * last pointer to it was rewritten.  A kill in between leaves a cluster with
  * a refcount but no user (a leak), never a user without a refcount.
  *
+ * When the image grows, refcounts for 1 MiB of clusters are taken at once
+ * (the reserve): the fdatasync that must separate a refcount from the L2
+ * entry using it (qcow2-cluster.c) is then paid once per batch.  Unused
+ * reserved clusters are given back on close; a kill leaks them.
+ *
  * New refcount blocks and a grown refcount table go at the end of the image
  * (end_cluster): a block is written whole before the table entry that
  * points at it, and a new table before the header points at it; the old
@@ -15,6 +20,8 @@
 #include <errno.h>
 
 #include "block/qcow2.h"
+
+#define QCOW2_RESERVE_BYTES (1u << 20)
 
 uint64_t qcow2_refcount_entry(const Qcow2State *s, const uint8_t *block, uint64_t index)
 {
@@ -124,6 +131,9 @@ int qcow2_set_refcount(BlockDev *bs, uint64_t cluster, uint64_t refcount)
     if (refcount == 0 && cluster < s->free_hint) {
         s->free_hint = cluster;
     }
+    if (refcount) {
+        s->refcounts_unsynced = true;
+    }
     return 0;
 }
 
@@ -178,18 +188,54 @@ static int write_new_refblocks(BlockDev *bs, uint64_t *table, uint64_t entries, 
     return r;
 }
 
+/* One refcount for clusters [first, first + n), all under one existing
+ * refcount block: one write for the run. */
+static int set_refcount_run(BlockDev *bs, uint64_t first, uint64_t n, uint64_t refcount)
+{
+    Qcow2State *s = qcow2_state(bs);
+    int64_t off = refblock_offset(bs, first >> s->rb_bits);
+    if (off <= 0) {
+        return off < 0 ? (int)off : -EIO;
+    }
+    int err;
+    uint8_t *block = qcow2_cache_get(bs, &s->rb_cache, (uint64_t)off, &err);
+    if (!block) {
+        return err;
+    }
+    uint64_t index = first & ((1ull << s->rb_bits) - 1);
+    for (uint64_t i = 0; i < n; i++) {
+        qcow2_refcount_set_entry(s, block, index + i, refcount);
+    }
+    uint64_t lo = index * s->refcount_bits / 8;
+    uint64_t hi = ((index + n) * s->refcount_bits + 7) / 8;
+    int r = block_file_pwrite(bs->file, (uint64_t)off + lo, block + lo, hi - lo);
+    if (r < 0) {
+        qcow2_cache_drop(&s->rb_cache, (uint64_t)off);
+        return r;
+    }
+    if (refcount) {
+        s->refcounts_unsynced = true;
+    } else if (first < s->free_hint) {
+        s->free_hint = first;
+    }
+    return 0;
+}
+
 /* Counts the area's clusters that fall in refcount blocks that existed. */
 static int count_in_old_refblocks(BlockDev *bs, uint64_t start, uint64_t end,
                                   const uint64_t *old_table, uint64_t old_entries)
 {
     Qcow2State *s = qcow2_state(bs);
-    for (uint64_t c = start; c < end; c++) {
-        if (!rt_missing(s, old_table, old_entries, c >> s->rb_bits)) {
-            int r = qcow2_set_refcount(bs, c, 1);
+    for (uint64_t c = start; c < end;) {
+        uint64_t rt = c >> s->rb_bits;
+        uint64_t run_end = MIN(end, (rt + 1) << s->rb_bits);
+        if (!rt_missing(s, old_table, old_entries, rt)) {
+            int r = set_refcount_run(bs, c, run_end - c, 1);
             if (r < 0) {
                 return r;
             }
         }
+        c = run_end;
     }
     return 0;
 }
@@ -355,11 +401,31 @@ int64_t qcow2_alloc_cluster(BlockDev *bs)
         }
     }
     s->free_hint = s->end_cluster;
-    int64_t off = qcow2_alloc_area(bs, 1);
+    if (s->reserve_next < s->reserve_end) {
+        return (int64_t)(s->reserve_next++ << s->cluster_bits);
+    }
+    uint64_t batch = MAX(1, QCOW2_RESERVE_BYTES >> s->cluster_bits);
+    int64_t off = qcow2_alloc_area(bs, batch);
     if (off >= 0) {
+        s->reserve_next = ((uint64_t)off >> s->cluster_bits) + 1;
+        s->reserve_end = ((uint64_t)off >> s->cluster_bits) + batch;
         s->free_hint = s->end_cluster;
     }
     return off;
+}
+
+int qcow2_release_reserve(BlockDev *bs)
+{
+    Qcow2State *s = qcow2_state(bs);
+    int r = 0;
+    while (s->reserve_next < s->reserve_end && r == 0) {
+        uint64_t c = s->reserve_next;
+        uint64_t run_end = MIN(s->reserve_end, ((c >> s->rb_bits) + 1) << s->rb_bits);
+        r = set_refcount_run(bs, c, run_end - c, 0);
+        s->reserve_next = run_end;
+    }
+    s->reserve_next = s->reserve_end = 0;
+    return r;
 }
 
 int qcow2_free_cluster(BlockDev *bs, uint64_t offset)

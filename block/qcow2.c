@@ -75,7 +75,12 @@ bool qcow2_overlaps_metadata(BlockDev *bs, uint64_t offset, uint64_t len, uint64
 
 int qcow2_sync_before_pointer(BlockDev *bs)
 {
-    return qcow2_state(bs)->sync_metadata ? block_file_flush(bs->file) : 0;
+    Qcow2State *s = qcow2_state(bs);
+    int r = s->sync_metadata ? block_file_flush(bs->file) : 0;
+    if (r == 0) {
+        s->refcounts_unsynced = false;
+    }
+    return r;
 }
 
 static void qcow2_free_state(Qcow2State *s)
@@ -94,6 +99,10 @@ static void qcow2_free_state(Qcow2State *s)
 
 static void qcow2_close(BlockDev *bs)
 {
+    Qcow2State *s = qcow2_state(bs);
+    if (!bs->read_only && !s->corrupt) {
+        qcow2_release_reserve(bs);
+    }
     qcow2_free_state(bs->opaque);
     bs->opaque = NULL;
 }

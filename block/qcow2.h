@@ -88,7 +88,9 @@ typedef struct Qcow2State {
     Qcow2Cache l2_cache, rb_cache;
     uint64_t free_hint;           /* first cluster index that may be free */
     uint64_t end_cluster;         /* every cluster from here on is free */
+    uint64_t reserve_next, reserve_end;  /* clusters with refcount 1 (synced), unused yet */
     bool sync_metadata;           /* fdatasync between a refcount and its users */
+    bool refcounts_unsynced;      /* a refcount went up since the last fdatasync */
     bool corrupt;                 /* metadata found pointing somewhere wrong */
 } Qcow2State;
 
@@ -171,6 +173,8 @@ int64_t qcow2_alloc_cluster(BlockDev *bs);
 /* n contiguous clusters at the end of the image. */
 int64_t qcow2_alloc_area(BlockDev *bs, uint64_t n);
 int qcow2_free_cluster(BlockDev *bs, uint64_t offset);
+/* Gives back the clusters reserved but not used (close, check). */
+int qcow2_release_reserve(BlockDev *bs);
 
 /* qcow2-check.c */
 bool qcow2_check(BlockDev *bs, BlockCheckRepair repair, BlockCheckResult *res, GError **errp);

@@ -294,20 +294,27 @@ static void info_json(const char *file, const BlockInfo *info)
     json_string(o, info->format);
     g_string_append_printf(o, ",\n    \"actual-size\": %" G_GUINT64_FORMAT ",\n", info->actual_size);
     if (info->qcow2_version) {
+        /* As qemu-img: version 2 has no feature bits to show. */
         g_string_append_printf(o,
             "    \"format-specific\": {\n"
             "        \"type\": \"qcow2\",\n"
             "        \"data\": {\n"
             "            \"compat\": \"%s\",\n"
-            "            \"compression-type\": \"zlib\",\n"
-            "            \"lazy-refcounts\": %s,\n"
-            "            \"refcount-bits\": %u,\n"
-            "            \"corrupt\": %s,\n"
-            "            \"extended-l2\": false\n"
-            "        }\n"
-            "    },\n",
-            info->qcow2_version >= 3 ? "1.1" : "0.10", info->lazy_refcounts ? "true" : "false",
-            info->refcount_bits, info->corrupt ? "true" : "false");
+            "            \"compression-type\": \"zlib\",\n",
+            info->qcow2_version >= 3 ? "1.1" : "0.10");
+        if (info->qcow2_version >= 3) {
+            g_string_append_printf(o,
+                "            \"lazy-refcounts\": %s,\n"
+                "            \"refcount-bits\": %u,\n"
+                "            \"corrupt\": %s,\n"
+                "            \"extended-l2\": false\n",
+                info->lazy_refcounts ? "true" : "false", info->refcount_bits,
+                info->corrupt ? "true" : "false");
+        } else {
+            g_string_append_printf(o, "            \"refcount-bits\": %u\n",
+                                   info->refcount_bits);
+        }
+        g_string_append(o, "        }\n    },\n");
     }
     if (info->backing_file) {
         char *full = full_backing_name(file, info->backing_file);
@@ -342,12 +349,14 @@ static void info_human(const char *file, const BlockInfo *info)
             printf("backing file format: %s\n", info->backing_format);
         }
     }
-    if (info->qcow2_version) {
-        printf("Format specific information:\n    compat: %s\n    compression type: zlib\n"
+    if (info->qcow2_version >= 3) {
+        printf("Format specific information:\n    compat: 1.1\n    compression type: zlib\n"
                "    lazy refcounts: %s\n    refcount bits: %u\n    corrupt: %s\n"
-               "    extended l2: false\n", info->qcow2_version >= 3 ? "1.1" : "0.10",
-               info->lazy_refcounts ? "true" : "false", info->refcount_bits,
-               info->corrupt ? "true" : "false");
+               "    extended l2: false\n", info->lazy_refcounts ? "true" : "false",
+               info->refcount_bits, info->corrupt ? "true" : "false");
+    } else if (info->qcow2_version) {
+        printf("Format specific information:\n    compat: 0.10\n    compression type: zlib\n"
+               "    refcount bits: %u\n", info->refcount_bits);
     }
     g_free(vs);
     g_free(as);

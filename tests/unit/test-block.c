@@ -238,6 +238,10 @@ static void test_raw_zeroes_discard_truncate(void)
     g_assert_cmpmem(back, 655360, buf, 655360);
     g_assert_cmpmem(back + 655360 + 65536, (1 << 20) - 655360 - 65536, buf + 655360 + 65536,
                     (1 << 20) - 655360 - 65536);
+    /* ext4, xfs and tmpfs punch holes: the discarded range reads as zeroes. */
+    for (int i = 655360; i < 655360 + 65536; i++) {
+        g_assert_cmpint(back[i], ==, 0);
+    }
     g_assert_cmpint(block_truncate(bs, 3 << 20), ==, 0);
     g_assert_cmpuint(block_size(bs), ==, 3 << 20);
     g_assert_cmpint(block_pread(bs, 2 << 20, back, 4096), ==, 0);
@@ -453,6 +457,12 @@ static void test_qcow2_io_512(void)
 static void test_qcow2_io_v2(void)
 {
     qcow2_random_io(4096, 4 << 20, 2, BLOCK_CACHE_WRITEBACK, 400);
+}
+
+/* writethrough: O_DSYNC writes, metadata without the extra syncs. */
+static void test_qcow2_io_writethrough(void)
+{
+    qcow2_random_io(65536, 2 << 20, 3, BLOCK_CACHE_WRITETHROUGH, 100);
 }
 
 static void test_qcow2_io_cache_none(void)
@@ -920,6 +930,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/qcow2/io-64k", test_qcow2_io_64k);
     g_test_add_func("/block/qcow2/io-512", test_qcow2_io_512);
     g_test_add_func("/block/qcow2/io-v2", test_qcow2_io_v2);
+    g_test_add_func("/block/qcow2/io-writethrough", test_qcow2_io_writethrough);
     g_test_add_func("/block/qcow2/io-cache-none", test_qcow2_io_cache_none);
     g_test_add_func("/block/qcow2/fill", test_qcow2_fill);
     g_test_add_func("/block/qcow2/truncate", test_qcow2_truncate);
