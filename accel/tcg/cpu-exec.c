@@ -313,7 +313,10 @@ int cpu_exec(CpuState *cpu)
 
     current_cpu = cpu;
     cpu_exec_start(cpu);
-    if (sigsetjmp(cpu->jmp_env, 1) != 0) {
+    /* User mode leaves its SIGSEGV/SIGBUS handlers through cpu_loop_exit and
+     * needs the signal mask back; system mode never longjmps out of a
+     * handler, and saving the mask costs a syscall at every entry. */
+    if (sigsetjmp(cpu->jmp_env, !accel_mode->system) != 0) {
         /* Back from cpu_loop_exit(): an exception, or a restart request
          * (exception_index == EXCP_NONE, e.g. after self-modifying code).
          * A fault while translating may have left tb_lock held. */
