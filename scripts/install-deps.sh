@@ -8,7 +8,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 PKGS="build-essential meson ninja-build pkg-config python3 libglib2.0-dev libcapstone-dev libfdt-dev
       gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu qemu-user
-       opensbi device-tree-compiler qemu-system-misc cpio u-boot-qemu"
+       opensbi device-tree-compiler qemu-system-misc cpio u-boot-qemu qemu-utils e2fsprogs"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
