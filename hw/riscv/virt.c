@@ -15,6 +15,7 @@
 #include "hw/char/serial-16550.h"
 #include "hw/riscv/virt.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio-net.h"
 #include "hw/virtio/virtio-rng.h"
 #include "rove/fdt.h"
 #include "rove/intc.h"
@@ -81,6 +82,7 @@ static DeviceRegistry *virt_registry_new(void)
     device_type_register(reg, &sifive_plic_type);
     virtio_mmio_register_types(reg);
     virtio_rng_register_types(reg);
+    virtio_net_register_types(reg);
     return reg;
 }
 
