@@ -23,6 +23,7 @@
 
 #include "hw/char/chardev-stdio.h"
 #include "hw/riscv/virt.h"
+#include "net/netdev.h"
 #include "rove/bql.h"
 #include "rove/exec.h"
 #include "rove/system.h"
@@ -56,6 +57,8 @@ typedef struct SysOptions {
     bool no_reboot;
     const char *log_file;
     GPtrArray *devices;       /* -device specs (const char *, from argv) */
+    GPtrArray *netdevs;       /* -netdev specs (const char *, from argv) */
+    GPtrArray *nics;          /* -nic specs other than none */
 } SysOptions;
 
 static void usage(FILE *f)
@@ -85,8 +88,14 @@ static void usage(FILE *f)
         "  -device TYPE[,PROP=VALUE...]\n"
         "                   add a virtio device on a virtio-mmio slot (-device help\n"
         "                   lists them, -device TYPE,help their properties)\n"
+        "  -netdev user,id=ID[,net=ADDR/MASK][,host=ADDR][,dns=ADDR][,dhcpstart=ADDR]\n"
+        "         [,hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT][,restrict=on|off]\n"
+        "                   a user-mode network (libslirp) for -device\n"
+        "                   virtio-net-device,netdev=ID (-netdev help lists back ends)\n"
+        "  -nic user[,model=virtio-net-device][,mac=MAC][,-netdev user options]\n"
+        "                   a virtio-net card and its user-mode network in one option\n"
         "  -nic none, -net none\n"
-        "                   accepted: there is no network card yet\n"
+        "                   no network card (the default)\n"
         "  -d ITEM,...      enable logging (-d help lists the items)\n"
         "  -D FILE          write the log to FILE (default: stderr)\n"
         "  -version         print the version and exit\n"
@@ -262,11 +271,33 @@ static void parse_device(SysOptions *o, const char *spec)
     g_ptr_array_add(o->devices, (gpointer)spec);
 }
 
+/* -netdev, -nic, -net: kept in order, made by start_networks. */
+static void parse_net_option(SysOptions *o, const char *arg, const char *val)
+{
+    if (strcmp(val, "help") == 0 || strcmp(val, "?") == 0) {
+        GString *out = g_string_new(NULL);
+        netdev_help(out);
+        fputs(out->str, stdout);
+        exit(0);
+    }
+    GPtrArray **list = strcmp(arg, "-netdev") == 0 ? &o->netdevs : &o->nics;
+    if (strcmp(arg, "-netdev") != 0 && strcmp(val, "none") == 0) {
+        return; /* no card: what we do anyway without -nic */
+    }
+    if (strcmp(arg, "-net") == 0) {
+        die("-net %s: unsupported (use -nic %s, or -netdev with -device)", val, val);
+    }
+    if (!*list) {
+        *list = g_ptr_array_new();
+    }
+    g_ptr_array_add(*list, (gpointer)val);
+}
+
 static void parse_options(SysOptions *o, int argc, char **argv)
 {
     static const char *const with_value[] = {
         "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
-        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device",
+        "-serial", "-display", "-accel", "-nic", "-net", "-netdev", "-d", "-D", "-device",
     };
     for (int i = 1; i < argc;) {
         const char *orig = argv[i++];
@@ -314,10 +345,9 @@ static void parse_options(SysOptions *o, int argc, char **argv)
             parse_accel(o, val);
         } else if (strcmp(arg, "-no-reboot") == 0) {
             o->no_reboot = true;
-        } else if (strcmp(arg, "-nic") == 0 || strcmp(arg, "-net") == 0) {
-            if (strcmp(val, "none") != 0) {
-                die("%s %s: there is no network card yet (only %s none)", arg, val, arg);
-            }
+        } else if (strcmp(arg, "-nic") == 0 || strcmp(arg, "-net") == 0 ||
+                   strcmp(arg, "-netdev") == 0) {
+            parse_net_option(o, arg, val);
         } else if (strcmp(arg, "-device") == 0) {
             parse_device(o, val);
         } else if (strcmp(arg, "-d") == 0) {
@@ -398,6 +428,27 @@ static void dump_dtb(const VirtMachine *vm, const char *path)
     }
 }
 
+/* The -netdev back ends, then -nic's (each adds its card to the -device list). */
+static void start_networks(SysOptions *o)
+{
+    GError *err = NULL;
+    for (guint i = 0; o->netdevs && i < o->netdevs->len; i++) {
+        if (!netdev_add(o->netdevs->pdata[i], NULL, &err)) {
+            die("%s", err->message);
+        }
+    }
+    for (guint i = 0; o->nics && i < o->nics->len; i++) {
+        char *device = nic_add(o->nics->pdata[i], NULL, &err);
+        if (!device) {
+            die("%s", err->message);
+        }
+        if (!o->devices) {
+            o->devices = g_ptr_array_new();
+        }
+        g_ptr_array_add(o->devices, device); /* kept to the end, like argv */
+    }
+}
+
 /* Static, like `run`: the strings parse_machine makes stay reachable. */
 static SysOptions options = { .smp = 1, .serial = SERIAL_DEFAULT };
 
@@ -407,6 +458,7 @@ int main(int argc, char **argv)
     if (options.log_file && !rove_log_set_file(options.log_file)) {
         exit(1);
     }
+    start_networks(&options);
 
     VirtMachineOptions mo = {
         .ram_size = options.ram_size,
@@ -478,6 +530,7 @@ int main(int argc, char **argv)
     if (stdio) {
         char_stdio_free(stdio);
     }
+    net_backends_free(); /* closes the host ports of hostfwd */
     if (rove_log_file) {
         fflush(rove_log_file);
     }
