@@ -38,7 +38,9 @@ typedef struct NetSlirp {
 struct SlirpSource {
     GSource base;
     NetSlirp *ns;
-    GArray *fds;                /* GPollFD, registered with the source while polled */
+    GArray *fds;                /* GPollFD registered with the source: slirp's indices */
+    GArray *next;               /* GPollFD being filled by slirp_pollfds_fill */
+    gint64 deadline;            /* g_get_monotonic_time() when slirp's timeout ends; -1: none */
 };
 
 static int add_poll(int fd, int events, void *opaque)
@@ -50,8 +52,8 @@ static int add_poll(int fd, int events, void *opaque)
     pfd.events |= events & SLIRP_POLL_PRI ? G_IO_PRI : 0;
     pfd.events |= events & SLIRP_POLL_ERR ? G_IO_ERR : 0;
     pfd.events |= events & SLIRP_POLL_HUP ? G_IO_HUP : 0;
-    g_array_append_val(ss->fds, pfd);
-    return (int)ss->fds->len - 1;
+    g_array_append_val(ss->next, pfd);
+    return (int)ss->next->len - 1;
 }
 
 static int get_revents(int idx, void *opaque)
@@ -66,39 +68,61 @@ static int get_revents(int idx, void *opaque)
            (r & G_IO_HUP ? SLIRP_POLL_HUP : 0);
 }
 
-static void unregister_fds(SlirpSource *ss)
+static bool same_fds(GArray *a, GArray *b)
 {
-    for (guint i = 0; i < ss->fds->len; i++) {
-        g_source_remove_poll(&ss->base, &g_array_index(ss->fds, GPollFD, i));
+    if (a->len != b->len) {
+        return false;
     }
-    g_array_set_size(ss->fds, 0);
+    for (guint i = 0; i < a->len; i++) {
+        GPollFD *x = &g_array_index(a, GPollFD, i), *y = &g_array_index(b, GPollFD, i);
+        if (x->fd != y->fd || x->events != y->events) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /*
- * The set of sockets changes between iterations, so prepare asks slirp for
- * it afresh and registers it (GLib allows changing polls in prepare: the
- * poll array is built after).  The array is complete before the first
- * g_source_add_poll, which keeps pointers into it.
+ * The set of sockets may change between iterations, so prepare asks slirp
+ * for it afresh (GLib allows changing polls in prepare: the poll array is
+ * built after).  Only a set that changed is registered again: adding a
+ * poll wakes the context, and doing that every iteration would spin.
+ * g_source_add_poll keeps pointers into the array, so it is complete first.
  */
 static gboolean slirp_source_prepare(GSource *src, gint *timeout)
 {
     SlirpSource *ss = (SlirpSource *)src;
-    unregister_fds(ss);
     uint32_t t = UINT32_MAX;
+    g_array_set_size(ss->next, 0);
     BqlGuard g = bql_guard_enter();
     slirp_pollfds_fill(ss->ns->slirp, &t, add_poll, ss);
     bql_guard_exit(g);
-    for (guint i = 0; i < ss->fds->len; i++) {
-        g_source_add_poll(src, &g_array_index(ss->fds, GPollFD, i));
+    if (!same_fds(ss->fds, ss->next)) {
+        for (guint i = 0; i < ss->fds->len; i++) {
+            g_source_remove_poll(src, &g_array_index(ss->fds, GPollFD, i));
+        }
+        GArray *old = ss->fds;
+        ss->fds = ss->next;
+        ss->next = old;
+        for (guint i = 0; i < ss->fds->len; i++) {
+            g_source_add_poll(src, &g_array_index(ss->fds, GPollFD, i));
+        }
     }
     *timeout = t > INT_MAX ? -1 : (gint)t;
+    ss->deadline = t > INT_MAX ? -1 : g_get_monotonic_time() + (gint64)t * 1000;
     return FALSE;
 }
 
-/* Always dispatch: slirp_pollfds_poll also runs slirp's TCP timers. */
+/* Dispatch for socket events, and when slirp's timeout (its TCP timers) is up. */
 static gboolean slirp_source_check(GSource *src)
 {
-    return TRUE;
+    SlirpSource *ss = (SlirpSource *)src;
+    for (guint i = 0; i < ss->fds->len; i++) {
+        if (g_array_index(ss->fds, GPollFD, i).revents) {
+            return TRUE;
+        }
+    }
+    return ss->deadline >= 0 && g_get_monotonic_time() >= ss->deadline;
 }
 
 static gboolean slirp_source_dispatch(GSource *src, GSourceFunc cb, gpointer data)
@@ -114,6 +138,7 @@ static void slirp_source_finalize(GSource *src)
 {
     SlirpSource *ss = (SlirpSource *)src;
     g_array_free(ss->fds, TRUE);
+    g_array_free(ss->next, TRUE);
 }
 
 static GSourceFuncs slirp_source_funcs = {
@@ -489,7 +514,14 @@ bool net_slirp_add(const char *id, char **opts, GMainContext *ctx, GError **errp
         SlirpSource *ss = (SlirpSource *)g_source_new(&slirp_source_funcs, sizeof(SlirpSource));
         ss->ns = ns;
         ss->fds = g_array_new(FALSE, FALSE, sizeof(GPollFD));
+        ss->next = g_array_new(FALSE, FALSE, sizeof(GPollFD));
         g_source_set_name(&ss->base, "slirp");
+        /*
+         * GLib takes a non-recursive source's polls out during its dispatch
+         * and puts them back after, which wakes the context: one needless
+         * iteration per dispatch.  Nothing here runs a nested loop.
+         */
+        g_source_set_can_recurse(&ss->base, TRUE);
         g_source_attach(&ss->base, ns->ctx);
         ns->source = ss;
         ok = true;
