@@ -6,7 +6,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then
     SUDO=sudo
 fi
-PKGS="build-essential meson ninja-build pkg-config python3 libglib2.0-dev libcapstone-dev libfdt-dev
+PKGS="build-essential meson ninja-build pkg-config python3 libglib2.0-dev libcapstone-dev libfdt-dev libslirp-dev
       gcc-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu qemu-user
        opensbi device-tree-compiler qemu-system-misc cpio u-boot-qemu qemu-utils e2fsprogs"
 missing=""

@@ -24,9 +24,10 @@
 #include "hw/char/chardev-stdio.h"
 #include "hw/char/chardev.h"
 #include "hw/riscv/virt.h"
+#include "net/netdev.h"
+#include "rove/block.h"
 #include "rove/bql.h"
 #include "rove/exec.h"
-#include "rove/block.h"
 #include "rove/system.h"
 #include "system/drive.h"
 #include "system/main-loop.h"
@@ -63,6 +64,8 @@ typedef struct SysOptions {
     unsigned ndrives;         /* -drive options seen */
     GPtrArray *chardevs;      /* -chardev specs (const char *, from argv) */
     const char *serial_chardev; /* -serial chardev:ID */
+    GPtrArray *netdevs;       /* -netdev specs (const char *, from argv) */
+    GPtrArray *nics;          /* -nic specs other than none */
 } SysOptions;
 
 static void usage(FILE *f)
@@ -100,8 +103,14 @@ static void usage(FILE *f)
         "         [,snapshot=on][,cache=writeback|none|writethrough|directsync|unsafe]\n"
         "                   a disk on a virtio-blk-device (if=none: for -device\n"
         "                   virtio-blk-device,drive=ID); a bare FILE argument is -drive file=FILE\n"
+        "  -netdev user,id=ID[,net=ADDR/MASK][,host=ADDR][,dns=ADDR][,dhcpstart=ADDR]\n"
+        "         [,hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT][,restrict=on|off]\n"
+        "                   a user-mode network (libslirp) for -device\n"
+        "                   virtio-net-device,netdev=ID (-netdev help lists back ends)\n"
+        "  -nic user[,model=virtio-net-device][,mac=MAC][,-netdev user options]\n"
+        "                   a virtio-net card and its user-mode network in one option\n"
         "  -nic none, -net none\n"
-        "                   accepted: there is no network card yet\n"
+        "                   no network card (the default)\n"
         "  -d ITEM,...      enable logging (-d help lists the items)\n"
         "  -D FILE          write the log to FILE (default: stderr)\n"
         "  -version         print the version and exit\n"
@@ -298,12 +307,34 @@ static void parse_drive(SysOptions *o, const char *spec, const char *what)
     g_ptr_array_add(o->devices, device);
 }
 
+/* -netdev, -nic, -net: kept in order, made by start_networks. */
+static void parse_net_option(SysOptions *o, const char *arg, const char *val)
+{
+    if (strcmp(val, "help") == 0 || strcmp(val, "?") == 0) {
+        GString *out = g_string_new(NULL);
+        netdev_help(out);
+        fputs(out->str, stdout);
+        exit(0);
+    }
+    GPtrArray **list = strcmp(arg, "-netdev") == 0 ? &o->netdevs : &o->nics;
+    if (strcmp(arg, "-netdev") != 0 && strcmp(val, "none") == 0) {
+        return; /* no card: what we do anyway without -nic */
+    }
+    if (strcmp(arg, "-net") == 0) {
+        die("-net %s: unsupported (use -nic %s, or -netdev with -device)", val, val);
+    }
+    if (!*list) {
+        *list = g_ptr_array_new();
+    }
+    g_ptr_array_add(*list, (gpointer)val);
+}
+
 static void parse_options(SysOptions *o, int argc, char **argv)
 {
     static const char *const with_value[] = {
         "-M", "-machine", "-bios", "-kernel", "-initrd", "-append", "-dtb", "-m", "-smp",
-        "-serial", "-display", "-accel", "-nic", "-net", "-d", "-D", "-device", "-drive",
-        "-chardev",
+        "-serial", "-display", "-accel", "-nic", "-net", "-netdev", "-d", "-D", "-device",
+        "-drive", "-chardev",
     };
     for (int i = 1; i < argc;) {
         const char *orig = argv[i++];
@@ -354,10 +385,9 @@ static void parse_options(SysOptions *o, int argc, char **argv)
             parse_accel(o, val);
         } else if (strcmp(arg, "-no-reboot") == 0) {
             o->no_reboot = true;
-        } else if (strcmp(arg, "-nic") == 0 || strcmp(arg, "-net") == 0) {
-            if (strcmp(val, "none") != 0) {
-                die("%s %s: there is no network card yet (only %s none)", arg, val, arg);
-            }
+        } else if (strcmp(arg, "-nic") == 0 || strcmp(arg, "-net") == 0 ||
+                   strcmp(arg, "-netdev") == 0) {
+            parse_net_option(o, arg, val);
         } else if (strcmp(arg, "-device") == 0) {
             parse_device(o, val);
         } else if (strcmp(arg, "-drive") == 0) {
@@ -524,6 +554,27 @@ static void open_chardevs(const SysOptions *o)
     }
 }
 
+/* The -netdev back ends, then -nic's (each adds its card to the -device list). */
+static void start_networks(SysOptions *o)
+{
+    GError *err = NULL;
+    for (guint i = 0; o->netdevs && i < o->netdevs->len; i++) {
+        if (!netdev_add(o->netdevs->pdata[i], NULL, &err)) {
+            die("%s", err->message);
+        }
+    }
+    for (guint i = 0; o->nics && i < o->nics->len; i++) {
+        char *device = nic_add(o->nics->pdata[i], NULL, &err);
+        if (!device) {
+            die("%s", err->message);
+        }
+        if (!o->devices) {
+            o->devices = g_ptr_array_new();
+        }
+        g_ptr_array_add(o->devices, device); /* kept to the end, like argv */
+    }
+}
+
 /* Static, like `run`: the strings parse_machine makes stay reachable. */
 static SysOptions options = { .smp = 1, .serial = SERIAL_DEFAULT };
 
@@ -533,6 +584,7 @@ int main(int argc, char **argv)
     if (options.log_file && !rove_log_set_file(options.log_file)) {
         exit(1);
     }
+    start_networks(&options);
 
     VirtMachineOptions mo = {
         .ram_size = options.ram_size,
@@ -616,6 +668,7 @@ int main(int argc, char **argv)
     }
     /* The machine still points at them, but nothing runs any more. */
     close_chardevs();
+    net_backends_free(); /* closes the host ports of hostfwd */
     if (rove_log_file) {
         fflush(rove_log_file);
     }

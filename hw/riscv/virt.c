@@ -17,6 +17,7 @@
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio-net.h"
 #include "hw/virtio/virtio-rng.h"
 #include "rove/bql.h"
 #include "rove/fdt.h"
@@ -86,6 +87,7 @@ static DeviceRegistry *virt_registry_new(void)
     virtio_rng_register_types(reg);
     virtio_blk_register_types(reg);
     virtio_console_register_types(reg);
+    virtio_net_register_types(reg);
     return reg;
 }
 

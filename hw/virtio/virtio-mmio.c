@@ -111,6 +111,7 @@ static void mmio_reset_state(VirtioMmio *s)
     s->queue_sel = 0;
     if (s->be) {
         s->be->features = 0;
+        s->be->driver_ok = false;
         if (s->be->ops->reset) {
             s->be->ops->reset(s->be);
         }
@@ -143,6 +144,7 @@ static void mmio_write_status(VirtioMmio *s, uint32_t v)
     }
     /* NEEDS_RESET is the device's to set; only a reset clears it. */
     s->status = v | (s->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    s->be->driver_ok = (s->status & VIRTIO_STATUS_DRIVER_OK) != 0;
 }
 
 static uint32_t mmio_read_reg(VirtioMmio *s, uint64_t offset)

@@ -71,6 +71,7 @@ struct VirtioBackend {
     /* Set by the transport when the back end is plugged in. */
     VirtQueue *queues;              /* ops->num_queues of them */
     uint64_t features;              /* what the driver accepted (valid once FEATURES_OK) */
+    bool driver_ok;                 /* Status has DRIVER_OK: the device may use the queues */
     void (*notify)(VirtioBackend *be, unsigned q);   /* raise the used-buffer interrupt */
     void (*config_changed)(VirtioBackend *be);       /* raise the config-change interrupt */
     void *transport;

@@ -34,6 +34,18 @@ the reason and the tail of the output.
               the test receives the token on the socket (and not on the
               serial console), sends a reply, and the serial console must
               show it; virtio_console is bound and vport0p0 exists
+  linux-net-wget
+              Linux 6.1 with -nic user (slirp + virtio-net-device): emu.cmd
+              gets an address with busybox udhcpc (a lease of 10.0.2.15
+              from 10.0.2.2; its script is written by the command itself),
+              sees the link up, and wgets a random token from an HTTP
+              server the test runs on the host's 127.0.0.1 (as 10.0.2.2)
+  linux-net-hostfwd
+              -netdev user,id=n0,hostfwd=tcp:127.0.0.1:PORT-:80 -device
+              virtio-net-device,netdev=n0: the guest takes a lease and
+              starts busybox httpd on port 80; the test fetches a token
+              from http://127.0.0.1:PORT/ on the host (retrying until the
+              guest answers), then types poweroff -f
   debian      Debian 13's stock kernel + the same initramfs to EMU-BOOT-OK,
               then commands typed into the interactive shell, poweroff -f
 
@@ -44,8 +56,10 @@ every case was skipped, 1 when one failed, else 0.  Seconds from start to
 each marker are printed.
 """
 import argparse
+import http.server
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -53,6 +67,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_FETCH = os.path.join(HERE, "..", "..", "scripts", "fetch-images.sh")
@@ -259,6 +274,110 @@ def case_virtio_console(m, limit, sock_path, size):
         raise Failure("exit status %d after poweroff, expected 0" % rc)
 
 
+# busybox udhcpc configures nothing itself: its script does (on "bound").
+# Written by the command (the initramfs has no default.script); no '"'
+# may appear in emu.cmd.
+DHCP_SETUP = ("printf '#!/bin/sh\\n[ $1 = bound ] && ifconfig $interface $ip netmask $subnet"
+              " && route add default gw $router\\nexit 0\\n' >/tmp/dhcp.sh; chmod +x /tmp/dhcp.sh;"
+              " ifconfig eth0 up; udhcpc -i eth0 -n -q -s /tmp/dhcp.sh; cat /sys/class/net/eth0/carrier;"
+              " ifconfig eth0 | grep 'inet addr'")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HostHttp:
+    """An HTTP server on the host's 127.0.0.1 that answers /token with a random token."""
+
+    def __init__(self):
+        self.token = "rove-net-" + secrets.token_hex(8)
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(self.path)
+                body = (outer.token + "\n").encode() if self.path == "/token" else b"no\n"
+                self.send_response(200 if self.path == "/token" else 404)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def cmd_lines(m, limit):
+    """The lines emu.cmd printed (kernel messages left out) and its status."""
+    hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.1\.\d+", limit)
+    begin = marker(m, "EMU-CMD-BEGIN", r"EMU-CMD-BEGIN\r?\n", limit, hit.end())
+    end = marker(m, "EMU-CMD-END", r"EMU-CMD-END rc=(\d+)", limit, begin.end())
+    text = m.text()[begin.end():end.start()]
+    lines = [l.strip() for l in text.splitlines()
+             if l.strip() and not re.match(r"\s*\[\s*\d+\.\d+\]", l)]
+    return lines, end
+
+
+def check_lease(lines):
+    if not any(re.search(r"lease of 10\.0\.2\.15 obtained from 10\.0\.2\.2", l) for l in lines):
+        raise Failure("no DHCP lease of 10.0.2.15 from 10.0.2.2: %r" % lines)
+    if "1" not in lines:
+        raise Failure("eth0's carrier is not up: %r" % lines)
+    if not any(re.search(r"inet addr:10\.0\.2\.15 .*Mask:255\.255\.255\.0", l) for l in lines):
+        raise Failure("eth0 does not have 10.0.2.15/24: %r" % lines)
+
+
+def case_net_wget(m, limit, server):
+    lines, end = cmd_lines(m, limit)
+    check_lease(lines)
+    if server.token not in lines:
+        raise Failure("wget did not print the token %s: %r" % (server.token, lines))
+    if end.group(1) != "0":
+        raise Failure("EMU-CMD-END rc=%s, expected 0" % end.group(1))
+    print("  %6.2f s  lease, token fetched from the host (%s)" % (m.elapsed(), server.requests))
+    rc = m.wait_exit(limit)
+    if rc != 0:
+        raise Failure("exit status %d after poweroff, expected 0" % rc)
+
+
+def case_net_hostfwd(m, limit, port, token):
+    lines, end = cmd_lines(m, limit)
+    check_lease(lines)
+    if "HTTPD-UP" not in lines:
+        raise Failure("httpd did not start: %r" % lines)
+    # The guest's httpd is up; retry in case a first connection races its accept loop.
+    url = "http://127.0.0.1:%d/token" % port
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as r:
+                body = r.read().decode(errors="replace")
+            break
+        except OSError as e:
+            if time.monotonic() > deadline:
+                raise Failure("no answer from %s: %s" % (url, e))
+            time.sleep(0.5)
+    if body.strip() != token:
+        raise Failure("%s answered %r, expected %r" % (url, body, token))
+    print("  %6.2f s  %s answered the token" % (m.elapsed(), url))
+    m.type("poweroff -f\n")
+    rc = m.wait_exit(limit)
+    print("  %6.2f s  exit status %d (poweroff -f)" % (m.elapsed(), rc))
+    if rc != 0:
+        raise Failure("exit status %d after poweroff -f, expected 0" % rc)
+
+
 def case_debian(m, limit):
     hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.\d+\.\d+\S*deb\S*", limit)
     hit = marker(m, "shell prompt", r"# ", limit, hit.end())
@@ -303,6 +422,12 @@ def main():
     emu_cmd = 'emu.cmd="%s"' % CMD
     tmp = tempfile.TemporaryDirectory(prefix="rove-boot-")
     sock_path = os.path.join(tmp.name, "hvc.sock")
+    server = HostHttp()
+    wget_cmd = DHCP_SETUP + "; wget -q -O - http://10.0.2.2:%d/token" % server.port
+    fwd_port = free_port()
+    fwd_token = "rove-fwd-" + secrets.token_hex(8)
+    httpd_cmd = (DHCP_SETUP + "; mkdir -p /tmp/www; echo %s >/tmp/www/token;"
+                 " httpd -p 80 -h /tmp/www && echo HTTPD-UP" % fwd_token)
     cases = [
         ("uboot", ["opensbi", "u-boot"], lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1]],
          case_uboot),
@@ -323,6 +448,17 @@ def main():
                     "-device", "virtconsole,chardev=c0" + ("" if a.qemu else ",cols=100,rows=40"),
                     "-append", append + ' emu.cmd="%s"' % console_cmd(not a.qemu)],
          lambda m, l: case_virtio_console(m, l, sock_path, not a.qemu)),
+        ("linux-net-wget", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-nic", "user,model=virtio-net-device",
+                    "-append", append + ' emu.cmd="%s"' % wget_cmd],
+         lambda m, l: case_net_wget(m, l, server)),
+        ("linux-net-hostfwd", ["opensbi", "linux", "initramfs"],
+         lambda p: ["-smp", "2", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % fwd_port,
+                    "-device", "virtio-net-device,netdev=n0",
+                    "-append", append + ' emu.shell=1 emu.cmd="%s"' % httpd_cmd],
+         lambda m, l: case_net_hostfwd(m, l, fwd_port, fwd_token)),
         ("debian", ["opensbi", "linux-debian", "initramfs"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
                     "-append", append], case_debian),
@@ -350,6 +486,7 @@ def main():
             print("---", flush=True)
         finally:
             m.kill()
+    server.close()
     if ran == 0:
         print("SKIP: no case could run")
         return 77

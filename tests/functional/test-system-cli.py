@@ -19,6 +19,7 @@ usage: test-system-cli.py ROVE_SYSTEM [QEMU_SYSTEM]
 import os
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -245,7 +246,37 @@ with tempfile.TemporaryDirectory() as d:
     bad(["-display", "gtk"], "-display gtk", "-display")
     bad(["-accel", "kvm"], "-accel kvm", "kvm")
     bad(["-accel", "tcg,thread=many"], "-accel thread=many", "thread=many")
-    bad(["-nic", "user"], "-nic user", "-nic")
+    # Networking: -netdev / -nic / -device virtio-net-device mistakes.
+    nd = ["-bios", "none", "-netdev"]
+    bad(nd + ["nosuch,id=n0"], "-netdev unknown back end", "nosuch")
+    bad(nd + ["user"], "-netdev without id", "id=")
+    bad(nd + ["user,id=1x"], "-netdev id not a name", "1x")
+    bad(nd + ["user,id=n0,nosuch=1"], "-netdev unknown option", "nosuch")
+    bad(nd + ["user,id=n0,restrict"], "-netdev option without =", "restrict")
+    bad(nd + ["user,id=n0,restrict=maybe"], "-netdev restrict=maybe", "restrict=maybe")
+    for spec in ["garbage", "tcp:8080:80", "tcp::99999-:80", "tcp::8080-:0", "sctp::80-:80",
+                 "tcp:1.2.3:8080-:80", "tcp::8080-10.0.2.300:80", "tcp::-:80", "tcp::80-"]:
+        bad(nd + ["user,id=n0,hostfwd=" + spec], f"-netdev hostfwd={spec}", "hostfwd=" + spec)
+    bad(nd + ["user,id=n0,net=10.0.2.0/33"], "-netdev net=/33", "net=")
+    bad(nd + ["user,id=n0,net=10.0.2.0/255.0.255.0"], "-netdev non-contiguous mask", "net=")
+    bad(nd + ["user,id=n0,host=192.168.7.2"], "-netdev host outside net", "host 192.168.7.2")
+    bad(nd + ["user,id=n0,dns=10.0.2.255"], "-netdev dns = broadcast", "dns")
+    bad(nd + ["user,id=n0", "-netdev", "user,id=n0"], "-netdev id twice", "n0")
+    bad(["-bios", "none", "-device", "virtio-net-device,netdev=missing"],
+        "-device virtio-net-device netdev=missing", "netdev 'missing' not found")
+    bad(nd + ["user,id=n0", "-device", "virtio-net-device,netdev=n0",
+              "-device", "virtio-net-device,netdev=n0"], "two cards on one netdev", "already used")
+    bad(["-bios", "none", "-device", "virtio-net-device,mac=52:54:00:12:34"], "bad mac", "mac=")
+    bad(["-bios", "none", "-nic", "user,model=e1000"], "-nic model=e1000", "e1000")
+    bad(["-bios", "none", "-nic", "tap"], "-nic tap", "tap")
+    bad(["-bios", "none", "-nic", "user,hostfwd=junk"], "-nic hostfwd=junk", "hostfwd=junk")
+    bad(["-bios", "none", "-net", "user"], "-net user", "-net")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        bad(nd + [f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80"], "hostfwd port in use",
+            "cannot listen")
     # system/log.c is shared with user mode and says "rove:".
     bad(["-d", "nosuchitem"], "-d unknown item", "nosuchitem", prefix="rove")
     bad(["-device", "nosuch"], "-device unknown type", "-device nosuch")
@@ -310,6 +341,18 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and b'"virtio-rng-device"' in p.stdout
           and b'"virtio-console-device"' in p.stdout and b'"virtconsole"' in p.stdout
           and b"ns16550a" not in p.stdout, "-device help lists the virtio devices only")
+    p = run(["-netdev", "help"])
+    check(p.returncode == 0 and b"user" in p.stdout, "-netdev help")
+    p = run(["-device", "virtio-net-device,help"])
+    check(p.returncode == 0 and b"netdev" in p.stdout and b"mac" in p.stdout,
+          "-device virtio-net-device,help")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free_port = s.getsockname()[1]
+    t, err = dump(["-bios", "none", "-nic", "none", "-net", "none", "-netdev", "user,id=n0",
+                   "-device", "virtio-net-device,netdev=n0",
+                   "-nic", f"user,hostfwd=tcp:127.0.0.1:{free_port}-:22"], f"{d}/net.dtb")
+    check(t is not None, "-netdev user + -device virtio-net-device + -nic user start", err)
     p = run(["-device", "virtio-rng-device,help"])
     check(p.returncode == 0 and p.stdout.startswith(b"virtio-rng-device: "),
           "-device virtio-rng-device,help")
