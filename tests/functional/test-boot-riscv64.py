@@ -60,9 +60,7 @@ import http.server
 import os
 import re
 import secrets
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -70,85 +68,11 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from guest import Failure, Machine, fetch, marker  # noqa: E402
+
 DEFAULT_FETCH = os.path.join(HERE, "..", "..", "scripts", "fetch-images.sh")
 CMD = "uname -sm; grep -c ^processor /proc/cpuinfo; echo $((6 * 7))"
-
-
-class Failure(Exception):
-    pass
-
-
-class Machine:
-    """An emulator process whose console output is collected by a thread."""
-
-    def __init__(self, argv):
-        self.argv = argv
-        self.out = b""
-        self.lock = threading.Lock()
-        self.t0 = time.monotonic()
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            data = os.read(self.p.stdout.fileno(), 65536)
-            if not data:
-                return
-            with self.lock:
-                self.out += data
-
-    def text(self):
-        with self.lock:
-            return self.out.decode("utf-8", "replace")
-
-    def wait_for(self, pattern, limit, after=0):
-        """Wait until regex pattern appears in the output past offset
-        `after`; returns the match.  Fails on timeout or exit."""
-        end = time.monotonic() + limit
-        rx = re.compile(pattern)
-        while True:
-            m = rx.search(self.text(), after)
-            if m:
-                return m
-            if self.p.poll() is not None:
-                time.sleep(0.2)     # let the reader drain the pipe
-                m = rx.search(self.text(), after)
-                if m:
-                    return m
-                raise Failure("the emulator exited (status %d) before %r" % (self.p.returncode, pattern))
-            if time.monotonic() > end:
-                raise Failure("no %r within %g s" % (pattern, limit))
-            time.sleep(0.05)
-
-    def type(self, s):
-        self.p.stdin.write(s.encode())
-        self.p.stdin.flush()
-
-    def elapsed(self):
-        return time.monotonic() - self.t0
-
-    def wait_exit(self, limit):
-        try:
-            return self.p.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            raise Failure("the emulator did not exit within %g s" % limit)
-
-    def kill(self):
-        if self.p.poll() is None:
-            try:
-                os.killpg(self.p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.p.wait()
-        self.reader.join(timeout=5)
-
-
-def marker(m, name, pattern, limit, after=0):
-    hit = m.wait_for(pattern, limit, after)
-    print("  %6.2f s  %s" % (m.elapsed(), name), flush=True)
-    return hit
 
 
 def case_uboot(m, limit):
@@ -388,18 +312,6 @@ def case_debian(m, limit):
     print("  %6.2f s  exit status %d (poweroff -f)" % (m.elapsed(), rc))
     if rc != 0:
         raise Failure("exit status %d after poweroff -f, expected 0" % rc)
-
-
-def fetch(script, names):
-    """Paths of the images, or (None, reason)."""
-    env = dict(os.environ, ROVE_NO_BUILD="1")
-    p = subprocess.run(["sh", script] + names, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True, env=env)
-    paths = p.stdout.split()
-    if p.returncode != 0 or len(paths) != len(names):
-        err = p.stderr.strip().splitlines()
-        return None, (err[-1] if err else "fetch-images.sh failed")
-    return paths, None
 
 
 def main():
