@@ -209,7 +209,8 @@ linux_61() {
 initramfs() {
     ir_out=$OUT/initramfs.cpio.gz
     from_package busybox busybox-static usr/bin/busybox
-    stamp=$(cat "$here/initramfs/init" "$here/make-initramfs.sh" "$OUT/busybox" | sha256sum | cut -c1-64)
+    stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
+                "$OUT/busybox" | sha256sum | cut -c1-64)
     if [ ! -s "$ir_out" ] || [ "$(cat "$ir_out.stamp" 2>/dev/null)" != "$stamp" ]; then
         "$here/make-initramfs.sh" "$OUT/busybox" "$ir_out.tmp.$$" || exit 1
         mv "$ir_out.tmp.$$" "$ir_out" && echo "$stamp" > "$ir_out.stamp" || die "cannot write $ir_out"

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Pack Rove's test initramfs: a static busybox and scripts/initramfs/init
+# Pack Rove's test initramfs: a static busybox, scripts/initramfs/init and
+# udhcpc's default script (scripts/initramfs/udhcpc.script)
 # (which prints EMU-BOOT-OK and runs emu.cmd="..." from the kernel command
 # line; see that file).
 #
@@ -41,7 +42,9 @@ for d in bin sbin usr/bin usr/sbin proc sys dev tmp run root etc; do
 done
 cp "$busybox" "$root/bin/busybox"
 cp "$here/initramfs/init" "$root/init"
-chmod 755 "$root/bin/busybox" "$root/init"
+mkdir -p "$root/etc/udhcpc"   # Debian's busybox looks for its default script there
+cp "$here/initramfs/udhcpc.script" "$root/etc/udhcpc/default.script"
+chmod 755 "$root/bin/busybox" "$root/init" "$root/etc/udhcpc/default.script"
 if [ -n "$add" ]; then
     cp -R "$add/." "$root/" || die "cannot copy $add"
 fi
