@@ -199,7 +199,8 @@ def case_virtio_console(m, limit, sock_path, size):
 
 
 # busybox udhcpc configures nothing itself: its script does (on "bound").
-# Written by the command (the initramfs has no default.script); no '"'
+# Written by the command (so the test does not depend on the initramfs's
+# /etc/udhcpc/default.script); no '"'
 # may appear in emu.cmd.
 DHCP_SETUP = ("printf '#!/bin/sh\\n[ $1 = bound ] && ifconfig $interface $ip netmask $subnet"
               " && route add default gw $router\\nexit 0\\n' >/tmp/dhcp.sh; chmod +x /tmp/dhcp.sh;"
