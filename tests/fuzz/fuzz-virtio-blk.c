@@ -25,52 +25,19 @@
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio.h"
 #include "rove/block.h"
+#include "tests/fuzz/fuzz-guest.h"
 
 #define RAM_SIZE 0x4000u
-#define MMIO_BASE 0x10000000u
 #define DISK_SIZE (256 * 1024)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static MemTxResult trap_read(void *opaque, uint64_t offset, uint64_t *value, unsigned size)
-{
-    abort(); /* a ring or buffer reached MMIO */
-}
-
-static MemTxResult trap_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
-{
-    abort();
-}
-
-static const MemoryRegionOps trap_ops = {
-    .read = trap_read, .write = trap_write, .min_access_size = 1, .max_access_size = 8,
-};
-
-static MemoryRegion root, ram, trap;
-static AddressSpace as;
-static Device *blk, *mmio;
-
-static void wr(uint32_t off, uint32_t v)
-{
-    address_space_stl(&as, MMIO_BASE + off, v);
-}
-
-static uint32_t rd(uint32_t off)
-{
-    uint32_t v = 0;
-    address_space_ldl(&as, MMIO_BASE + off, &v);
-    return v;
-}
+static FuzzGuest g;
+static Device *blk;
 
 static void setup(void)
 {
-    memory_region_init_container(&root, "root", 0);
-    memory_region_init_ram(&ram, "ram", RAM_SIZE);
-    memory_region_init_io(&trap, "trap", &trap_ops, NULL, 0x1000);
-    memory_region_add_subregion(&root, 0, &ram);
-    memory_region_add_subregion(&root, RAM_SIZE, &trap);
-    address_space_init(&as, &root, "fuzz");
-
+    fuzz_guest_init(&g, RAM_SIZE);
     char *path = NULL;
     int fd = g_file_open_tmp("rove-fuzz-blk-XXXXXX", &path, NULL);
     if (fd < 0 || ftruncate(fd, DISK_SIZE) != 0) {
@@ -92,13 +59,7 @@ static void setup(void)
         !device_set_prop(blk, "serial", "fuzz-serial", NULL) || !device_realize(blk, NULL)) {
         abort();
     }
-    mmio = device_new(reg, TYPE_VIRTIO_MMIO, NULL);
-    device_set_prop_ptr(mmio, "backend", virtio_device_backend(blk), NULL);
-    device_set_prop_ptr(mmio, "as", &as, NULL);
-    if (!device_realize(mmio, NULL)) {
-        abort();
-    }
-    memory_region_add_subregion(&root, MMIO_BASE, device_mmio(mmio, 0));
+    fuzz_guest_attach(&g, reg, blk);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -118,30 +79,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         ((uint64_t)(data[0] & 1) << 28) | ((uint64_t)(data[0] & 2) << 28);
     uint16_t num = (uint16_t)(1 + data[1] % 64);
 
-    wr(VIRTIO_MMIO_STATUS, 0); /* waits for anything in flight */
-    uint8_t *host = memory_region_get_ram_ptr(&ram);
-    memset(host, 0, RAM_SIZE);
-    memcpy(host, data + 2, MIN(size - 2, (size_t)RAM_SIZE));
+    fuzz_guest_wr(&g, VIRTIO_MMIO_STATUS, 0); /* waits for anything in flight */
+    uint8_t *host = g.host;
+    fuzz_guest_load(&g, data + 2, size - 2);
     memset(host + 0x600, 0, 0x400); /* the used ring is the device's to write */
     uint16_t offered = (uint16_t)(host[0x402] | host[0x403] << 8);
 
-    wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-    wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                           VIRTIO_STATUS_FEATURES_OK);
-    wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-    wr(VIRTIO_MMIO_QUEUE_NUM, num);
-    wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0);
-    wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, 0x400);
-    wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, 0x600);
-    wr(VIRTIO_MMIO_QUEUE_READY, 1);
-    wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                           VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    fuzz_guest_negotiate(&g, features);
+    fuzz_guest_queue(&g, 0, num, 0, 0x400, 0x600);
+    fuzz_guest_driver_ok(&g);
     for (int round = 0; round < 2; round++) {
-        wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+        fuzz_guest_wr(&g, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
         virtio_blk_drain(blk);
     }
     uint16_t used = (uint16_t)(host[0x602] | host[0x603] << 8);
@@ -157,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (getenv("FUZZ_BLK_DEBUG")) {
         fprintf(stderr, "offered %u used %u status %#x\n", offered, used,
-                rd(VIRTIO_MMIO_STATUS));
+                fuzz_guest_rd(&g, VIRTIO_MMIO_STATUS));
     }
     return 0;
 }

@@ -17,24 +17,11 @@
 #include <glib.h>
 
 #include "hw/virtio/virtqueue.h"
+#include "tests/fuzz/fuzz-guest.h"
 
 #define RAM_SIZE 0x2000u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static MemTxResult trap_read(void *opaque, uint64_t offset, uint64_t *value, unsigned size)
-{
-    abort(); /* a ring or buffer reached MMIO */
-}
-
-static MemTxResult trap_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
-{
-    abort();
-}
-
-static const MemoryRegionOps trap_ops = {
-    .read = trap_read, .write = trap_write, .min_access_size = 1, .max_access_size = 8,
-};
 
 static void seg_check(const VirtQueueSeg *s, unsigned n)
 {
@@ -48,26 +35,18 @@ static void seg_check(const VirtQueueSeg *s, unsigned n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
-    static MemoryRegion root, ram, trap;
-    static AddressSpace as;
+    static FuzzGuest g;
     if (!ready) {
-        memory_region_init_container(&root, "root", 0);
-        memory_region_init_ram(&ram, "ram", RAM_SIZE);
-        memory_region_init_io(&trap, "trap", &trap_ops, NULL, 0x1000);
-        memory_region_add_subregion(&root, 0, &ram);
-        memory_region_add_subregion(&root, RAM_SIZE, &trap);
-        address_space_init(&as, &root, "fuzz");
+        fuzz_guest_init(&g, RAM_SIZE);
         ready = true;
     }
     if (size < 3) {
         return 0;
     }
-    uint8_t *host = memory_region_get_ram_ptr(&ram);
-    memset(host, 0, RAM_SIZE);
-    memcpy(host, data + 3, MIN(size - 3, (size_t)RAM_SIZE));
+    fuzz_guest_load(&g, data + 3, size - 3);
 
     VirtQueue vq;
-    virtqueue_init(&vq, &as);
+    virtqueue_init(&vq, &g.as);
     vq.indirect = data[0] & 1;
     vq.event_idx = data[0] & 2;
     vq.num = (uint16_t)(1 + (data[1] | data[2] << 8) % 64);

@@ -34,8 +34,8 @@ static uint64_t dma_lo = UINT64_MAX, dma_hi;
 
 static void record_dma(uint64_t addr, uint64_t len)
 {
-    if (addr < VD_RAM_BASE + 0x10000) {
-        return; /* the used ring (virtio-driver.c keeps rings below 64 KiB) */
+    if (addr < VD_RAM_BASE + VD_RINGS_SIZE) {
+        return; /* the used ring (virtio-driver.c keeps rings below VD_RINGS_SIZE) */
     }
     __atomic_store_n(&dma_lo, MIN(__atomic_load_n(&dma_lo, __ATOMIC_RELAXED), addr),
                      __ATOMIC_RELAXED);

@@ -16,24 +16,16 @@
 
 #include <glib.h>
 
-#include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-net.h"
-#include "hw/virtio/virtio.h"
 #include "rove/net.h"
+#include "tests/unit/virtio-driver.h"
 
-#define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x40000ull
-#define VIO_BASE 0x10001000ull
 #define QN 8
-/* Per queue: descriptors, available ring, used ring. */
-#define RX_DESC (RAM_BASE + 0x0000)
-#define RX_AVAIL (RAM_BASE + 0x1000)
-#define RX_USED (RAM_BASE + 0x2000)
-#define TX_DESC (RAM_BASE + 0x3000)
-#define TX_AVAIL (RAM_BASE + 0x4000)
-#define TX_USED (RAM_BASE + 0x5000)
-#define BUF (RAM_BASE + 0x8000)
-#define BIG (RAM_BASE + 0x20000)   /* 128 KiB for oversized frames */
+#define RXQ VIRTIO_NET_RXQ
+#define TXQ VIRTIO_NET_TXQ
+#define BUF (VD_RAM_BASE + VD_RINGS_SIZE)
+#define BIG (VD_RAM_BASE + 0x20000)   /* 128 KiB for oversized frames */
 
 typedef struct FakePeer {
     NetClient nc;
@@ -42,15 +34,9 @@ typedef struct FakePeer {
 } FakePeer;
 
 typedef struct Fix {
-    MemoryRegion root, ram;
-    AddressSpace as;
-    uint8_t *host;
-    DeviceRegistry *reg;
-    Device *net, *mmio;
-    IrqLine sink;
-    int level;
+    VirtioDriver d;
+    Device *net;
     FakePeer peer;
-    uint16_t rx_slot, tx_slot;  /* next available ring slot of each queue */
 } Fix;
 
 static void fake_receive(NetClient *nc, const uint8_t *buf, size_t len)
@@ -69,23 +55,11 @@ static void fake_receive(NetClient *nc, const uint8_t *buf, size_t len)
 
 static const NetClientOps fake_ops = { .kind = "fake", .receive = fake_receive };
 
-static void sink_irq(void *opaque, int n, int level)
-{
-    ((Fix *)opaque)->level = level;
-}
-
 static void fix_init(Fix *f, gconstpointer data)
 {
     memset(f, 0, sizeof(*f));
-    memory_region_init_container(&f->root, "root", 0);
-    g_assert_true(memory_region_init_ram(&f->ram, "ram", RAM_SIZE));
-    memory_region_add_subregion(&f->root, RAM_BASE, &f->ram);
-    address_space_init(&f->as, &f->root, "test");
-    f->host = memory_region_get_ram_ptr(&f->ram);
-    f->reg = device_registry_new();
-    virtio_mmio_register_types(f->reg);
-    virtio_net_register_types(f->reg);
-    irq_init(&f->sink, sink_irq, f, 0);
+    vd_init_ram(&f->d, virtio_net_register_types, RAM_SIZE);
+    vd_set_queue_size(&f->d, QN);
     f->peer.nc.ops = &fake_ops;
     f->peer.nc.opaque = &f->peer;
     f->peer.got = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
@@ -95,101 +69,15 @@ static void fix_init(Fix *f, gconstpointer data)
 
 static void fix_fini(Fix *f, gconstpointer data)
 {
-    if (f->mmio) {
-        memory_region_del_subregion(&f->root, device_mmio(f->mmio, 0));
-        device_free(f->mmio);
-    }
-    if (f->net) {
-        device_free(f->net);
-    }
+    vd_fini(&f->d); /* frees the card */
     net_backends_free();
     g_assert_null(f->peer.nc.peer);
     g_ptr_array_unref(f->peer.got);
-    device_registry_free(f->reg);
-    address_space_destroy(&f->as);
-    memory_region_del_subregion(&f->root, &f->ram);
-    memory_region_destroy(&f->ram);
-    memory_region_destroy(&f->root);
-}
-
-/* ---- Guest memory ---- */
-
-static uint8_t *gp(Fix *f, uint64_t addr)
-{
-    g_assert_cmpuint(addr, >=, RAM_BASE);
-    g_assert_cmpuint(addr, <, RAM_BASE + RAM_SIZE);
-    return f->host + (addr - RAM_BASE);
-}
-
-static void put16(Fix *f, uint64_t a, uint16_t v)
-{
-    v = GUINT16_TO_LE(v);
-    memcpy(gp(f, a), &v, 2);
-}
-
-static uint16_t get16(Fix *f, uint64_t a)
-{
-    uint16_t v;
-    memcpy(&v, gp(f, a), 2);
-    return GUINT16_FROM_LE(v);
-}
-
-static uint32_t get32(Fix *f, uint64_t a)
-{
-    uint32_t v;
-    memcpy(&v, gp(f, a), 4);
-    return GUINT32_FROM_LE(v);
-}
-
-static void put_desc(Fix *f, uint64_t table, unsigned i, uint64_t addr, uint32_t len,
-                     uint16_t flags, uint16_t next)
-{
-    uint8_t *p = gp(f, table + 16 * (uint64_t)i);
-    uint64_t a = GUINT64_TO_LE(addr);
-    uint32_t l = GUINT32_TO_LE(len);
-    flags = GUINT16_TO_LE(flags);
-    next = GUINT16_TO_LE(next);
-    memcpy(p, &a, 8);
-    memcpy(p + 8, &l, 4);
-    memcpy(p + 12, &flags, 2);
-    memcpy(p + 14, &next, 2);
-}
-
-static void offer(Fix *f, uint64_t avail, uint16_t *slot, uint16_t head)
-{
-    put16(f, avail + 4 + 2 * (*slot % QN), head);
-    (*slot)++;
-    put16(f, avail + 2, *slot);
-}
-
-/* The used ring's element i: id and length. */
-static uint32_t used_id(Fix *f, uint64_t used, unsigned i)
-{
-    return get32(f, used + 4 + 8 * (i % QN));
-}
-
-static uint32_t used_len(Fix *f, uint64_t used, unsigned i)
-{
-    return get32(f, used + 8 + 8 * (i % QN));
-}
-
-/* ---- The transport, as a driver sees it ---- */
-
-static uint32_t rd(Fix *f, uint64_t off)
-{
-    uint32_t v = 0xdeadbeef;
-    g_assert_cmpint(address_space_ldl(&f->as, VIO_BASE + off, &v), ==, MEMTX_OK);
-    return v;
-}
-
-static void wr(Fix *f, uint64_t off, uint32_t v)
-{
-    g_assert_cmpint(address_space_stl(&f->as, VIO_BASE + off, v), ==, MEMTX_OK);
 }
 
 static Device *new_card(Fix *f, const char *netdev, const char *mac, GError **errp)
 {
-    Device *dev = device_new(f->reg, TYPE_VIRTIO_NET, errp);
+    Device *dev = device_new(f->d.reg, TYPE_VIRTIO_NET, errp);
     g_assert_nonnull(dev);
     if ((netdev && !device_set_prop(dev, "netdev", netdev, errp)) ||
         (mac && !device_set_prop(dev, "mac", mac, errp)) || !device_realize(dev, errp)) {
@@ -205,27 +93,7 @@ static void plug(Fix *f)
     f->net = new_card(f, "fake", NULL, &err);
     g_assert_no_error(err);
     g_assert_true(f->peer.nc.peer == virtio_net_client(f->net));
-    f->mmio = device_new(f->reg, TYPE_VIRTIO_MMIO, &err);
-    g_assert_true(device_set_prop_ptr(f->mmio, "backend", virtio_device_backend(f->net), &err));
-    g_assert_true(device_set_prop_ptr(f->mmio, "as", &f->as, &err));
-    g_assert_true(device_realize(f->mmio, &err));
-    g_assert_true(device_connect_irq_out(f->mmio, 0, &f->sink, &err));
-    memory_region_add_subregion(&f->root, VIO_BASE, device_mmio(f->mmio, 0));
-}
-
-static void setup_queue(Fix *f, unsigned q, uint64_t desc, uint64_t avail, uint64_t used)
-{
-    wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-    g_assert_cmpuint(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX), ==, VIRTIO_NET_QUEUE_SIZE);
-    wr(f, VIRTIO_MMIO_QUEUE_NUM, QN);
-    wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-    wr(f, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-    wr(f, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-    wr(f, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-    g_assert_cmpuint(rd(f, VIRTIO_MMIO_QUEUE_READY), ==, 1);
+    vd_attach(&f->d, f->net);
 }
 
 #define F_V1 (UINT64_C(1) << VIRTIO_F_VERSION_1)
@@ -234,22 +102,11 @@ static void setup_queue(Fix *f, unsigned q, uint64_t desc, uint64_t avail, uint6
 /* Up to FEATURES_OK and both queues ready; DRIVER_OK only if asked. */
 static void driver_init(Fix *f, bool driver_ok)
 {
-    memset(gp(f, RAM_BASE), 0, 0x6000);
-    f->rx_slot = f->tx_slot = 0;
-    wr(f, VIRTIO_MMIO_STATUS, 0);
-    wr(f, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(f, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)F_NET);
-    wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(f, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(F_V1 >> 32));
-    wr(f, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                              VIRTIO_STATUS_FEATURES_OK);
-    g_assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
-    setup_queue(f, VIRTIO_NET_RXQ, RX_DESC, RX_AVAIL, RX_USED);
-    setup_queue(f, VIRTIO_NET_TXQ, TX_DESC, TX_AVAIL, TX_USED);
+    vd_setup(&f->d, F_NET | F_V1, 2);
+    g_assert_cmpuint(vd_queue_num_max(&f->d, RXQ), ==, VIRTIO_NET_QUEUE_SIZE);
+    g_assert_cmpuint(vd_queue_num_max(&f->d, TXQ), ==, VIRTIO_NET_QUEUE_SIZE);
     if (driver_ok) {
-        wr(f, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                                  VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+        vd_driver_ok(&f->d);
     }
 }
 
@@ -271,16 +128,16 @@ static void peer_send(Fix *f, size_t len, uint8_t seed)
 /* Descriptor i of the rx queue: a writable buffer of len bytes at BUF + i * 0x800. */
 static void rx_offer(Fix *f, unsigned i, uint32_t len)
 {
-    put_desc(f, RX_DESC, i, BUF + i * 0x800, len, VRING_DESC_F_WRITE, 0);
-    offer(f, RX_AVAIL, &f->rx_slot, (uint16_t)i);
+    vd_put_desc(&f->d, RXQ, i, BUF + i * 0x800, len, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, RXQ, (uint16_t)i);
 }
 
 /* Used element `n` of rx holds descriptor i with a len-byte frame made from seed. */
 static void check_rx(Fix *f, unsigned n, unsigned i, size_t len, uint8_t seed)
 {
-    g_assert_cmpuint(used_id(f, RX_USED, n), ==, i);
-    g_assert_cmpuint(used_len(f, RX_USED, n), ==, VIRTIO_NET_HDR_SIZE + len);
-    const uint8_t *p = gp(f, BUF + i * 0x800);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, n).id, ==, i);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, n).len, ==, VIRTIO_NET_HDR_SIZE + len);
+    const uint8_t *p = vd_ptr(&f->d, BUF + i * 0x800);
     static const uint8_t hdr[VIRTIO_NET_HDR_SIZE] = { [10] = 1 };
     g_assert_cmpmem(p, VIRTIO_NET_HDR_SIZE, hdr, sizeof(hdr));
     uint8_t *want = g_malloc(len);
@@ -294,24 +151,17 @@ static void check_rx(Fix *f, unsigned n, unsigned i, size_t len, uint8_t seed)
 static void test_config(Fix *f, gconstpointer data)
 {
     plug(f);
-    g_assert_cmpuint(rd(f, VIRTIO_MMIO_DEVICE_ID), ==, VIRTIO_ID_NET);
-    wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-    g_assert_cmphex(rd(f, VIRTIO_MMIO_DEVICE_FEATURES) & (uint32_t)F_NET, ==, (uint32_t)F_NET);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_DEVICE_ID), ==, VIRTIO_ID_NET);
+    g_assert_cmphex(vd_device_features(&f->d) & F_NET, ==, F_NET);
     uint8_t b[8];
     for (unsigned i = 0; i < 8; i++) {
-        g_assert_cmpint(address_space_ldub(&f->as, VIO_BASE + VIRTIO_MMIO_CONFIG + i, &b[i]), ==,
-                        MEMTX_OK);
+        b[i] = (uint8_t)vd_config(&f->d, i, 1);
     }
     static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34 };
     g_assert_cmpmem(b, 5, mac, 5); /* the last byte depends on the cards made before */
-    uint16_t status = 0;
-    g_assert_cmpint(address_space_lduw(&f->as, VIO_BASE + VIRTIO_MMIO_CONFIG + 6, &status), ==,
-                    MEMTX_OK);
-    g_assert_cmpuint(status, ==, VIRTIO_NET_S_LINK_UP);
+    g_assert_cmpuint(vd_config(&f->d, 6, 2), ==, VIRTIO_NET_S_LINK_UP);
     /* Past the config space: 0. */
-    uint32_t v = 1;
-    g_assert_cmpint(address_space_ldl(&f->as, VIO_BASE + VIRTIO_MMIO_CONFIG + 8, &v), ==, MEMTX_OK);
-    g_assert_cmpuint(v, ==, 0);
+    g_assert_cmpuint(vd_config(&f->d, 8, 4), ==, 0);
 }
 
 static void test_macs(Fix *f, gconstpointer data)
@@ -368,20 +218,20 @@ static void test_tx(Fix *f, gconstpointer data)
     plug(f);
     driver_init(f, true);
     /* Frame 1: header and frame in separate buffers; the header's bytes are ignored. */
-    memset(gp(f, BUF), 0xee, VIRTIO_NET_HDR_SIZE);
-    frame_fill(gp(f, BUF + 0x100), 60, 1);
-    put_desc(f, TX_DESC, 0, BUF, VIRTIO_NET_HDR_SIZE, VRING_DESC_F_NEXT, 1);
-    put_desc(f, TX_DESC, 1, BUF + 0x100, 60, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
+    memset(vd_ptr(&f->d, BUF), 0xee, VIRTIO_NET_HDR_SIZE);
+    frame_fill(vd_ptr(&f->d, BUF + 0x100), 60, 1);
+    vd_put_desc(&f->d, TXQ, 0, BUF, VIRTIO_NET_HDR_SIZE, VRING_DESC_F_NEXT, 1);
+    vd_put_desc(&f->d, TXQ, 1, BUF + 0x100, 60, 0, 0);
+    vd_offer(&f->d, TXQ, 0);
     /* Frame 2: one buffer, frame split in the middle across a second one. */
-    memset(gp(f, BUF + 0x200), 0, VIRTIO_NET_HDR_SIZE);
-    frame_fill(gp(f, BUF + 0x200 + VIRTIO_NET_HDR_SIZE), 100, 2);
-    frame_fill(gp(f, BUF + 0x400), 1414, 102);
-    put_desc(f, TX_DESC, 2, BUF + 0x200, VIRTIO_NET_HDR_SIZE + 100, VRING_DESC_F_NEXT, 3);
-    put_desc(f, TX_DESC, 3, BUF + 0x400, 1414, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 2);
-    g_assert_cmpint(f->level, ==, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    memset(vd_ptr(&f->d, BUF + 0x200), 0, VIRTIO_NET_HDR_SIZE);
+    frame_fill(vd_ptr(&f->d, BUF + 0x200 + VIRTIO_NET_HDR_SIZE), 100, 2);
+    frame_fill(vd_ptr(&f->d, BUF + 0x400), 1414, 102);
+    vd_put_desc(&f->d, TXQ, 2, BUF + 0x200, VIRTIO_NET_HDR_SIZE + 100, VRING_DESC_F_NEXT, 3);
+    vd_put_desc(&f->d, TXQ, 3, BUF + 0x400, 1414, 0, 0);
+    vd_offer(&f->d, TXQ, 2);
+    g_assert_cmpint(f->d.level, ==, 0);
+    vd_kick(&f->d, TXQ);
 
     g_assert_cmpuint(f->peer.got->len, ==, 2);
     uint8_t want[1514];
@@ -394,12 +244,12 @@ static void test_tx(Fix *f, gconstpointer data)
     got = g_bytes_get_data(f->peer.got->pdata[1], &len);
     g_assert_cmpmem(got, len, want, 1514);
     /* Both returned with nothing written; the driver is interrupted. */
-    g_assert_cmpuint(get16(f, TX_USED + 2), ==, 2);
-    g_assert_cmpuint(used_id(f, TX_USED, 0), ==, 0);
-    g_assert_cmpuint(used_len(f, TX_USED, 0), ==, 0);
-    g_assert_cmpuint(used_id(f, TX_USED, 1), ==, 2);
-    g_assert_cmpint(f->level, ==, 1);
-    g_assert_cmpuint(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_VRING);
+    g_assert_cmpuint(vd_used_idx(&f->d, TXQ), ==, 2);
+    g_assert_cmpuint(vd_used(&f->d, TXQ, 0).id, ==, 0);
+    g_assert_cmpuint(vd_used(&f->d, TXQ, 0).len, ==, 0);
+    g_assert_cmpuint(vd_used(&f->d, TXQ, 1).id, ==, 2);
+    g_assert_cmpint(f->d.level, ==, 1);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_VRING);
     g_assert_cmpuint(virtio_net_stats(f->net)->tx_frames, ==, 2);
     g_assert_cmpuint(virtio_net_stats(f->net)->tx_dropped, ==, 0);
 }
@@ -409,19 +259,19 @@ static void test_tx_drops(Fix *f, gconstpointer data)
     plug(f);
     driver_init(f, true);
     /* A header with no frame, and a frame one byte over NET_MAX_FRAME: returned, not sent. */
-    put_desc(f, TX_DESC, 0, BUF, VIRTIO_NET_HDR_SIZE, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    put_desc(f, TX_DESC, 1, BIG, VIRTIO_NET_HDR_SIZE + NET_MAX_FRAME + 1, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 1);
+    vd_put_desc(&f->d, TXQ, 0, BUF, VIRTIO_NET_HDR_SIZE, 0, 0);
+    vd_offer(&f->d, TXQ, 0);
+    vd_put_desc(&f->d, TXQ, 1, BIG, VIRTIO_NET_HDR_SIZE + NET_MAX_FRAME + 1, 0, 0);
+    vd_offer(&f->d, TXQ, 1);
     /* Exactly NET_MAX_FRAME goes. */
-    put_desc(f, TX_DESC, 2, BIG, VIRTIO_NET_HDR_SIZE + NET_MAX_FRAME, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 2);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
-    g_assert_cmpuint(get16(f, TX_USED + 2), ==, 3);
+    vd_put_desc(&f->d, TXQ, 2, BIG, VIRTIO_NET_HDR_SIZE + NET_MAX_FRAME, 0, 0);
+    vd_offer(&f->d, TXQ, 2);
+    vd_kick(&f->d, TXQ);
+    g_assert_cmpuint(vd_used_idx(&f->d, TXQ), ==, 3);
     g_assert_cmpuint(f->peer.got->len, ==, 1);
     g_assert_cmpuint(g_bytes_get_size(f->peer.got->pdata[0]), ==, NET_MAX_FRAME);
     g_assert_cmpuint(virtio_net_stats(f->net)->tx_dropped, ==, 2);
-    g_assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_false(vd_reg(&f->d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
 static void test_rx(Fix *f, gconstpointer data)
@@ -429,28 +279,29 @@ static void test_rx(Fix *f, gconstpointer data)
     plug(f);
     driver_init(f, true);
     rx_offer(f, 0, VIRTIO_NET_HDR_SIZE + 1514);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 0); /* nothing to deliver yet */
+    vd_kick(&f->d, RXQ);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 0); /* nothing to deliver yet */
     peer_send(f, 1514, 9);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 1);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 1);
     check_rx(f, 0, 0, 1514, 9);
-    g_assert_cmpint(f->level, ==, 1);
+    g_assert_cmpint(f->d.level, ==, 1);
 
     /* A buffer split in three, the split inside the header. */
-    wr(f, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-    put_desc(f, RX_DESC, 1, BUF + 0x1000, 5, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
-    put_desc(f, RX_DESC, 2, BUF + 0x1005, 10, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 3);
-    put_desc(f, RX_DESC, 3, BUF + 0x100f, 100, VRING_DESC_F_WRITE, 0);
-    offer(f, RX_AVAIL, &f->rx_slot, 1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+    vd_put_desc(&f->d, RXQ, 1, BUF + 0x1000, 5, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 2);
+    vd_put_desc(&f->d, RXQ, 2, BUF + 0x1005, 10, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 3);
+    vd_put_desc(&f->d, RXQ, 3, BUF + 0x100f, 100, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, RXQ, 1);
     peer_send(f, 64, 3);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 2);
-    g_assert_cmpuint(used_id(f, RX_USED, 1), ==, 1);
-    g_assert_cmpuint(used_len(f, RX_USED, 1), ==, VIRTIO_NET_HDR_SIZE + 64);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 2);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, 1).id, ==, 1);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, 1).len, ==, VIRTIO_NET_HDR_SIZE + 64);
     uint8_t want[64];
     frame_fill(want, 64, 3);
-    g_assert_cmpuint(get16(f, BUF + 0x1000 + 10), ==, 1);
-    g_assert_cmpmem(gp(f, BUF + 0x1000 + VIRTIO_NET_HDR_SIZE), 64, want, 64);
-    g_assert_cmpint(f->level, ==, 1);
+    const uint8_t *num_buffers = vd_ptr(&f->d, BUF + 0x1000 + 10);
+    g_assert_cmpuint(num_buffers[0] | num_buffers[1] << 8, ==, 1);
+    g_assert_cmpmem(vd_ptr(&f->d, BUF + 0x1000 + VIRTIO_NET_HDR_SIZE), 64, want, 64);
+    g_assert_cmpint(f->d.level, ==, 1);
     g_assert_cmpuint(virtio_net_stats(f->net)->rx_frames, ==, 2);
 }
 
@@ -461,33 +312,32 @@ static void test_rx_backlog(Fix *f, gconstpointer data)
     driver_init(f, false);
     rx_offer(f, 0, 2048);
     peer_send(f, 100, 1);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 0);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 1);
-    wr(f, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                              VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    vd_driver_ok(&f->d);
     /* Ready but buffers run out: two more wait behind the first. */
     peer_send(f, 200, 2);  /* delivers frame 1, keeps 2 */
     peer_send(f, 300, 3);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 1);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 1);
     check_rx(f, 0, 0, 100, 1);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 2);
-    g_assert_cmpint(f->level, ==, 1);
-    wr(f, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+    g_assert_cmpint(f->d.level, ==, 1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 
     /* One buffer and a kick: the oldest goes. */
     rx_offer(f, 1, 2048);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 2);
+    vd_kick(&f->d, RXQ);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 2);
     check_rx(f, 1, 1, 200, 2);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 1);
-    g_assert_cmpint(f->level, ==, 1);
+    g_assert_cmpint(f->d.level, ==, 1);
     /* Two buffers, a kick: the last waiting frame, then a new one straight in. */
     rx_offer(f, 2, 2048);
     rx_offer(f, 3, 2048);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+    vd_kick(&f->d, RXQ);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 0);
     peer_send(f, 400, 4);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 4);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 4);
     check_rx(f, 2, 2, 300, 3);
     check_rx(f, 3, 3, 400, 4);
 
@@ -497,7 +347,7 @@ static void test_rx_backlog(Fix *f, gconstpointer data)
     }
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, VIRTIO_NET_RX_BACKLOG);
     g_assert_cmpuint(virtio_net_stats(f->net)->rx_dropped, ==, 5);
-    wr(f, VIRTIO_MMIO_STATUS, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 0);
     /* The byte bound: 64 KiB frames, 15 fit in 1 MiB. */
     for (unsigned i = 0; i < 20; i++) {
@@ -507,7 +357,7 @@ static void test_rx_backlog(Fix *f, gconstpointer data)
                      VIRTIO_NET_RX_BACKLOG_BYTES / NET_MAX_FRAME);
     g_assert_cmpuint(virtio_net_stats(f->net)->rx_dropped, ==,
                      5 + 20 - VIRTIO_NET_RX_BACKLOG_BYTES / NET_MAX_FRAME);
-    wr(f, VIRTIO_MMIO_STATUS, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 0);
 }
 
@@ -519,12 +369,12 @@ static void test_rx_small_buffer(Fix *f, gconstpointer data)
     rx_offer(f, 1, VIRTIO_NET_HDR_SIZE + 100);
     peer_send(f, 100, 5); /* too big for buffer 0: dropped, the buffer returned empty */
     peer_send(f, 100, 6);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 2);
-    g_assert_cmpuint(used_id(f, RX_USED, 0), ==, 0);
-    g_assert_cmpuint(used_len(f, RX_USED, 0), ==, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 2);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, 0).id, ==, 0);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, 0).len, ==, 0);
     check_rx(f, 1, 1, 100, 6);
     g_assert_cmpuint(virtio_net_stats(f->net)->rx_dropped, ==, 1);
-    g_assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_false(vd_reg(&f->d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 }
 
 static void test_echo(Fix *f, gconstpointer data)
@@ -534,21 +384,21 @@ static void test_echo(Fix *f, gconstpointer data)
     driver_init(f, true);
     f->peer.echo = true;
     rx_offer(f, 0, 2048);
-    put_desc(f, TX_DESC, 0, BUF + 0x4000, VIRTIO_NET_HDR_SIZE + 3, 0, 0);
-    memcpy(gp(f, BUF + 0x4000 + VIRTIO_NET_HDR_SIZE), "abc", 3);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
-    g_assert_cmpuint(get16(f, TX_USED + 2), ==, 1);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 1);
-    g_assert_cmpuint(used_len(f, RX_USED, 0), ==, VIRTIO_NET_HDR_SIZE + 3);
-    g_assert_cmpmem(gp(f, BUF + VIRTIO_NET_HDR_SIZE), 3, "cba", 3);
+    vd_put_desc(&f->d, TXQ, 0, BUF + 0x4000, VIRTIO_NET_HDR_SIZE + 3, 0, 0);
+    memcpy(vd_ptr(&f->d, BUF + 0x4000 + VIRTIO_NET_HDR_SIZE), "abc", 3);
+    vd_offer(&f->d, TXQ, 0);
+    vd_kick(&f->d, TXQ);
+    g_assert_cmpuint(vd_used_idx(&f->d, TXQ), ==, 1);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 1);
+    g_assert_cmpuint(vd_used(&f->d, RXQ, 0).len, ==, VIRTIO_NET_HDR_SIZE + 3);
+    g_assert_cmpmem(vd_ptr(&f->d, BUF + VIRTIO_NET_HDR_SIZE), 3, "cba", 3);
 }
 
 /* The transport's NEEDS_RESET and the peer untouched. */
 static void expect_broken(Fix *f)
 {
-    g_assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    g_assert_cmpuint(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, ==,
+    g_assert_true(vd_reg(&f->d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG, ==,
                      VIRTIO_MMIO_INT_CONFIG);
     g_assert_cmpuint(f->peer.got->len, ==, 0);
 }
@@ -557,26 +407,26 @@ static void test_hostile_tx_writable(Fix *f, gconstpointer data)
 {
     plug(f);
     driver_init(f, true);
-    put_desc(f, TX_DESC, 0, BUF, VIRTIO_NET_HDR_SIZE + 60, VRING_DESC_F_NEXT, 1);
-    put_desc(f, TX_DESC, 1, BUF + 0x100, 16, VRING_DESC_F_WRITE, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    vd_put_desc(&f->d, TXQ, 0, BUF, VIRTIO_NET_HDR_SIZE + 60, VRING_DESC_F_NEXT, 1);
+    vd_put_desc(&f->d, TXQ, 1, BUF + 0x100, 16, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, TXQ, 0);
+    vd_kick(&f->d, TXQ);
     expect_broken(f);
-    g_assert_cmpuint(get16(f, TX_USED + 2), ==, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, TXQ), ==, 0);
 }
 
 static void test_hostile_tx_short(Fix *f, gconstpointer data)
 {
     plug(f);
     driver_init(f, true);
-    put_desc(f, TX_DESC, 0, BUF, VIRTIO_NET_HDR_SIZE - 1, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    vd_put_desc(&f->d, TXQ, 0, BUF, VIRTIO_NET_HDR_SIZE - 1, 0, 0);
+    vd_offer(&f->d, TXQ, 0);
+    vd_kick(&f->d, TXQ);
     expect_broken(f);
     /* Broken stays broken: more kicks do nothing. */
-    put_desc(f, TX_DESC, 1, BUF, VIRTIO_NET_HDR_SIZE + 60, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 1);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    vd_put_desc(&f->d, TXQ, 1, BUF, VIRTIO_NET_HDR_SIZE + 60, 0, 0);
+    vd_offer(&f->d, TXQ, 1);
+    vd_kick(&f->d, TXQ);
     g_assert_cmpuint(f->peer.got->len, ==, 0);
 }
 
@@ -585,17 +435,17 @@ static void test_hostile_tx_chains(Fix *f, gconstpointer data)
     /* The ring layer's rules hold for the card: a loop, a buffer outside RAM. */
     plug(f);
     driver_init(f, true);
-    put_desc(f, TX_DESC, 0, BUF, 64, VRING_DESC_F_NEXT, 1);
-    put_desc(f, TX_DESC, 1, BUF, 64, VRING_DESC_F_NEXT, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    vd_put_desc(&f->d, TXQ, 0, BUF, 64, VRING_DESC_F_NEXT, 1);
+    vd_put_desc(&f->d, TXQ, 1, BUF, 64, VRING_DESC_F_NEXT, 0);
+    vd_offer(&f->d, TXQ, 0);
+    vd_kick(&f->d, TXQ);
     expect_broken(f);
 
     driver_init(f, true);
-    g_assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    put_desc(f, TX_DESC, 0, RAM_BASE + RAM_SIZE - 8, 64, 0, 0);
-    offer(f, TX_AVAIL, &f->tx_slot, 0);
-    wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+    g_assert_false(vd_reg(&f->d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    vd_put_desc(&f->d, TXQ, 0, VD_RAM_BASE + RAM_SIZE - 8, 64, 0, 0);
+    vd_offer(&f->d, TXQ, 0);
+    vd_kick(&f->d, TXQ);
     expect_broken(f);
 }
 
@@ -603,11 +453,11 @@ static void test_hostile_rx_readable(Fix *f, gconstpointer data)
 {
     plug(f);
     driver_init(f, true);
-    put_desc(f, RX_DESC, 0, BUF, 2048, 0, 0);
-    offer(f, RX_AVAIL, &f->rx_slot, 0);
+    vd_put_desc(&f->d, RXQ, 0, BUF, 2048, 0, 0);
+    vd_offer(&f->d, RXQ, 0);
     peer_send(f, 60, 0);
-    g_assert_cmpuint(get16(f, RX_USED + 2), ==, 0);
-    g_assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_cmpuint(vd_used_idx(&f->d, RXQ), ==, 0);
+    g_assert_true(vd_reg(&f->d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
     /* Later frames wait (bounded) for a reset that never comes; no crash. */
     peer_send(f, 60, 1);
     g_assert_cmpuint(virtio_net_rx_backlog(f->net), ==, 1);
@@ -620,11 +470,12 @@ static void test_random_chains(Fix *f, gconstpointer data)
     GRand *r = g_rand_new_with_seed(1234);
     for (int round = 0; round < 300; round++) {
         driver_init(f, true);
-        for (uint64_t a = RX_DESC; a < RX_DESC + 16 * QN; a += 4) {
+        for (uint64_t a = 0; a < 16 * QN; a += 4) { /* offsets in both tables */
             uint32_t v = g_rand_int(r);
             bool wild = g_rand_int_range(r, 0, 8) == 0;
             if (a % 16 == 0 && !wild) {        /* addr: around RAM */
-                v = (uint32_t)(RAM_BASE + g_rand_int_range(r, -0x1000, (gint32)RAM_SIZE + 0x1000));
+                v = (uint32_t)(VD_RAM_BASE +
+                               g_rand_int_range(r, -0x1000, (gint32)RAM_SIZE + 0x1000));
             } else if (a % 16 == 4 && !wild) {
                 v = 0;
             } else if (a % 16 == 8 && !wild) { /* len */
@@ -632,16 +483,16 @@ static void test_random_chains(Fix *f, gconstpointer data)
             } else if (a % 16 == 12 && !wild) { /* flags, next */
                 v = (v & 7) | (uint32_t)g_rand_int_range(r, 0, QN + 1) << 16;
             }
-            memcpy(gp(f, a), &v, 4);
-            memcpy(gp(f, a - RX_DESC + TX_DESC), &v, 4);
+            memcpy(vd_ptr(&f->d, f->d.q[RXQ].desc + a), &v, 4);
+            memcpy(vd_ptr(&f->d, f->d.q[TXQ].desc + a), &v, 4);
         }
         for (int k = 0; k < 4; k++) {
-            offer(f, RX_AVAIL, &f->rx_slot, (uint16_t)g_rand_int_range(r, 0, QN + 1));
-            offer(f, TX_AVAIL, &f->tx_slot, (uint16_t)g_rand_int_range(r, 0, QN + 1));
+            vd_offer(&f->d, RXQ, (uint16_t)g_rand_int_range(r, 0, QN + 1));
+            vd_offer(&f->d, TXQ, (uint16_t)g_rand_int_range(r, 0, QN + 1));
         }
-        wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_TXQ);
+        vd_kick(&f->d, TXQ);
         peer_send(f, (size_t)g_rand_int_range(r, 1, 2000), 0);
-        wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, VIRTIO_NET_RXQ);
+        vd_kick(&f->d, RXQ);
     }
     g_rand_free(r);
 }

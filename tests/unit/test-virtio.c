@@ -1,8 +1,8 @@
 /*
  * Unit tests for hw/virtio: split virtqueues (virtqueue.c) over a fake
- * machine (RAM at 0x80000000, a ROM, a counting MMIO device, the
- * virtio-mmio transport itself), the virtio-mmio transport's registers and
- * feature negotiation, and virtio-rng served through them.
+ * machine (RAM at 0x80000000, a ROM, a counting MMIO device), and, through
+ * the fake driver (virtio-driver.h), the virtio-mmio transport's registers
+ * and feature negotiation and virtio-rng served through them.
  *
  * Every hostile ring the brief lists is built by hand and must leave the
  * queue broken (on_broken called once, pop answering NULL), the MMIO
@@ -17,6 +17,7 @@
 #include "hw/virtio/virtio-rng.h"
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtqueue.h"
+#include "tests/unit/virtio-driver.h"
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x20000ull
@@ -37,10 +38,6 @@ typedef struct Fix {
     int dev_accesses;
     VirtQueue vq;
     int broken_calls;
-    DeviceRegistry *reg;
-    Device *rng, *mmio, *empty;
-    IrqLine sink;
-    int level;
 } Fix;
 
 static MemTxResult dev_read(void *opaque, uint64_t offset, uint64_t *value, unsigned size)
@@ -65,11 +62,6 @@ static void on_broken(void *opaque, VirtQueue *vq)
     ((Fix *)opaque)->broken_calls++;
 }
 
-static void sink_irq(void *opaque, int n, int level)
-{
-    ((Fix *)opaque)->level = level;
-}
-
 static void fix_init(Fix *f, gconstpointer data)
 {
     memset(f, 0, sizeof(*f));
@@ -90,27 +82,10 @@ static void fix_init(Fix *f, gconstpointer data)
     f->vq.desc = DESC;
     f->vq.avail = AVAIL;
     f->vq.used = USED;
-
-    f->reg = device_registry_new();
-    virtio_mmio_register_types(f->reg);
-    virtio_rng_register_types(f->reg);
-    irq_init(&f->sink, sink_irq, f, 0);
 }
 
 static void fix_fini(Fix *f, gconstpointer data)
 {
-    if (f->mmio) {
-        memory_region_del_subregion(&f->root, device_mmio(f->mmio, 0));
-        device_free(f->mmio);
-    }
-    if (f->empty) {
-        memory_region_del_subregion(&f->root, device_mmio(f->empty, 0));
-        device_free(f->empty);
-    }
-    if (f->rng) {
-        device_free(f->rng);
-    }
-    device_registry_free(f->reg);
     address_space_destroy(&f->as);
     memory_region_del_subregion(&f->root, &f->ram);
     memory_region_del_subregion(&f->root, &f->rom);
@@ -646,120 +621,121 @@ static void test_random_rings(Fix *f, gconstpointer data)
     g_rand_free(r);
 }
 
-/* ---- The virtio-mmio transport and virtio-rng ---- */
+/* ---- The virtio-mmio transport and virtio-rng, through the fake driver ---- */
 
-static uint32_t rd(Fix *f, uint64_t base, uint64_t off)
+#define EMPTY_BASE (VD_MMIO_BASE + 0x1000) /* a transport with no back end */
+
+typedef struct DevFix {
+    VirtioDriver d;
+    Device *rng, *empty;
+} DevFix;
+
+static void dev_fix_init(DevFix *f, gconstpointer data)
+{
+    memset(f, 0, sizeof(*f));
+    vd_init(&f->d, virtio_rng_register_types);
+    vd_set_queue_size(&f->d, QN);
+}
+
+static void dev_fix_fini(DevFix *f, gconstpointer data)
+{
+    if (f->empty) {
+        memory_region_del_subregion(&f->d.root, device_mmio(f->empty, 0));
+        device_free(f->empty);
+    }
+    vd_fini(&f->d);
+}
+
+static void plug(DevFix *f)
+{
+    f->rng = vd_plug(&f->d, TYPE_VIRTIO_RNG, NULL);
+    g_assert_nonnull(virtio_device_backend(f->rng));
+    g_assert_null(virtio_device_backend(f->d.mmio));
+}
+
+/* The empty slot's registers. */
+static uint32_t empty_rd(DevFix *f, uint32_t off)
 {
     uint32_t v = 0xdeadbeef;
-    g_assert_cmpint(address_space_ldl(&f->as, base + off, &v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_ldl(&f->d.as, EMPTY_BASE + off, &v), ==, MEMTX_OK);
     return v;
 }
 
-static void wr(Fix *f, uint64_t base, uint64_t off, uint32_t v)
+static void empty_wr(DevFix *f, uint32_t off, uint32_t v)
 {
-    g_assert_cmpint(address_space_stl(&f->as, base + off, v), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_stl(&f->d.as, EMPTY_BASE + off, v), ==, MEMTX_OK);
 }
 
-static void plug(Fix *f)
+/* Writes `features` after a reset and ACKNOWLEDGE | DRIVER, then asks for FEATURES_OK. */
+static void offer_features(DevFix *f, uint64_t features)
 {
-    GError *err = NULL;
-    f->rng = device_new(f->reg, TYPE_VIRTIO_RNG, &err);
-    g_assert_no_error(err);
-    g_assert_true(device_realize(f->rng, &err));
-    f->mmio = device_new(f->reg, TYPE_VIRTIO_MMIO, &err);
-    g_assert_nonnull(virtio_device_backend(f->rng));
-    g_assert_null(virtio_device_backend(f->mmio));
-    g_assert_true(device_set_prop_ptr(f->mmio, "backend", virtio_device_backend(f->rng), &err));
-    g_assert_true(device_set_prop_ptr(f->mmio, "as", &f->as, &err));
-    g_assert_true(device_realize(f->mmio, &err));
-    g_assert_true(device_connect_irq_out(f->mmio, 0, &f->sink, &err));
-    memory_region_add_subregion(&f->root, VIO_BASE, device_mmio(f->mmio, 0));
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 3);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 3 | VIRTIO_STATUS_FEATURES_OK);
 }
 
-/* The driver's side of initialisation, up to DRIVER_OK with queue 0 at DESC/AVAIL/USED. */
-static void driver_init(Fix *f, uint64_t features)
+/* The driver's side of initialisation, up to DRIVER_OK with queue 0 of QN entries. */
+static void driver_init(DevFix *f, uint64_t features)
 {
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                                        VIRTIO_STATUS_FEATURES_OK);
-    g_assert_true(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_SEL, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NUM_MAX), ==, VIRTIO_RNG_QUEUE_SIZE);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NUM, QN);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(DESC >> 32));
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                                        VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_SEL, 0);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_READY), ==, 0); /* a reset unreadies it */
+    g_assert_cmpuint(vd_queue_num_max(&f->d, 0), ==, VIRTIO_RNG_QUEUE_SIZE);
+    vd_start(&f->d, features, 1);
 }
 
 #define F_V1 (UINT64_C(1) << VIRTIO_F_VERSION_1)
 
-static void test_mmio_ids(Fix *f, gconstpointer data)
+static void test_mmio_ids(DevFix *f, gconstpointer data)
 {
     plug(f);
     GError *err = NULL;
-    f->empty = device_new(f->reg, TYPE_VIRTIO_MMIO, &err);
+    f->empty = device_new(f->d.reg, TYPE_VIRTIO_MMIO, &err);
     g_assert_true(device_realize(f->empty, &err));
-    memory_region_add_subregion(&f->root, VIO_BASE + 0x1000, device_mmio(f->empty, 0));
+    memory_region_add_subregion(&f->d.root, EMPTY_BASE, device_mmio(f->empty, 0));
 
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_MAGIC_VALUE), ==, 0x74726976);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_VERSION_REG), ==, 2);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_DEVICE_ID), ==, VIRTIO_ID_RNG);
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_VENDOR_ID), ==, VIRTIO_MMIO_VENDOR);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_MAGIC_VALUE), ==, 0x74726976);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_VERSION_REG), ==, 2);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_DEVICE_ID), ==, VIRTIO_ID_RNG);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_VENDOR_ID), ==, VIRTIO_MMIO_VENDOR);
     /* Device features: VERSION_1 in the high word; ring features in the low one. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES), ==, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES), ==,
+    vd_set_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES), ==, 1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES), ==,
                     (1u << VIRTIO_RING_F_INDIRECT_DESC) | (1u << VIRTIO_RING_F_EVENT_IDX));
-    wr(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 7);
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_DEVICE_FEATURES), ==, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 7);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_DEVICE_FEATURES), ==, 0);
     /* No shared memory; no config space (reads 0 at any size). */
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_SHM_LEN_LOW), ==, UINT32_MAX);
-    uint8_t b = 0xff;
-    g_assert_cmpint(address_space_ldub(&f->as, VIO_BASE + VIRTIO_MMIO_CONFIG, &b), ==, MEMTX_OK);
-    g_assert_cmpuint(b, ==, 0);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_SHM_LEN_LOW), ==, UINT32_MAX);
+    g_assert_cmpuint(vd_config(&f->d, 0, 1), ==, 0);
     /* Registers take 32-bit accesses only; others read 0 and do nothing. */
     uint16_t h = 0xffff;
-    g_assert_cmpint(address_space_lduw(&f->as, VIO_BASE, &h), ==, MEMTX_OK);
+    g_assert_cmpint(address_space_lduw(&f->d.as, VD_MMIO_BASE, &h), ==, MEMTX_OK);
     g_assert_cmpuint(h, ==, 0);
 
     /* The empty slot: magic, version 2, vendor, device id 0, nothing else. */
-    g_assert_cmphex(rd(f, VIO_BASE + 0x1000, VIRTIO_MMIO_MAGIC_VALUE), ==, 0x74726976);
-    g_assert_cmpuint(rd(f, VIO_BASE + 0x1000, VIRTIO_MMIO_VERSION_REG), ==, 2);
-    g_assert_cmpuint(rd(f, VIO_BASE + 0x1000, VIRTIO_MMIO_DEVICE_ID), ==, 0);
-    wr(f, VIO_BASE + 0x1000, VIRTIO_MMIO_STATUS, 0xf);
-    wr(f, VIO_BASE + 0x1000, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE + 0x1000, VIRTIO_MMIO_STATUS), ==, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE + 0x1000, VIRTIO_MMIO_QUEUE_NUM_MAX), ==, 0);
+    g_assert_cmphex(empty_rd(f, VIRTIO_MMIO_MAGIC_VALUE), ==, 0x74726976);
+    g_assert_cmpuint(empty_rd(f, VIRTIO_MMIO_VERSION_REG), ==, 2);
+    g_assert_cmpuint(empty_rd(f, VIRTIO_MMIO_DEVICE_ID), ==, 0);
+    empty_wr(f, VIRTIO_MMIO_STATUS, 0xf);
+    empty_wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    g_assert_cmpuint(empty_rd(f, VIRTIO_MMIO_STATUS), ==, 0);
+    g_assert_cmpuint(empty_rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX), ==, 0);
 }
 
-static void test_mmio_features(Fix *f, gconstpointer data)
+static void test_mmio_features(DevFix *f, gconstpointer data)
 {
     plug(f);
     /* Without VERSION_1, or with a bit not offered, FEATURES_OK does not stick. */
     uint64_t bad[] = { 0, F_V1 | (UINT64_C(1) << 5), F_V1 | (UINT64_C(1) << 40) };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-        wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0);
-        wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 3);
-        wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-        wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)bad[i]);
-        wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-        wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(bad[i] >> 32));
-        wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 3 | VIRTIO_STATUS_FEATURES_OK);
-        g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS), ==, 3);
+        offer_features(f, bad[i]);
+        g_assert_cmpuint(vd_status(&f->d), ==, 3);
     }
     driver_init(f, F_V1 | (UINT64_C(1) << VIRTIO_RING_F_EVENT_IDX));
     VirtioBackend *be = virtio_device_backend(f->rng);
@@ -767,139 +743,137 @@ static void test_mmio_features(Fix *f, gconstpointer data)
     g_assert_false(virtio_has_feature(be, VIRTIO_RING_F_INDIRECT_DESC));
     g_assert_true(be->queues[0].event_idx);
     /* Once FEATURES_OK is set the features are frozen. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_DRIVER_FEATURES, 0);
     g_assert_true(virtio_has_feature(be, VIRTIO_RING_F_EVENT_IDX));
     /* A live queue's registers do not change. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1234);
-    g_assert_cmphex(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW), ==, (uint32_t)DESC);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_SEL, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1234);
+    g_assert_cmphex(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_DESC_LOW), ==, (uint32_t)f->d.q[0].desc);
     /* Queues past the device's count read as absent. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_SEL, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NUM_MAX), ==, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 0);
+    g_assert_cmpuint(vd_queue_num_max(&f->d, 1), ==, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_READY, 1);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_READY), ==, 0);
 }
 
-static void test_rng_request(Fix *f, gconstpointer data)
+static void test_rng_request(DevFix *f, gconstpointer data)
 {
     plug(f);
     driver_init(f, F_V1);
-    memset(gp(f, BUF), 0, 0x2000);
-    put_desc(f, DESC, 0, BUF, 64, VRING_DESC_F_WRITE, 0);
-    offer(f, 0, 0);
-    g_assert_cmpint(f->level, ==, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 1);
-    g_assert_cmpuint(get32(f, USED + 4), ==, 0);
-    g_assert_cmpuint(get32(f, USED + 8), ==, 64);
+    uint64_t buf = vd_alloc(&f->d, 0x8000);
+    vd_put_desc(&f->d, 0, 0, buf, 64, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, 0, 0);
+    g_assert_cmpint(f->d.level, ==, 0);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 1);
+    g_assert_cmpuint(vd_used(&f->d, 0, 0).id, ==, 0);
+    g_assert_cmpuint(vd_used(&f->d, 0, 0).len, ==, 64);
     uint8_t zero[64] = { 0 };
-    g_assert_cmpint(memcmp(gp(f, BUF), zero, 64), !=, 0); /* 2^-512 odds of a false failure */
-    g_assert_cmpint(f->level, ==, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_VRING);
-    wr(f, VIO_BASE, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-    g_assert_cmpint(f->level, ==, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_INTERRUPT_STATUS), ==, 0);
+    /* 2^-512 odds of a false failure */
+    g_assert_cmpint(memcmp(vd_ptr(&f->d, buf), zero, 64), !=, 0);
+    g_assert_cmpint(f->d.level, ==, 1);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_VRING);
+    vd_set_reg(&f->d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+    g_assert_cmpint(f->d.level, ==, 0);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_INTERRUPT_STATUS), ==, 0);
 
     /* A huge buffer gets at most VIRTIO_RNG_MAX_REQUEST bytes. */
-    put_desc(f, DESC, 1, BUF, 0x8000, VRING_DESC_F_WRITE, 0);
-    offer(f, 1, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get32(f, USED + 16), ==, VIRTIO_RNG_MAX_REQUEST);
+    vd_put_desc(&f->d, 0, 1, buf, 0x8000, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, 0, 1);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used(&f->d, 0, 1).len, ==, VIRTIO_RNG_MAX_REQUEST);
 
     /* Kicks of missing queues are ignored. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0xffffffff);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 2);
+    vd_kick(&f->d, 1);
+    vd_kick(&f->d, 0xffffffff);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 2);
 
     /* Reset: everything back to zero, the line low. */
-    f->level = 1;
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0);
-    g_assert_cmpint(f->level, ==, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS), ==, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_SEL, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 0);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW), ==, 0);
-    /* A kick before DRIVER_OK does nothing. */
-    offer(f, 2, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 2);
+    f->d.level = 1;
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
+    g_assert_cmpint(f->d.level, ==, 0);
+    g_assert_cmpuint(vd_status(&f->d), ==, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_SEL, 0);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_READY), ==, 0);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_DESC_LOW), ==, 0);
+    /* A kick before DRIVER_OK does nothing (avail slot 2). */
+    vd_offer(&f->d, 0, 0);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 2);
 }
 
-static void test_rng_broken(Fix *f, gconstpointer data)
+static void test_rng_broken(DevFix *f, gconstpointer data)
 {
     plug(f);
     driver_init(f, F_V1);
+    uint64_t buf = vd_alloc(&f->d, 64);
     /* A readable buffer is a protocol error for the entropy device. */
-    put_desc(f, DESC, 0, BUF, 64, 0, 0);
-    offer(f, 0, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 0);
-    g_assert_true(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_CONFIG);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_CONFIG_GENERATION), ==, 1);
-    g_assert_cmpint(f->level, ==, 1);
+    vd_put_desc(&f->d, 0, 0, buf, 64, 0, 0);
+    vd_offer(&f->d, 0, 0);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 0);
+    g_assert_true(vd_status(&f->d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_INTERRUPT_STATUS), ==, VIRTIO_MMIO_INT_CONFIG);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_CONFIG_GENERATION), ==, 1);
+    g_assert_cmpint(f->d.level, ==, 1);
     /* The driver cannot clear NEEDS_RESET except by resetting. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0xf);
-    g_assert_true(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0xf);
+    g_assert_true(vd_status(&f->d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
     /* Further kicks do nothing. */
-    put_desc(f, DESC, 1, BUF, 64, VRING_DESC_F_WRITE, 0);
-    offer(f, 1, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 0);
-    /* After a reset and a new initialisation it works again. */
-    put16(f, AVAIL + 2, 0);
+    vd_put_desc(&f->d, 0, 1, buf, 64, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, 0, 1);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 0);
+    /* After a reset and a new initialisation (rings zeroed) it works again. */
     driver_init(f, F_V1);
-    g_assert_false(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
-    put_desc(f, DESC, 0, BUF, 64, VRING_DESC_F_WRITE, 0);
-    offer(f, 0, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-    g_assert_cmpuint(get16(f, USED + 2), ==, 1);
+    g_assert_false(vd_status(&f->d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    vd_put_desc(&f->d, 0, 0, buf, 64, VRING_DESC_F_WRITE, 0);
+    vd_offer(&f->d, 0, 0);
+    vd_kick(&f->d, 0);
+    g_assert_cmpuint(vd_used_idx(&f->d, 0), ==, 1);
 }
 
-static void test_mmio_rings_on_itself(Fix *f, gconstpointer data)
+static void test_mmio_rings_on_itself(DevFix *f, gconstpointer data)
 {
     /* Rings placed on the transport's own registers or bad sizes: refused, no recursion. */
     plug(f);
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 3);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_DRIVER_FEATURES, 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 3 | VIRTIO_STATUS_FEATURES_OK);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NUM, QN);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)VIO_BASE);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(VIO_BASE + VIRTIO_MMIO_QUEUE_NOTIFY));
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 0);
-    g_assert_true(rd(f, VIO_BASE, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+    offer_features(f, F_V1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_NUM, QN);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)VD_MMIO_BASE);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
+               (uint32_t)(VD_MMIO_BASE + VIRTIO_MMIO_QUEUE_NOTIFY));
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_READY, 1);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_READY), ==, 0);
+    g_assert_true(vd_status(&f->d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
     /* Not DRIVER_OK yet: no interrupt. */
-    g_assert_cmpint(f->level, ==, 0);
+    g_assert_cmpint(f->d.level, ==, 0);
 
     /* QueueNum above QueueNumMax is not taken. */
-    wr(f, VIO_BASE, VIRTIO_MMIO_STATUS, 0);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_NUM, VIRTIO_RNG_QUEUE_SIZE + 1);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
-    wr(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY, 1);
-    g_assert_cmpuint(rd(f, VIO_BASE, VIRTIO_MMIO_QUEUE_READY), ==, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_STATUS, 0);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_NUM, VIRTIO_RNG_QUEUE_SIZE + 1);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)DESC);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)AVAIL);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)USED);
+    vd_set_reg(&f->d, VIRTIO_MMIO_QUEUE_READY, 1);
+    g_assert_cmpuint(vd_reg(&f->d, VIRTIO_MMIO_QUEUE_READY), ==, 0);
 }
 
-static void test_mmio_realize_checks(Fix *f, gconstpointer data)
+static void test_mmio_realize_checks(DevFix *f, gconstpointer data)
 {
     plug(f);
     GError *err = NULL;
     /* A back end plugged in twice, or without an address space, is refused. */
-    Device *again = device_new(f->reg, TYPE_VIRTIO_MMIO, &err);
+    Device *again = device_new(f->d.reg, TYPE_VIRTIO_MMIO, &err);
     g_assert_true(device_set_prop_ptr(again, "backend", virtio_device_backend(f->rng), &err));
-    g_assert_true(device_set_prop_ptr(again, "as", &f->as, &err));
+    g_assert_true(device_set_prop_ptr(again, "as", &f->d.as, &err));
     g_assert_false(device_realize(again, &err));
     g_assert_error(err, DEVICE_ERROR, DEVICE_ERROR_REALIZE);
     g_clear_error(&err);
     device_free(again);
-    Device *rng2 = device_new(f->reg, TYPE_VIRTIO_RNG, &err);
+    Device *rng2 = device_new(f->d.reg, TYPE_VIRTIO_RNG, &err);
     g_assert_true(device_realize(rng2, &err));
-    Device *noas = device_new(f->reg, TYPE_VIRTIO_MMIO, &err);
+    Device *noas = device_new(f->d.reg, TYPE_VIRTIO_MMIO, &err);
     g_assert_true(device_set_prop_ptr(noas, "backend", virtio_device_backend(rng2), &err));
     g_assert_false(device_realize(noas, &err));
     g_clear_error(&err);
@@ -934,6 +908,8 @@ int main(int argc, char **argv)
     T("vq/hostile/indirect-next-out-of-table", test_indirect_next_out_of_table);
     T("vq/hostile/random-rings", test_random_rings);
     T("vq/reset-clears-broken", test_reset_clears_broken);
+#undef T
+#define T(name, fn) g_test_add("/virtio/" name, DevFix, NULL, dev_fix_init, fn, dev_fix_fini)
     T("mmio/ids-and-empty-slot", test_mmio_ids);
     T("mmio/features", test_mmio_features);
     T("mmio/rings-on-itself", test_mmio_rings_on_itself);

@@ -5,20 +5,45 @@
 
 #include "tests/unit/virtio-driver.h"
 
-/* Queue q's rings: 4 KiB apart from the bottom of RAM. */
-#define VD_RINGS_SIZE 0x10000ull
-
 static void on_irq(void *opaque, int n, int level)
 {
     ((VirtioDriver *)opaque)->level = level;
 }
 
+static MemTxResult dev_read(void *opaque, uint64_t offset, uint64_t *value, unsigned size)
+{
+    ((VirtioDriver *)opaque)->dev_accesses++;
+    *value = 0;
+    return MEMTX_OK;
+}
+
+static MemTxResult dev_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    ((VirtioDriver *)opaque)->dev_accesses++;
+    return MEMTX_OK;
+}
+
+static const MemoryRegionOps dev_ops = {
+    .read = dev_read, .write = dev_write, .min_access_size = 1, .max_access_size = 8,
+};
+
 void vd_init(VirtioDriver *d, void (*register_types)(DeviceRegistry *reg))
 {
+    vd_init_ram(d, register_types, VD_RAM_SIZE);
+}
+
+void vd_init_ram(VirtioDriver *d, void (*register_types)(DeviceRegistry *reg),
+                 uint64_t ram_size)
+{
+    g_assert_cmpuint(ram_size, >=, VD_RINGS_SIZE);
     memset(d, 0, sizeof(*d));
+    d->ram_size = ram_size;
+    d->queue_size = VD_QUEUE_SIZE;
     memory_region_init_container(&d->root, "root", 0);
-    g_assert_true(memory_region_init_ram(&d->ram, "ram", VD_RAM_SIZE));
+    g_assert_true(memory_region_init_ram(&d->ram, "ram", ram_size));
+    memory_region_init_io(&d->dev, "dev", &dev_ops, d, 0x1000);
     memory_region_add_subregion(&d->root, VD_RAM_BASE, &d->ram);
+    memory_region_add_subregion(&d->root, VD_DEV_BASE, &d->dev);
     address_space_init(&d->as, &d->root, "virtio-driver");
     d->host = memory_region_get_ram_ptr(&d->ram);
     d->reg = device_registry_new();
@@ -46,14 +71,24 @@ static Device *plug(VirtioDriver *d, const char *type, const char *props, GError
         device_free(be);
         return NULL;
     }
-    d->backend = be;
-    d->mmio = device_new(d->reg, TYPE_VIRTIO_MMIO, err);
-    g_assert_true(device_set_prop_ptr(d->mmio, "backend", virtio_device_backend(be), err));
-    g_assert_true(device_set_prop_ptr(d->mmio, "as", &d->as, err));
-    g_assert_true(device_realize(d->mmio, err));
-    g_assert_true(device_connect_irq_out(d->mmio, 0, &d->irq, err));
-    memory_region_add_subregion(&d->root, VD_MMIO_BASE, device_mmio(d->mmio, 0));
+    vd_attach(d, be);
     return be;
+}
+
+void vd_attach(VirtioDriver *d, Device *backend)
+{
+    GError *err = NULL;
+    g_assert_null(d->backend);
+    g_assert_nonnull(virtio_device_backend(backend));
+    d->backend = backend;
+    d->mmio = device_new(d->reg, TYPE_VIRTIO_MMIO, &err);
+    g_assert_no_error(err);
+    g_assert_true(device_set_prop_ptr(d->mmio, "backend", virtio_device_backend(backend), &err));
+    g_assert_true(device_set_prop_ptr(d->mmio, "as", &d->as, &err));
+    g_assert_true(device_realize(d->mmio, &err));
+    g_assert_true(device_connect_irq_out(d->mmio, 0, &d->irq, &err));
+    g_assert_no_error(err);
+    memory_region_add_subregion(&d->root, VD_MMIO_BASE, device_mmio(d->mmio, 0));
 }
 
 Device *vd_plug(VirtioDriver *d, const char *type, const char *props)
@@ -86,7 +121,9 @@ void vd_fini(VirtioDriver *d)
     device_registry_free(d->reg);
     address_space_destroy(&d->as);
     memory_region_del_subregion(&d->root, &d->ram);
+    memory_region_del_subregion(&d->root, &d->dev);
     memory_region_destroy(&d->ram);
+    memory_region_destroy(&d->dev);
     memory_region_destroy(&d->root);
 }
 
@@ -100,6 +137,12 @@ uint32_t vd_reg(VirtioDriver *d, uint32_t off)
 void vd_set_reg(VirtioDriver *d, uint32_t off, uint32_t v)
 {
     g_assert_cmpint(address_space_stl(&d->as, VD_MMIO_BASE + off, v), ==, MEMTX_OK);
+}
+
+uint32_t vd_queue_num_max(VirtioDriver *d, unsigned q)
+{
+    vd_set_reg(d, VIRTIO_MMIO_QUEUE_SEL, q);
+    return vd_reg(d, VIRTIO_MMIO_QUEUE_NUM_MAX);
 }
 
 uint32_t vd_status(VirtioDriver *d)
@@ -126,7 +169,7 @@ uint64_t vd_config(VirtioDriver *d, uint32_t off, unsigned size)
 uint8_t *vd_ptr(VirtioDriver *d, uint64_t a)
 {
     g_assert_cmpuint(a, >=, VD_RAM_BASE);
-    g_assert_cmpuint(a, <, VD_RAM_BASE + VD_RAM_SIZE);
+    g_assert_cmpuint(a, <, VD_RAM_BASE + d->ram_size);
     return d->host + (a - VD_RAM_BASE);
 }
 
@@ -134,7 +177,7 @@ uint64_t vd_alloc(VirtioDriver *d, uint32_t len)
 {
     uint64_t a = d->brk;
     d->brk = (d->brk + len + 15) & ~15ull;
-    g_assert_cmpuint(d->brk, <=, VD_RAM_BASE + VD_RAM_SIZE);
+    g_assert_cmpuint(d->brk, <=, VD_RAM_BASE + d->ram_size);
     memset(vd_ptr(d, a), 0, len);
     return a;
 }
@@ -159,7 +202,14 @@ static uint32_t get32(VirtioDriver *d, uint64_t a)
     return GUINT32_FROM_LE(v);
 }
 
-void vd_start(VirtioDriver *d, uint64_t features, unsigned nq)
+void vd_set_queue_size(VirtioDriver *d, uint16_t num)
+{
+    g_assert_cmpuint(num, >, 0);
+    g_assert_cmpuint(num, <=, VD_MAX_QUEUE_SIZE);
+    d->queue_size = num;
+}
+
+void vd_setup(VirtioDriver *d, uint64_t features, unsigned nq)
 {
     g_assert_cmpuint(nq, <=, VD_MAX_QUEUES);
     vd_set_reg(d, VIRTIO_MMIO_STATUS, 0);
@@ -176,12 +226,12 @@ void vd_start(VirtioDriver *d, uint64_t features, unsigned nq)
     for (unsigned q = 0; q < nq; q++) {
         VdQueue *vq = &d->q[q];
         memset(vq, 0, sizeof(*vq));
+        vq->num = d->queue_size;
         vq->desc = VD_RAM_BASE + 0x4000 * (uint64_t)q;
         vq->avail = vq->desc + 0x1000;
         vq->used = vq->desc + 0x2000;
-        vd_set_reg(d, VIRTIO_MMIO_QUEUE_SEL, q);
-        g_assert_cmpuint(vd_reg(d, VIRTIO_MMIO_QUEUE_NUM_MAX), >=, VD_QUEUE_SIZE);
-        vd_set_reg(d, VIRTIO_MMIO_QUEUE_NUM, VD_QUEUE_SIZE);
+        g_assert_cmpuint(vd_queue_num_max(d, q), >=, vq->num);
+        vd_set_reg(d, VIRTIO_MMIO_QUEUE_NUM, vq->num);
         vd_set_reg(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)vq->desc);
         vd_set_reg(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(vq->desc >> 32));
         vd_set_reg(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)vq->avail);
@@ -191,35 +241,59 @@ void vd_start(VirtioDriver *d, uint64_t features, unsigned nq)
         vd_set_reg(d, VIRTIO_MMIO_QUEUE_READY, 1);
         g_assert_cmpuint(vd_reg(d, VIRTIO_MMIO_QUEUE_READY), ==, 1);
     }
-    vd_set_reg(d, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_DRIVER_OK);
+}
+
+void vd_driver_ok(VirtioDriver *d)
+{
+    vd_set_reg(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                                      VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+}
+
+void vd_start(VirtioDriver *d, uint64_t features, unsigned nq)
+{
+    vd_setup(d, features, nq);
+    vd_driver_ok(d);
+}
+
+void vd_put_desc(VirtioDriver *d, unsigned q, uint16_t i, uint64_t addr, uint32_t len,
+                 uint16_t flags, uint16_t next)
+{
+    VdQueue *vq = &d->q[q];
+    g_assert_cmpuint(i, <, vq->num);
+    uint8_t *p = vd_ptr(d, vq->desc + 16 * (uint64_t)i);
+    uint64_t a = GUINT64_TO_LE(addr);
+    uint32_t l = GUINT32_TO_LE(len);
+    flags = GUINT16_TO_LE(flags);
+    next = GUINT16_TO_LE(next);
+    memcpy(p, &a, 8);
+    memcpy(p + 8, &l, 4);
+    memcpy(p + 12, &flags, 2);
+    memcpy(p + 14, &next, 2);
+}
+
+void vd_offer(VirtioDriver *d, unsigned q, uint16_t head)
+{
+    VdQueue *vq = &d->q[q];
+    put16(d, vq->avail + 4 + 2 * (uint64_t)(vq->avail_idx % vq->num), head);
+    vq->avail_idx++;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    put16(d, vq->avail + 2, vq->avail_idx);
 }
 
 uint16_t vd_submit(VirtioDriver *d, unsigned q, const VdBuf *bufs, unsigned n)
 {
     VdQueue *vq = &d->q[q];
     g_assert_cmpuint(n, >, 0);
-    g_assert_cmpuint(n, <=, VD_QUEUE_SIZE);
+    g_assert_cmpuint(n, <=, vq->num);
     uint16_t head = vq->next_desc;
     for (unsigned i = 0; i < n; i++) {
-        uint16_t idx = (uint16_t)((head + i) % VD_QUEUE_SIZE);
-        uint16_t next = (uint16_t)((idx + 1) % VD_QUEUE_SIZE);
-        uint8_t *p = vd_ptr(d, vq->desc + 16 * (uint64_t)idx);
-        uint64_t a = GUINT64_TO_LE(bufs[i].addr);
-        uint32_t l = GUINT32_TO_LE(bufs[i].len);
+        uint16_t idx = (uint16_t)((head + i) % vq->num);
         uint16_t fl = (uint16_t)((i + 1 < n ? VRING_DESC_F_NEXT : 0) |
                                  (bufs[i].writable ? VRING_DESC_F_WRITE : 0));
-        fl = GUINT16_TO_LE(fl);
-        next = GUINT16_TO_LE(next);
-        memcpy(p, &a, 8);
-        memcpy(p + 8, &l, 4);
-        memcpy(p + 12, &fl, 2);
-        memcpy(p + 14, &next, 2);
+        vd_put_desc(d, q, idx, bufs[i].addr, bufs[i].len, fl, (uint16_t)((idx + 1) % vq->num));
     }
-    vq->next_desc = (uint16_t)((head + n) % VD_QUEUE_SIZE);
-    put16(d, vq->avail + 4 + 2 * (uint64_t)(vq->avail_idx % VD_QUEUE_SIZE), head);
-    vq->avail_idx++;
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    put16(d, vq->avail + 2, vq->avail_idx);
+    vq->next_desc = (uint16_t)((head + n) % vq->num);
+    vd_offer(d, q, head);
     return head;
 }
 
@@ -228,16 +302,25 @@ void vd_kick(VirtioDriver *d, unsigned q)
     vd_set_reg(d, VIRTIO_MMIO_QUEUE_NOTIFY, q);
 }
 
+uint16_t vd_used_idx(VirtioDriver *d, unsigned q)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return get16(d, d->q[q].used + 2);
+}
+
+VdUsed vd_used(VirtioDriver *d, unsigned q, uint16_t n)
+{
+    VdQueue *vq = &d->q[q];
+    uint64_t e = vq->used + 4 + 8 * (uint64_t)(n % vq->num);
+    return (VdUsed){ .id = get32(d, e), .len = get32(d, e + 4) };
+}
+
 bool vd_next_used(VirtioDriver *d, unsigned q, VdUsed *u)
 {
     VdQueue *vq = &d->q[q];
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (get16(d, vq->used + 2) == vq->used_seen) {
+    if (vd_used_idx(d, q) == vq->used_seen) {
         return false;
     }
-    uint64_t e = vq->used + 4 + 8 * (uint64_t)(vq->used_seen % VD_QUEUE_SIZE);
-    u->id = get32(d, e);
-    u->len = get32(d, e + 4);
-    vq->used_seen++;
+    *u = vd_used(d, q, vq->used_seen++);
     return true;
 }
