@@ -51,7 +51,8 @@ static void setup(void)
     if (!bs || !block_drive_add("fuzz", bs)) {
         abort();
     }
-    DeviceRegistry *reg = device_registry_new();
+    static DeviceRegistry *reg; /* lives as long as the devices made from it */
+    reg = device_registry_new();
     virtio_mmio_register_types(reg);
     virtio_blk_register_types(reg);
     blk = device_new(reg, TYPE_VIRTIO_BLK, NULL);

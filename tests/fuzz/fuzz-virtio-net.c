@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static NetClient peer = { .ops = &peer_ops };
     if (!ready) {
         fuzz_guest_init(&g, RAM_SIZE);
-        DeviceRegistry *reg = device_registry_new();
+        static DeviceRegistry *reg; /* lives as long as the devices made from it */
+        reg = device_registry_new();
         virtio_mmio_register_types(reg);
         virtio_net_register_types(reg);
         if (!net_backend_register(&peer, "fuzz", NULL)) {
