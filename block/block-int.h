@@ -29,6 +29,9 @@ typedef struct BlockFile {
 BlockFile *block_file_open(const char *filename, bool read_only, BlockCacheMode cache,
                            GError **errp);
 /* Creates (or truncates) a file for block_create. */
+/* The image lock (file-posix.c): shared for a read-only file, exclusive for
+ * a writable one; false with a one-line error when another holds it. */
+bool block_file_lock(BlockFile *f, GError **errp);
 BlockFile *block_file_create(const char *filename, GError **errp);
 void block_file_close(BlockFile *f);
 /* Whole-length I/O: 0 or -errno.  Reading past the end of the file gives zeroes. */

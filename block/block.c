@@ -120,6 +120,12 @@ static BlockDev *open_in_chain(const char *filename, const BlockOpenOptions *opt
         next.ino[next.depth] = ino;
     }
     next.depth++;
+    /* After the loop check: a chain through this file again must be
+     * reported as the loop it is, not as a lock held by ourselves. */
+    if (!opts->force_share && !block_file_lock(file, errp)) {
+        block_file_close(file);
+        return NULL;
+    }
     if (!drv && !(drv = probe_format(file, errp))) {
         block_file_close(file);
         return NULL;

@@ -27,6 +27,31 @@ static int open_flags_for(bool read_only, BlockCacheMode cache)
     return flags;
 }
 
+/*
+ * The image lock: an open file description lock (F_OFD_SETLK, so two opens
+ * in one process conflict too) over the whole file, exclusive for a writer
+ * and shared for a reader.  QEMU takes shared locks on a few bytes of the
+ * image and tests for conflicting ones, so the two also keep out of each
+ * other's images.  A file system without locks (ENOLCK, EINVAL) is used
+ * unlocked, as QEMU does.
+ */
+bool block_file_lock(BlockFile *f, GError **errp)
+{
+    struct flock fl = { .l_type = f->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+    int r;
+    do {
+        r = fcntl(f->fd, F_OFD_SETLK, &fl);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0 || (errno != EAGAIN && errno != EACCES)) {
+        return true;
+    }
+    g_set_error(errp, BLOCK_ERROR, EBUSY,
+                "%s: in use by another process (cannot take its %s lock; -drive "
+                "file.locking=off or rove-img -U skips the lock)", f->filename,
+                f->read_only ? "shared" : "write");
+    return false;
+}
+
 BlockFile *block_file_open(const char *filename, bool read_only, BlockCacheMode cache,
                            GError **errp)
 {

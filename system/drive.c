@@ -6,7 +6,7 @@
  *   -drive file=FILE[,format=raw|qcow2][,if=virtio|none][,id=ID]
  *          [,readonly=on|off][,snapshot=on|off][,cache=writeback|none|
  *          writethrough|directsync|unsafe][,media=disk][,discard=ignore|unmap]
- *          [,aio=threads]
+ *          [,aio=threads][,file.locking=on|off|auto]
  *
  * A drive without an id is called "driveN" (N counts -drive options).
  */
@@ -81,6 +81,17 @@ static bool drive_set(DriveSpec *d, const char *key, const char *v, GError **err
             g_set_error(errp, BLOCK_ERROR, 0, "discard=%s: expected ignore or unmap", v);
             return false;
         }
+    } else if (strcmp(key, "file.locking") == 0) {
+        /* on/auto: lock the image while it is open (the default); off: share it */
+        if (strcmp(v, "auto") == 0) {
+            d->open.force_share = false;
+            return true;
+        }
+        bool on;
+        if (!parse_onoff(key, v, &on, errp)) {
+            return false;
+        }
+        d->open.force_share = !on;
     } else if (strcmp(key, "aio") == 0) {
         if (strcmp(v, "threads") != 0) {
             g_set_error(errp, BLOCK_ERROR, 0, "aio=%s: only aio=threads", v);

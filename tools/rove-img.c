@@ -20,12 +20,14 @@
 static const char usage_text[] =
     "usage: rove-img COMMAND [options]\n"
     "  create [-f fmt] [-b backing [-F backing_fmt]] [-o cluster_size=N] FILE [SIZE]\n"
-    "  info [--output=human|json] [-f fmt] FILE\n"
-    "  check [-r leaks|all] [--output=human|json] [-f fmt] FILE\n"
-    "  convert [-f fmt] [-O fmt] [-B backing [-F backing_fmt]] [-o cluster_size=N] SRC DST\n"
+    "  info [--output=human|json] [-f fmt] [-U] FILE\n"
+    "  check [-r leaks|all] [--output=human|json] [-f fmt] [-U] FILE\n"
+    "  convert [-f fmt] [-O fmt] [-B backing [-F backing_fmt]] [-o cluster_size=N] [-U] SRC DST\n"
     "  resize [-f fmt] [--shrink] FILE [+|-]SIZE\n"
     "Formats: raw, qcow2.  SIZE takes the suffixes K, M, G, T, P, E (powers of 1024).\n"
-    "check exits 0 when clean, 2 on corruption, 3 on leaks only, 1 when it could not run.\n";
+    "check exits 0 when clean, 2 on corruption, 3 on leaks only, 1 when it could not run.\n"
+    "Images are locked while open (shared for reading, exclusive for writing); -U\n"
+    "(--force-share) reads an image another process has open (info, check, convert's source).\n";
 
 static int G_GNUC_PRINTF(1, 2) fail(const char *fmt, ...)
 {
@@ -164,9 +166,13 @@ enum { OPT_OUTPUT = 256, OPT_SHRINK, OPT_HELP };
 static const struct option long_options[] = {
     { "output", required_argument, NULL, OPT_OUTPUT },
     { "shrink", no_argument, NULL, OPT_SHRINK },
+    { "force-share", no_argument, NULL, 'U' },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
+
+/* -U (--force-share): open images without taking their lock (read-only uses). */
+static bool force_share;
 
 typedef struct Args {
     const char *format, *out_format, *backing, *backing_format, *options, *repair;
@@ -190,6 +196,7 @@ static bool parse_args(int argc, char **argv, const char *optstring, Args *a)
         case 'F': a->backing_format = optarg; break;
         case 'o': a->options = optarg; break;
         case 'r': a->repair = optarg; break;
+        case 'U': force_share = true; break;
         case OPT_SHRINK: a->shrink = true; break;
         case OPT_OUTPUT:
             if (strcmp(optarg, "json") == 0) {
@@ -259,7 +266,7 @@ static BlockDev *open_image(const char *file, const char *format, bool read_only
     }
     BlockOpenOptions o = {
         .format = format, .read_only = read_only, .no_backing = no_backing,
-        .for_check = for_check, .cache = cache,
+        .for_check = for_check, .cache = cache, .force_share = force_share && read_only,
     };
     GError *err = NULL;
     BlockDev *bs = block_open(file, &o, &err);
@@ -365,7 +372,7 @@ static void info_human(const char *file, const BlockInfo *info)
 static int cmd_info(int argc, char **argv)
 {
     Args a;
-    if (!parse_args(argc, argv, ":f:", &a)) {
+    if (!parse_args(argc, argv, ":f:U", &a)) {
         return 1;
     }
     if (a.nfiles != 1) {
@@ -443,7 +450,7 @@ static void check_human(const BlockCheckResult *r)
 static int cmd_check(int argc, char **argv)
 {
     Args a;
-    if (!parse_args(argc, argv, ":f:r:", &a)) {
+    if (!parse_args(argc, argv, ":f:r:U", &a)) {
         return 1;
     }
     if (a.nfiles != 1) {
@@ -535,7 +542,7 @@ static int copy_image(BlockDev *src, BlockDev *dst, BlockDev *backing, const cha
 static int cmd_convert(int argc, char **argv)
 {
     Args a;
-    if (!parse_args(argc, argv, ":f:O:B:F:o:", &a)) {
+    if (!parse_args(argc, argv, ":f:O:B:F:o:U", &a)) {
         return 1;
     }
     if (a.nfiles != 2) {

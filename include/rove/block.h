@@ -51,6 +51,10 @@ typedef struct BlockOpenOptions {
     BlockCacheMode cache;
     bool no_backing;          /* open a qcow2 without its backing file (rove-img info/check) */
     bool for_check;           /* rove-img check: open even an image marked corrupt or dirty */
+    /* Skip the lock (-U, file.locking=off): by default a writable open takes
+     * an exclusive lock on the file and a read-only one a shared lock, so a
+     * second emulator (or QEMU) cannot write an image while it is in use. */
+    bool force_share;
 } BlockOpenOptions;
 
 /* "writeback", "none", ...; false on an unknown name. */

@@ -25,6 +25,9 @@ Usage: test-disk-riscv64.py [--img ROVE_IMG] [--qemu-img QEMU_IMG]
   if-none     -drive if=none,id=... -device virtio-blk-device,drive=...,
               serial=...: /sys/block/vda/serial, the capacity, discard
               (blkdiscard) and a sector written with dd and read back
+  locked      while a guest runs on an image, a second emulator cannot
+              open it (one line, status 1), qemu-io cannot write it (when
+              installed); rove-img info -U still reads it
 
 Images come from scripts/fetch-images.sh (the Linux 6.1 kernel is the
 shared prebuilt one: ROVE_NO_BUILD=1); the file systems are made with the
@@ -228,8 +231,38 @@ def case_if_none(ctx):
             raise Failure("sector 100 of the image does not hold what the guest wrote")
 
 
+def case_locked(ctx):
+    """An image in use is locked: a second emulator (or qemu-img) cannot open
+    it for writing while the guest runs; rove-img -U can still read it."""
+    disk = os.path.join(ctx.tmp, "locked.raw")
+    make_ext4(disk)
+    m = Machine(linux_argv(ctx.emu, ctx.images, "echo RUNNING; sleep 30", drive(disk, "raw")))
+    try:
+        marker(m, "guest running", r"RUNNING", ctx.limit)
+        p = subprocess.run([ctx.emu, "-M", "virt", "-nographic", "-drive",
+                            "file=%s,format=raw,if=virtio" % disk],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        if p.returncode != 1 or "in use by another process" not in p.stderr:
+            raise Failure("a second emulator on the image: status %d, %r" % (p.returncode, p.stderr))
+        qemu_io = shutil.which("qemu-io")
+        if qemu_io:
+            q = subprocess.run([qemu_io, "-f", "raw", "-c", "write 0 512", disk],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if q.returncode == 0 or "lock" not in q.stdout:
+                raise Failure("qemu-io wrote to an image Rove has open: %r" % q.stdout)
+        if ctx.img:
+            r = subprocess.run([ctx.img, "info", "-U", disk], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            if r.returncode != 0 or "file format: raw" not in r.stdout:
+                raise Failure("rove-img info -U: status %d, %r" % (r.returncode, r.stdout))
+        print("  second emulator refused: %s" % p.stderr.strip(), flush=True)
+    finally:
+        m.kill()
+
+
 CASES = [("persist", case_persist), ("overlay", case_overlay), ("sigkill", case_sigkill),
-         ("readonly", case_readonly), ("snapshot", case_snapshot), ("if-none", case_if_none)]
+         ("readonly", case_readonly), ("snapshot", case_snapshot), ("if-none", case_if_none),
+         ("locked", case_locked)]
 
 
 class Ctx:

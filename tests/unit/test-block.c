@@ -285,9 +285,11 @@ static void test_open_errors(void)
 static void test_drive_registry(void)
 {
     char *path = tmp_path("drive.img");
+    char *path2 = tmp_path("drive2.img");
     create_ok(path, "raw", 512);
+    create_ok(path2, "raw", 512);
     BlockDev *a = open_ok(path, NULL, BLOCK_CACHE_WRITEBACK);
-    BlockDev *b = open_ok(path, NULL, BLOCK_CACHE_WRITEBACK);
+    BlockDev *b = open_ok(path2, NULL, BLOCK_CACHE_WRITEBACK);
     g_assert_true(block_drive_add("hd0", a));
     g_assert_false(block_drive_add("hd0", b));
     block_close(b);
@@ -298,6 +300,47 @@ static void test_drive_registry(void)
     g_assert_false(block_drive_claim("hd1"));
     block_drives_close_all();
     g_assert_null(block_drive_find("hd0"));
+    g_unlink(path);
+    g_free(path);
+    g_unlink(path2);
+    g_free(path2);
+}
+
+/* The image lock: one writer, or any number of readers; force_share skips it. */
+static void test_locking(void)
+{
+    char *path = tmp_path("locked.img");
+    create_ok(path, "raw", 4096);
+    BlockOpenOptions rw = { 0 }, ro = { .read_only = true }, shared = { .read_only = true,
+                                                                      .force_share = true };
+    GError *err = NULL;
+    BlockDev *w = block_open(path, &rw, &err);
+    g_assert_no_error(err);
+    g_assert_null(block_open(path, &rw, &err));
+    g_assert_error(err, BLOCK_ERROR, EBUSY);
+    g_assert_nonnull(strstr(err->message, "in use by another process"));
+    g_clear_error(&err);
+    g_assert_null(block_open(path, &ro, &err));
+    g_assert_error(err, BLOCK_ERROR, EBUSY);
+    g_clear_error(&err);
+    BlockDev *peek = block_open(path, &shared, &err);
+    g_assert_no_error(err);
+    block_close(peek);
+    block_close(w);
+    /* Readers share; a writer waits for them all to go. */
+    BlockDev *r1 = block_open(path, &ro, &err);
+    BlockDev *r2 = block_open(path, &ro, &err);
+    g_assert_no_error(err);
+    g_assert_null(block_open(path, &rw, &err));
+    g_assert_error(err, BLOCK_ERROR, EBUSY);
+    g_clear_error(&err);
+    block_close(r1);
+    g_assert_null(block_open(path, &rw, &err));
+    g_clear_error(&err);
+    block_close(r2);
+    w = block_open(path, &rw, &err);
+    g_assert_no_error(err);
+    block_close(w);
     g_unlink(path);
     g_free(path);
 }
@@ -927,6 +970,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/raw/info", test_raw_info);
     g_test_add_func("/block/open-errors", test_open_errors);
     g_test_add_func("/block/drive-registry", test_drive_registry);
+    g_test_add_func("/block/locking", test_locking);
     g_test_add_func("/block/qcow2/io-64k", test_qcow2_io_64k);
     g_test_add_func("/block/qcow2/io-512", test_qcow2_io_512);
     g_test_add_func("/block/qcow2/io-v2", test_qcow2_io_v2);
