@@ -117,6 +117,8 @@ void tb_lock_fork_child(void);
 /* code-buffer.c */
 bool code_buffer_init(CodeBuffer *buf, size_t size);
 void code_buffer_destroy(CodeBuffer *buf);
+/* Faults in the next chunk of the buffer once use comes near it (tb_lock held). */
+void code_buffer_prefault(CodeBuffer *buf);
 /* fork: a private copy of [0, used) made before the fork (under tb_lock),
  * mapped over the buffer in the child; closed in the parent. */
 int code_buffer_fork_prepare(const CodeBuffer *buf);

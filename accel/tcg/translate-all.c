@@ -158,6 +158,7 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     tb->tc_size = info->size;
     size_t start = (size_t)((const uint8_t *)code - es->buf.rx);
     es->buf.used = (start + info->size + 15) & ~(size_t)15;
+    code_buffer_prefault(&es->buf);
     for (int s = 0; s < TCG_MAX_GOTO_TB; s++) {
         tb->jmp_insn_offset[s] = info->jmp_insn_offset[s];
         tb->jmp_reset_offset[s] = info->jmp_reset_offset[s];

@@ -35,6 +35,7 @@ typedef struct CodeBuffer {
     uint8_t *rx;        /* executable view (same pages) */
     size_t size;
     size_t used;        /* bytes committed so far */
+    size_t populated;   /* bytes faulted in ahead of use (code_buffer_prefault) */
 } CodeBuffer;
 
 static inline void *code_rw_from_rx(const CodeBuffer *b, const void *rx)

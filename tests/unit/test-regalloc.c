@@ -868,7 +868,7 @@ static void test_buffer_full(void)
         }
         tcg_gen_exit_tb(ctx, 0);
         memset(small, 0xa5, total);
-        CodeBuffer b = { small, small, n, 0 };
+        CodeBuffer b = { .rw = small, .rx = small, .size = n };
         TbCodeInfo info;
         const void *p = tcg_backend_x86_64.gen_code(ctx, &b, &info);
         if (p) {
@@ -890,7 +890,7 @@ static void test_two_buffers(void)
         void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         g_assert(p != MAP_FAILED);
-        CodeBuffer b2 = { p, p, size, 0 };
+        CodeBuffer b2 = { .rw = p, .rx = p, .size = size };
         tcg_backend_x86_64.init(&b2);
         cbuf = b2;
         start();
