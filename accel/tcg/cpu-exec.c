@@ -37,9 +37,13 @@ void cpu_atomic_done(void)
     accel_mode->atomic_done();
 }
 
-void cpu_flush_jmp_cache(CpuState *cpu)
+void cpu_flush_jmp_cache(CpuState *cpu, uint64_t page)
 {
-    jmp_cache_clear(cpu_tcg(cpu));
+    if (page == UINT64_MAX) {
+        jmp_cache_clear(cpu_tcg(cpu));
+    } else {
+        jmp_cache_clear_page(cpu_tcg(cpu), page);
+    }
 }
 
 unsigned rove_log_mask;

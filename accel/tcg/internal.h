@@ -88,6 +88,23 @@ static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
     ct->jmp_cache[h] = tb;
 }
 
+/* Drops the entries whose TB starts in page or in the page before it (a
+ * TB's first insn may reach into the next page).  Walks only the slots
+ * set since the last clear when it knows them. */
+static inline void jmp_cache_clear_page(CpuTcg *ct, uint64_t page)
+{
+    bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
+    unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
+    for (unsigned i = 0; i < n; i++) {
+        unsigned h = listed ? ct->jmp_filled[i] : i;
+        TranslationBlock *tb = ct->jmp_cache[h];
+        if (tb && ((tb->pc & TARGET_PAGE_MASK) == page ||
+                   (tb->pc & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE == page)) {
+            ct->jmp_cache[h] = NULL;
+        }
+    }
+}
+
 static inline void jmp_cache_clear(CpuTcg *ct)
 {
     if (ct->nb_jmp_filled > G_N_ELEMENTS(ct->jmp_filled)) {

@@ -225,7 +225,7 @@ void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap)
     }
     tlb->nb_flushes++;
     if (tlb->flushed) {
-        tlb->flushed(cpu);
+        tlb->flushed(cpu, SOFTTLB_ALL_PAGES);
     }
 }
 
@@ -238,6 +238,7 @@ void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap)
 {
     SoftTlb *tlb = cpu_tlb(cpu);
     uint64_t page = vaddr & TARGET_PAGE_MASK;
+    bool all = false;
 
     for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
         if (!(idxmap & (1u << idx))) {
@@ -248,6 +249,7 @@ void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap)
              * vaddr, possibly at other indexes: drop them all. */
             flush_idx(tlb, idx);
             tlb->nb_flushes++;
+            all = true;
             continue;
         }
         SoftTlbEntry *e = &tlb->table[idx][tlb_index(page)];
@@ -256,7 +258,7 @@ void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap)
         }
     }
     if (tlb->flushed) {
-        tlb->flushed(cpu);
+        tlb->flushed(cpu, all ? SOFTTLB_ALL_PAGES : page);
     }
 }
 

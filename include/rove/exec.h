@@ -269,8 +269,9 @@ static inline void cpu_exit(CpuState *cpu)
 }
 
 /* Forget the vCPU's jump cache (system mode: its TLB changed, so TBs found
- * by virtual pc may no longer be the ones mapped there). */
-void cpu_flush_jmp_cache(CpuState *cpu);
+ * by virtual pc may no longer be the ones mapped there): all of it, or
+ * (page != UINT64_MAX) the TBs whose code may lie in that virtual page. */
+void cpu_flush_jmp_cache(CpuState *cpu, uint64_t page);
 
 /*
  * System mode: the machine is going down or being reset (a device asked,

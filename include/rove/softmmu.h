@@ -41,6 +41,7 @@
 #define SOFTTLB_EMPTY UINT64_MAX
 #define SOFTTLB_INVALID (1ull << 11) /* set in SOFTTLB_EMPTY; never in a valid tag */
 #define SOFTTLB_IO (1ull << 10)      /* access through the memory API (MMIO, ROM write) */
+#define SOFTTLB_ALL_PAGES UINT64_MAX
 #define SOFTTLB_NOTDIRTY (1ull << 9) /* addr_write: the RAM page holds TBs; a store
                                       * invalidates them first */
 #define SOFTTLB_FLAGS (SOFTTLB_INVALID | SOFTTLB_IO | SOFTTLB_NOTDIRTY)
@@ -117,8 +118,9 @@ typedef struct SoftTlb {
     uint64_t nb_flushes;
     struct SoftTlb *next;   /* the list of every TLB */
     /* Called after every flush (the execution layer drops the vCPU's jump
-     * cache: TBs were found through mappings that may be gone). */
-    void (*flushed)(CpuState *cpu);
+     * cache: TBs were found through mappings that may be gone); page is
+     * the virtual page a single-page flush dropped, or SOFTTLB_ALL_PAGES. */
+    void (*flushed)(CpuState *cpu, uint64_t page);
     CpuState *cpu;
 } SoftTlb;
 
