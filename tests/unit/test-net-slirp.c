@@ -211,8 +211,8 @@ static void check_arp_answer(Card *c, uint32_t host, uint32_t guest)
     uint8_t f[60];
     card_send(c, f, arp_request(f, guest, host));
     g_assert_cmpuint(c->got->len, ==, 1); /* answered inside the send */
-    uint16_t op;
-    uint32_t sip, tip;
+    uint16_t op = 0;
+    uint32_t sip = 0, tip = 0;
     uint8_t smac[6];
     g_assert_true(parse_arp(c->got->pdata[0], &op, &sip, &tip, smac));
     g_assert_cmpuint(op, ==, 2);
@@ -298,8 +298,8 @@ static void test_hostfwd(void)
         g_main_context_iteration(NULL, TRUE);
     }
     g_assert_cmpuint(c.got->len, >=, 1);
-    uint16_t op;
-    uint32_t sip, tip;
+    uint16_t op = 0;
+    uint32_t sip = 0, tip = 0;
     uint8_t smac[6];
     g_assert_true(parse_arp(c.got->pdata[0], &op, &sip, &tip, smac));
     g_assert_cmpuint(op, ==, 1);
