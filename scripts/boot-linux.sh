@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 [ -d build/meson-private ] || ./configure build
 ninja -C build
 kernel=$(scripts/fetch-images.sh "${ROVE_KERNEL:-linux-debian}")
-initrd=$(scripts/fetch-images.sh initramfs)
+if [ "${ROVE_KERNEL:-linux-debian}" = linux-debian ]; then
+    initrd=$(scripts/fetch-images.sh initramfs-debian) # with its virtio modules
+else
+    initrd=$(scripts/fetch-images.sh initramfs)
+fi
 bios=$(scripts/fetch-images.sh opensbi)
 echo "== booting riscv64 Linux under Rove (Ctrl-A x quits) =="
 exec build/rove-system-riscv64 -M virt -m 1G -smp 2 -nographic \

@@ -15,6 +15,9 @@
 #                 (4-12 min on 2 cores; ROVE_NO_BUILD=1 refuses instead)
 #   initramfs     our initramfs: busybox + scripts/initramfs/init
 #                 (scripts/make-initramfs.sh), remade when either changes
+#   initramfs-debian
+#                 the same plus linux-debian's virtio and ext4 modules
+#                 (scripts/debian-modules.py), loaded by /init under it
 #   linux-source  Debian 12's linux-source-6.1 tarball (for the build)
 #
 # Prints the absolute path of each image on stdout, one a line, in the order
@@ -32,12 +35,28 @@ me=fetch-images.sh
 die() { echo "$me: error: $*" >&2; exit 1; }
 log() { echo "$me: $*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
-KNOWN="busybox, opensbi, u-boot, linux-debian, linux, initramfs, linux-source"
+KNOWN="busybox, opensbi, u-boot, linux-debian, linux, initramfs, initramfs-debian, linux-source"
 
 [ $# -gt 0 ] || die "usage: $me IMAGE... ($KNOWN)"
+# initramfs-debian: initramfs plus the virtio and ext4 modules of Debian's
+# kernel (linux-debian), which its /init loads when that kernel runs.
+initramfs_debian() {
+    ird_out=$OUT/initramfs-debian.cpio.gz
+    from_package busybox busybox-static usr/bin/busybox
+    linux_debian
+    stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
+                "$OUT/busybox" "$ldm_out.version" "$ldm_out"/lib/modules/*/load-order |
+            sha256sum | cut -c1-64)
+    if [ ! -s "$ird_out" ] || [ "$(cat "$ird_out.stamp" 2>/dev/null)" != "$stamp" ]; then
+        "$here/make-initramfs.sh" -a "$ldm_out" "$OUT/busybox" "$ird_out.tmp.$$" || exit 1
+        mv "$ird_out.tmp.$$" "$ird_out" && echo "$stamp" > "$ird_out.stamp" || die "cannot write $ird_out"
+        log "initramfs-debian: with the modules of $(cat "$ldm_out.version")"
+    fi
+}
+
 for img; do
     case $img in
-    busybox|opensbi|u-boot|linux-debian|linux|initramfs|linux-source) ;;
+    busybox|opensbi|u-boot|linux-debian|linux|initramfs|initramfs-debian|linux-source) ;;
     *) die "unknown image '$img' (known: $KNOWN)" ;;
     esac
 done
@@ -156,7 +175,8 @@ is_image() {
 
 linux_debian() {
     ld_out=$OUT/linux-debian.Image
-    [ ! -s "$ld_out" ] || return 0
+    ldm_out=$OUT/linux-debian-modules
+    [ ! -s "$ld_out" ] || [ ! -s "$ldm_out.version" ] || return 0
     apt_setup trixie riscv64
     # shellcheck disable=SC2086
     pkg=$(apt-cache $APT depends linux-image-riscv64 2>/dev/null |
@@ -171,6 +191,11 @@ linux_debian() {
         k=$X/Image
     fi
     is_image "$k" || die "$(basename "$k") from $pkg is not a RISC-V Linux Image"
+    # The virtio and ext4 modules, for initramfs-debian.
+    rm -rf "$ldm_out"
+    python3 "$here/debian-modules.py" "$X" "$ldm_out" > "$ldm_out.version.tmp.$$" ||
+        die "cannot take the virtio modules out of $pkg"
+    mv "$ldm_out.version.tmp.$$" "$ldm_out.version" || die "cannot write $ldm_out.version"
     install_file "$k" "$ld_out"
     rm -rf "$X"
     drop_deb
@@ -218,6 +243,22 @@ initramfs() {
     fi
 }
 
+# initramfs-debian: initramfs plus the virtio and ext4 modules of Debian's
+# kernel (linux-debian), which its /init loads when that kernel runs.
+initramfs_debian() {
+    ird_out=$OUT/initramfs-debian.cpio.gz
+    from_package busybox busybox-static usr/bin/busybox
+    linux_debian
+    stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
+                "$OUT/busybox" "$ldm_out.version" "$ldm_out"/lib/modules/*/load-order |
+            sha256sum | cut -c1-64)
+    if [ ! -s "$ird_out" ] || [ "$(cat "$ird_out.stamp" 2>/dev/null)" != "$stamp" ]; then
+        "$here/make-initramfs.sh" -a "$ldm_out" "$OUT/busybox" "$ird_out.tmp.$$" || exit 1
+        mv "$ird_out.tmp.$$" "$ird_out" && echo "$stamp" > "$ird_out.stamp" || die "cannot write $ird_out"
+        log "initramfs-debian: with the modules of $(cat "$ldm_out.version")"
+    fi
+}
+
 for img; do
     case $img in
     busybox) from_package busybox busybox-static usr/bin/busybox; echo "$OUT/busybox" ;;
@@ -228,6 +269,7 @@ for img; do
     linux-debian) linux_debian; echo "$OUT/linux-debian.Image" ;;
     linux) linux_61 ;;
     initramfs) initramfs; echo "$OUT/initramfs.cpio.gz" ;;
+    initramfs-debian) initramfs_debian; echo "$OUT/initramfs-debian.cpio.gz" ;;
     linux-source) linux_source; echo "$CACHE/linux-source-6.1.tar.xz" ;;
     esac
 done

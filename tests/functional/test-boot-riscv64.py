@@ -46,8 +46,11 @@ the reason and the tail of the output.
               starts busybox httpd on port 80; the test fetches a token
               from http://127.0.0.1:PORT/ on the host (retrying until the
               guest answers), then types poweroff -f
-  debian      Debian 13's stock kernel + the same initramfs to EMU-BOOT-OK,
-              then commands typed into the interactive shell, poweroff -f
+  debian      Debian 13's stock kernel + initramfs-debian (the same plus
+              the kernel's virtio and ext4 modules) to EMU-BOOT-OK, then
+              commands typed into the interactive shell: a virtio disk's
+              first bytes, eth0's DHCP address (the shell's background
+              udhcpc), the virtio rng; poweroff -f
 
 Images come from scripts/fetch-images.sh (cached; the Linux 6.1 kernel is
 the shared prebuilt one, never built here: ROVE_NO_BUILD=1).  A case whose
@@ -303,11 +306,23 @@ def case_net_hostfwd(m, limit, port, token):
         raise Failure("exit status %d after poweroff -f, expected 0" % rc)
 
 
+DEBIAN_DISK_MARK = "ROVE-DEBIAN-DISK-7c1e"
+# The interactive shell's DHCP runs in the background: wait for its address.
+DEBIAN_DEVICES_CMD = ("head -c %d /dev/vda; echo; for i in $(seq 30); do ifconfig eth0 2>/dev/null |"
+                      " grep -q 'inet addr' && break; sleep 1; done; ifconfig eth0 |"
+                      " grep -o 'inet addr:[0-9.]*'; cat /sys/class/misc/hw_random/rng_current\n"
+                      % len(DEBIAN_DISK_MARK))
+
+
 def case_debian(m, limit):
     hit = marker(m, "EMU-BOOT-OK", r"EMU-BOOT-OK riscv64 6\.\d+\.\d+\S*deb\S*", limit)
     hit = marker(m, "shell prompt", r"# ", limit, hit.end())
     m.type("echo $((3 + 4))-shell-ok; uname -r\n")
     hit = marker(m, "shell answered", r"\n7-shell-ok\r?\n6\.\d+\.\d+\S*-riscv64\r?\n", limit, hit.end())
+    # Its virtio drivers are modules, loaded by our /init (initramfs-debian).
+    m.type(DEBIAN_DEVICES_CMD)
+    hit = marker(m, "virtio disk, network and rng", r"\n%s\r?\ninet addr:10\.0\.2\.15\r?\nvirtio_rng"
+                 % DEBIAN_DISK_MARK, limit, hit.end())
     m.type("poweroff -f\n")
     rc = m.wait_exit(limit)
     print("  %6.2f s  exit status %d (poweroff -f)" % (m.elapsed(), rc))
@@ -335,6 +350,10 @@ def main():
     emu_cmd = 'emu.cmd="%s"' % CMD
     tmp = tempfile.TemporaryDirectory(prefix="rove-boot-")
     sock_path = os.path.join(tmp.name, "hvc.sock")
+    debian_disk = os.path.join(tmp.name, "debian-disk.raw")
+    with open(debian_disk, "wb") as f:
+        f.write(DEBIAN_DISK_MARK.encode())
+        f.truncate(1 << 20)
     server = HostHttp()
     wget_cmd = DHCP_SETUP + "; wget -q -O - http://10.0.2.2:%d/token" % server.port
     fwd_port = free_port()
@@ -372,8 +391,12 @@ def main():
                     "-device", "virtio-net-device,netdev=n0",
                     "-append", append + ' emu.shell=1 emu.cmd="%s"' % httpd_cmd],
          lambda m, l: case_net_hostfwd(m, l, fwd_port, fwd_token)),
-        ("debian", ["opensbi", "linux-debian", "initramfs"],
+        ("debian", ["opensbi", "linux-debian", "initramfs-debian"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
+                    "-drive", "file=%s,format=raw,if=none,id=d0" % debian_disk,
+                    "-device", "virtio-blk-device,drive=d0",
+                    "-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0",
+                    "-device", "virtio-rng-device",
                     "-append", append], case_debian),
     ]
     ran = failed = 0
