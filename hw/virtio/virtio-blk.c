@@ -76,6 +76,7 @@ typedef struct VirtioBlk {
     BlkRequest *running;
     uint64_t gen;
     bool stop;
+    bool paused;             /* virtio_blk_set_paused: a disk that does not answer */
     int event_fd;            /* the I/O thread -> the main loop */
     guint source_id;
 
@@ -145,7 +146,7 @@ static gpointer io_thread(gpointer opaque)
     VirtioBlk *s = opaque;
     g_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->stop && g_queue_is_empty(&s->todo)) {
+        while (!s->stop && (s->paused || g_queue_is_empty(&s->todo))) {
             g_cond_wait(&s->cond, &s->lock);
         }
         if (s->stop) {
@@ -242,6 +243,15 @@ unsigned virtio_blk_complete(Device *dev, unsigned timeout_ms)
     unsigned n = complete_finished(s);
     bql_guard_exit(g);
     return n;
+}
+
+void virtio_blk_set_paused(Device *dev, bool paused)
+{
+    VirtioBlk *s = (VirtioBlk *)dev;
+    g_mutex_lock(&s->lock);
+    s->paused = paused;
+    g_cond_broadcast(&s->cond);
+    g_mutex_unlock(&s->lock);
 }
 
 unsigned virtio_blk_drain(Device *dev)

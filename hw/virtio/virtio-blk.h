@@ -14,6 +14,8 @@
 #ifndef HW_VIRTIO_VIRTIO_BLK_H
 #define HW_VIRTIO_VIRTIO_BLK_H
 
+#include <stdbool.h>
+
 #include <glib.h>
 
 #include "rove/qdev.h"
@@ -58,5 +60,8 @@ unsigned virtio_blk_complete(Device *dev, unsigned timeout_ms);
 /* Waits until the I/O thread has run every queued request, then completes
  * them (tests and fuzzing).  Returns how many were completed. */
 unsigned virtio_blk_drain(Device *dev);
+/* Tests: the I/O thread leaves queued requests alone while paused, as a
+ * disk that does not answer would (a reset still drops them). */
+void virtio_blk_set_paused(Device *dev, bool paused);
 
 #endif /* HW_VIRTIO_VIRTIO_BLK_H */

@@ -5,7 +5,8 @@
  * checked against the host file, flush, get-id, discard and write-zeroes,
  * every refused request (past the end, odd lengths, read-only, unknown
  * type), malformed chains breaking the queue, reset with requests in
- * flight, DMA notification of what the device wrote into guest RAM, and
+ * flight, a disk that does not answer stalling only the I/O thread, DMA
+ * notification of what the device wrote into guest RAM, and
  * the realize errors.
  */
 #include <fcntl.h>
@@ -348,6 +349,23 @@ static void test_reset_in_flight(Fix *f, gconstpointer data)
     g_assert_cmpuint(vd_ptr(&f->d, r.data)[0], ==, 3);
 }
 
+/* A disk that does not answer stalls only the I/O thread: the kick returns
+ * at once with nothing completed, and the requests complete once it does. */
+static void test_slow_disk(Fix *f, gconstpointer data)
+{
+    virtio_blk_set_paused(f->blk, true);
+    Req r = { VIRTIO_BLK_T_IN, 7, vd_alloc(&f->d, 512), 512, true, 0 };
+    uint64_t st = req_submit(f, &r);
+    vd_kick(&f->d, 0); /* would hang here if the kick did the I/O itself */
+    g_assert_cmpuint(virtio_blk_complete(f->blk, 100), ==, 0);
+    VdUsed u;
+    g_assert_false(vd_next_used(&f->d, 0, &u));
+    g_assert_cmpuint(*vd_ptr(&f->d, st), ==, 0xee); /* status not written yet */
+    virtio_blk_set_paused(f->blk, false);
+    g_assert_cmpuint(req_wait(f, st, NULL), ==, VIRTIO_BLK_S_OK);
+    g_assert_cmpuint(vd_ptr(&f->d, r.data)[0], ==, 7);
+}
+
 static void test_realize_errors(void)
 {
     VirtioDriver d;
@@ -389,6 +407,7 @@ int main(int argc, char **argv)
     T("read-only", test_read_only, "ro");
     T("malformed", test_malformed, NULL);
     T("reset-in-flight", test_reset_in_flight, NULL);
+    T("slow-disk", test_slow_disk, NULL);
 #undef T
     g_test_add_func("/virtio-blk/realize-errors", test_realize_errors);
     return g_test_run();
