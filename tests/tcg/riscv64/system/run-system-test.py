@@ -48,7 +48,10 @@ def main(argv):
     if not os.path.exists(a.program):
         print("SKIP: test program %s was not built" % a.program)
         return 77
-    cmd = [a.emu] + MACHINE + shlex.split(a.emu_args) + ["-kernel", a.program]
+    # "@PROG@" in the emulator args is the program's own path (a test may
+    # use its ELF file as a disk image).
+    emu_args = [w.replace("@PROG@", a.program) for w in shlex.split(a.emu_args)]
+    cmd = [a.emu] + MACHINE + emu_args + ["-kernel", a.program]
     env = dict(os.environ)
     if a.backend:
         env["ROVE_BACKEND"] = a.backend
