@@ -281,6 +281,8 @@ static void parse_device(SysOptions *o, const char *spec)
             die("-device %s: no such device on this machine (-device help lists them)", type);
         }
         fputs(out->str, stdout);
+        g_string_free(out, TRUE);
+        g_free(type);
         exit(0);
     }
     if (!o->devices) {
