@@ -28,23 +28,57 @@ static int open_flags_for(bool read_only, BlockCacheMode cache)
 }
 
 /*
- * The image lock: an open file description lock (F_OFD_SETLK, so two opens
- * in one process conflict too) over the whole file, exclusive for a writer
- * and shared for a reader.  QEMU takes shared locks on a few bytes of the
- * image and tests for conflicting ones, so the two also keep out of each
- * other's images.  A file system without locks (ENOLCK, EINVAL) is used
- * unlocked, as QEMU does.
+ * The image lock, in QEMU's byte layout so that the two keep out of each
+ * other's images: an open file description lock (F_OFD_*, so two opens in
+ * one process count as two users) on byte 100 + P says "I use permission
+ * P", on byte 200 + P "I let no one else have P", for P = 0 (consistent
+ * read) and 1 (write).  Everyone reads; a reader forbids writers; a writer
+ * also uses write.  After taking its bytes a user checks that no one else
+ * holds a byte that conflicts: a writer fails if another uses write or
+ * forbids it, a reader if someone writes.  Only shared locks are taken, and
+ * conflicts are found by testing for an exclusive one (F_OFD_GETLK, which
+ * ignores our own).  A file system without locks is used unlocked.
  */
-bool block_file_lock(BlockFile *f, GError **errp)
+enum { LOCK_USES = 100, LOCK_FORBIDS = 200, PERM_READ = 0, PERM_WRITE = 1 };
+
+/* 0, -EAGAIN (a conflicting lock), or another -errno. */
+static int lock_byte(int fd, int cmd, short type, off_t byte)
 {
-    struct flock fl = { .l_type = f->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+    struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
     int r;
     do {
-        r = fcntl(f->fd, F_OFD_SETLK, &fl);
+        r = fcntl(fd, cmd, &fl);
     } while (r < 0 && errno == EINTR);
-    if (r == 0 || (errno != EAGAIN && errno != EACCES)) {
-        return true;
+    if (r < 0) {
+        return errno == EACCES ? -EAGAIN : -errno;
     }
+    if (cmd == F_OFD_GETLK && fl.l_type != F_UNLCK) {
+        return -EAGAIN;
+    }
+    return 0;
+}
+
+bool block_file_lock(BlockFile *f, GError **errp)
+{
+    const off_t hold[] = { LOCK_USES + PERM_READ, LOCK_FORBIDS + PERM_WRITE,
+                           LOCK_USES + PERM_WRITE };
+    size_t nhold = f->read_only ? 2 : 3;
+    int r = 0;
+    for (size_t i = 0; i < nhold && r == 0; i++) {
+        r = lock_byte(f->fd, F_OFD_SETLK, F_RDLCK, hold[i]);
+    }
+    /* Someone writes; (for a writer) someone forbids writing. */
+    if (r == 0) {
+        r = lock_byte(f->fd, F_OFD_GETLK, F_WRLCK, LOCK_USES + PERM_WRITE);
+    }
+    if (r == 0 && !f->read_only) {
+        r = lock_byte(f->fd, F_OFD_GETLK, F_WRLCK, LOCK_FORBIDS + PERM_WRITE);
+    }
+    if (r == 0 || r != -EAGAIN) {
+        return true; /* locked, or no locks on this file system */
+    }
+    struct flock all = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+    (void)fcntl(f->fd, F_OFD_SETLK, &all);
     g_set_error(errp, BLOCK_ERROR, EBUSY,
                 "%s: in use by another process (cannot take its %s lock; -drive "
                 "file.locking=off or rove-img -U skips the lock)", f->filename,
