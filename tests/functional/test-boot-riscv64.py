@@ -354,6 +354,10 @@ def main():
     with open(debian_disk, "wb") as f:
         f.write(DEBIAN_DISK_MARK.encode())
         f.truncate(1 << 20)
+    # QEMU's -nic makes PCI cards only on virt (and its -nic none would
+    # drop it anyway): the oracle gets the same card spelt out.
+    wget_nic = (["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"] if a.qemu
+                else ["-nic", "user,model=virtio-net-device"])
     server = HostHttp()
     wget_cmd = DHCP_SETUP + "; wget -q -O - http://10.0.2.2:%d/token" % server.port
     fwd_port = free_port()
@@ -382,7 +386,7 @@ def main():
          lambda m, l: case_virtio_console(m, l, sock_path, not a.qemu)),
         ("linux-net-wget", ["opensbi", "linux", "initramfs"],
          lambda p: ["-smp", "1", "-bios", p[0], "-kernel", p[1], "-initrd", p[2],
-                    "-nic", "user,model=virtio-net-device",
+                    *wget_nic,
                     "-append", append + ' emu.cmd="%s"' % wget_cmd],
          lambda m, l: case_net_wget(m, l, server)),
         ("linux-net-hostfwd", ["opensbi", "linux", "initramfs"],
