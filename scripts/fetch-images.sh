@@ -38,22 +38,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 KNOWN="busybox, opensbi, u-boot, linux-debian, linux, initramfs, initramfs-debian, linux-source"
 
 [ $# -gt 0 ] || die "usage: $me IMAGE... ($KNOWN)"
-# initramfs-debian: initramfs plus the virtio and ext4 modules of Debian's
-# kernel (linux-debian), which its /init loads when that kernel runs.
-initramfs_debian() {
-    ird_out=$OUT/initramfs-debian.cpio.gz
-    from_package busybox busybox-static usr/bin/busybox
-    linux_debian
-    stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
-                "$OUT/busybox" "$ldm_out.version" "$ldm_out"/lib/modules/*/load-order |
-            sha256sum | cut -c1-64)
-    if [ ! -s "$ird_out" ] || [ "$(cat "$ird_out.stamp" 2>/dev/null)" != "$stamp" ]; then
-        "$here/make-initramfs.sh" -a "$ldm_out" "$OUT/busybox" "$ird_out.tmp.$$" || exit 1
-        mv "$ird_out.tmp.$$" "$ird_out" && echo "$stamp" > "$ird_out.stamp" || die "cannot write $ird_out"
-        log "initramfs-debian: with the modules of $(cat "$ldm_out.version")"
-    fi
-}
-
 for img; do
     case $img in
     busybox|opensbi|u-boot|linux-debian|linux|initramfs|initramfs-debian|linux-source) ;;
@@ -231,32 +215,33 @@ linux_61() {
     echo "$l61_out"
 }
 
-initramfs() {
-    ir_out=$OUT/initramfs.cpio.gz
+# pack_initramfs OUT [DIR [FILE...]]: our initramfs (plus DIR's contents)
+# into OUT, remade when its inputs (the FILEs too) change
+pack_initramfs() {
+    pi_out=$1
+    pi_add=${2:-}
+    shift
+    [ $# -eq 0 ] || shift
     from_package busybox busybox-static usr/bin/busybox
     stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
-                "$OUT/busybox" | sha256sum | cut -c1-64)
-    if [ ! -s "$ir_out" ] || [ "$(cat "$ir_out.stamp" 2>/dev/null)" != "$stamp" ]; then
-        "$here/make-initramfs.sh" "$OUT/busybox" "$ir_out.tmp.$$" || exit 1
-        mv "$ir_out.tmp.$$" "$ir_out" && echo "$stamp" > "$ir_out.stamp" || die "cannot write $ir_out"
-        log "initramfs: made from $OUT/busybox"
+                "$OUT/busybox" "$@" | sha256sum | cut -c1-64)
+    if [ ! -s "$pi_out" ] || [ "$(cat "$pi_out.stamp" 2>/dev/null)" != "$stamp" ]; then
+        "$here/make-initramfs.sh" ${pi_add:+-a "$pi_add"} "$OUT/busybox" "$pi_out.tmp.$$" || exit 1
+        mv "$pi_out.tmp.$$" "$pi_out" && echo "$stamp" > "$pi_out.stamp" || die "cannot write $pi_out"
+        log "$(basename "$pi_out"): made from $OUT/busybox${pi_add:+ and $pi_add}"
     fi
+}
+
+initramfs() {
+    pack_initramfs "$OUT/initramfs.cpio.gz"
 }
 
 # initramfs-debian: initramfs plus the virtio and ext4 modules of Debian's
 # kernel (linux-debian), which its /init loads when that kernel runs.
 initramfs_debian() {
-    ird_out=$OUT/initramfs-debian.cpio.gz
-    from_package busybox busybox-static usr/bin/busybox
     linux_debian
-    stamp=$(cat "$here/initramfs/init" "$here/initramfs/udhcpc.script" "$here/make-initramfs.sh" \
-                "$OUT/busybox" "$ldm_out.version" "$ldm_out"/lib/modules/*/load-order |
-            sha256sum | cut -c1-64)
-    if [ ! -s "$ird_out" ] || [ "$(cat "$ird_out.stamp" 2>/dev/null)" != "$stamp" ]; then
-        "$here/make-initramfs.sh" -a "$ldm_out" "$OUT/busybox" "$ird_out.tmp.$$" || exit 1
-        mv "$ird_out.tmp.$$" "$ird_out" && echo "$stamp" > "$ird_out.stamp" || die "cannot write $ird_out"
-        log "initramfs-debian: with the modules of $(cat "$ldm_out.version")"
-    fi
+    pack_initramfs "$OUT/initramfs-debian.cpio.gz" "$ldm_out" "$ldm_out.version" \
+        "$ldm_out"/lib/modules/*/load-order
 }
 
 for img; do
