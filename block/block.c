@@ -308,28 +308,36 @@ int block_pwrite(BlockDev *bs, uint64_t offset, const void *buf, size_t len)
     return len ? bs->drv->pwrite(bs, offset, buf, len) : 0;
 }
 
-/* Drivers work on flat buffers: a scattered request goes through one. */
+/*
+ * Drivers work on flat buffers: a scattered request goes through one.
+ * Checks the request and allocates the buffer; 0 or -errno.
+ */
+static int bounce_new(BlockDev *bs, uint64_t offset, const struct iovec *iov, int iovcnt,
+                      uint8_t **buf, size_t *total)
+{
+    bool overflow;
+    *total = iov_total(iov, iovcnt, &overflow);
+    if (overflow || iovcnt < 0 || !in_bounds(bs, offset, *total)) {
+        return -EINVAL;
+    }
+    *buf = g_try_malloc(*total ? *total : 1);
+    return *buf ? 0 : -ENOMEM;
+}
+
 int block_preadv(BlockDev *bs, uint64_t offset, const struct iovec *iov, int iovcnt)
 {
     if (iovcnt == 1) {
         return block_pread(bs, offset, iov[0].iov_base, iov[0].iov_len);
     }
-    bool overflow;
-    size_t total = iov_total(iov, iovcnt, &overflow);
-    if (overflow || iovcnt < 0 || !in_bounds(bs, offset, total)) {
-        return -EINVAL;
-    }
-    uint8_t *buf = g_try_malloc(total ? total : 1);
-    if (!buf) {
-        return -ENOMEM;
-    }
-    int r = block_pread(bs, offset, buf, total);
+    uint8_t *buf = NULL;
+    size_t total;
+    int r = bounce_new(bs, offset, iov, iovcnt, &buf, &total);
     if (r == 0) {
-        size_t pos = 0;
-        for (int i = 0; i < iovcnt; i++) {
-            memcpy(iov[i].iov_base, buf + pos, iov[i].iov_len);
-            pos += iov[i].iov_len;
-        }
+        r = block_pread(bs, offset, buf, total);
+    }
+    for (size_t pos = 0, i = 0; r == 0 && i < (size_t)iovcnt; i++) {
+        memcpy(iov[i].iov_base, buf + pos, iov[i].iov_len);
+        pos += iov[i].iov_len;
     }
     g_free(buf);
     return r;
@@ -340,21 +348,16 @@ int block_pwritev(BlockDev *bs, uint64_t offset, const struct iovec *iov, int io
     if (iovcnt == 1) {
         return block_pwrite(bs, offset, iov[0].iov_base, iov[0].iov_len);
     }
-    bool overflow;
-    size_t total = iov_total(iov, iovcnt, &overflow);
-    if (overflow || iovcnt < 0 || !in_bounds(bs, offset, total)) {
-        return -EINVAL;
-    }
-    uint8_t *buf = g_try_malloc(total ? total : 1);
-    if (!buf) {
-        return -ENOMEM;
-    }
-    size_t pos = 0;
-    for (int i = 0; i < iovcnt; i++) {
+    uint8_t *buf = NULL;
+    size_t total;
+    int r = bounce_new(bs, offset, iov, iovcnt, &buf, &total);
+    for (size_t pos = 0, i = 0; r == 0 && i < (size_t)iovcnt; i++) {
         memcpy(buf + pos, iov[i].iov_base, iov[i].iov_len);
         pos += iov[i].iov_len;
     }
-    int r = block_pwrite(bs, offset, buf, total);
+    if (r == 0) {
+        r = block_pwrite(bs, offset, buf, total);
+    }
     g_free(buf);
     return r;
 }

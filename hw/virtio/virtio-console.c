@@ -1,7 +1,8 @@
 /*
  * The virtio console (virtio 1.x, 5.3) with a single port: no
  * VIRTIO_CONSOLE_F_MULTIPORT, so there is no control queue and port 0 is
- * always open; Linux binds it to /dev/hvc0.
+ * always open; Linux binds it to the next free /dev/hvcN (hvc1 when its SBI
+ * console holds hvc0).
  *
  * - transmitq (1): each request's device-readable bytes go to the
  *   character back end, at most VIRTIO_CONSOLE_MAX_TX_REQUEST of them per
@@ -255,7 +256,7 @@ static const Property console_props[] = {
 
 static const DeviceType virtio_console_type = {
     .name = TYPE_VIRTIO_CONSOLE,
-    .help = "virtio console, one port (the guest's /dev/hvc0) on a -chardev",
+    .help = "virtio console, one port (a /dev/hvcN in the guest) on a -chardev",
     .instance_size = sizeof(VirtioConsole),
     .props = console_props,
     .bus = VIRTIO_BUS,

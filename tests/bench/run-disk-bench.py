@@ -47,12 +47,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-MARK = re.compile(rb"(EMU-BOOT-OK|EMU-CMD-END rc=\d+|BENCH-START \S+|BENCH-DONE \S+ rc=\d+)")
+sys.path.insert(0, HERE)
+from benchlib import fetch, run_console  # noqa: E402
 WORKLOADS = ["seq-write", "seq-read", "rand-write", "rand-read"]
 DISK_SH = r"""#!/bin/sh
 # disk.sh DEV MIB OPS: the disk workloads of run-disk-bench.py, each
@@ -70,47 +69,6 @@ run seq-read /bench/disk_rand -t dd if="$dev" of=/dev/null bs=1M count="$mib" if
 run rand-write /bench/disk_rand "$dev" write "$ops"
 run rand-read /bench/disk_rand "$dev" read "$ops"
 """
-
-
-def run_console(argv, timeout):
-    """Runs argv; returns (seconds to each console marker, status, output).
-    A reader thread timestamps each marker as it comes."""
-    seen, out = {}, bytearray()
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, start_new_session=True)
-
-    def reader():
-        scanned = 0
-        while True:
-            data = os.read(p.stdout.fileno(), 65536)
-            if not data:
-                return
-            now = time.perf_counter() - t0
-            out.extend(data)
-            end = out.rfind(b"\n") + 1       # markers are whole lines
-            for m in MARK.finditer(out, scanned, end):
-                seen.setdefault(m.group(1).decode(), now)
-            scanned = max(scanned, end)
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
-    try:
-        status = p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, 9)
-        p.wait()
-        status = "timeout"
-    th.join(timeout=5)
-    return seen, status, bytes(out).decode("utf-8", "replace")
-
-
-def fetch(script, names):
-    p = subprocess.run(["sh", script] + names, stdout=subprocess.PIPE, text=True)
-    paths = p.stdout.split()
-    if p.returncode != 0 or len(paths) != len(names):
-        sys.exit("run-disk-bench: cannot fetch the images (%s)" % " ".join(names))
-    return paths
 
 
 def bench_initramfs(cc, busybox, builddir):
@@ -217,7 +175,8 @@ def main(argv):
             sys.exit("run-disk-bench: no rove-img (%s) nor qemu-img to make qcow2 images" % a.img)
         print("qcow2 images made by %s" % img_tool)
 
-    fw, kernel, _, busybox = fetch(a.fetch, ["opensbi", "linux", "initramfs", "busybox"])
+    fw, kernel, _, busybox = fetch(a.fetch, ["opensbi", "linux", "initramfs", "busybox"],
+                                   "run-disk-bench")
     with tempfile.TemporaryDirectory(prefix="rove-diskbench-") as tmp:
         builddir = a.build_dir or tmp
         os.makedirs(builddir, exist_ok=True)
@@ -243,7 +202,7 @@ def main(argv):
                     make_image(img, fmt, a.size_mb, img_tool)
                     drive = ["-drive", "file=%s,format=%s,if=none,id=disk0,cache=%s" % (img, fmt, a.cache),
                              "-device", "virtio-blk-device,drive=disk0"]
-                    seen, status, out = run_console(emu + base + drive, a.timeout)
+                    seen, _, status, out = run_console(emu + base + drive, a.timeout)
                     failed = []
                     for w in WORKLOADS:
                         t0, t1 = seen.get("BENCH-START " + w), seen.get("BENCH-DONE %s rc=0" % w)

@@ -34,55 +34,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-MARK = re.compile(rb"(EMU-BOOT-OK|EMU-CMD-END rc=\d+|BENCH-START \S+|BENCH-DONE \S+ rc=\d+)")
-
-
-def run_console(argv, timeout):
-    """Runs argv; returns (seconds to each console marker, exit time,
-    status, output).  A reader thread timestamps each marker as it comes."""
-    seen, out = {}, bytearray()
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, start_new_session=True)
-
-    def reader():
-        scanned = 0
-        while True:
-            data = os.read(p.stdout.fileno(), 65536)
-            if not data:
-                return
-            now = time.perf_counter() - t0
-            out.extend(data)
-            # markers are whole lines: scan complete lines only
-            end = out.rfind(b"\n") + 1
-            for m in MARK.finditer(out, scanned, end):
-                seen.setdefault(m.group(1).decode(), now)
-            scanned = max(scanned, end)
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
-    try:
-        status = p.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, 9)
-        status = p.wait()
-        status = "timeout"
-    t_exit = time.perf_counter() - t0
-    th.join(timeout=5)
-    return seen, t_exit, status, bytes(out).decode("utf-8", "replace")
-
-
-def fetch(script, names):
-    p = subprocess.run(["sh", script] + names, stdout=subprocess.PIPE, text=True)
-    paths = p.stdout.split()
-    if p.returncode != 0 or len(paths) != len(names):
-        sys.exit("run-system-bench: cannot fetch the images (%s)" % " ".join(names))
-    return paths
+sys.path.insert(0, HERE)
+from benchlib import fetch, run_console  # noqa: E402
 
 
 def bench_initramfs(a, busybox, builddir, names):
@@ -145,7 +101,8 @@ def main(argv):
         print("rove: %s not built; QEMU only" % a.emu)
     emus.append(("qemu", [a.qemu, "-nic", "none"]))
 
-    fw, kernel, initrd, busybox = fetch(a.fetch, ["opensbi", "linux", "initramfs", "busybox"])
+    fw, kernel, initrd, busybox = fetch(a.fetch, ["opensbi", "linux", "initramfs", "busybox"],
+                                        "run-system-bench")
     with tempfile.TemporaryDirectory(prefix="rove-sysbench-") as tmp:
         builddir = a.build_dir or tmp
         os.makedirs(builddir, exist_ok=True)
