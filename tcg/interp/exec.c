@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rove/exec.h"
+#include "rove/softmmu.h"
 #include "tcg/fold.h"
 #include "tcg/interp/interp.h"
 
@@ -57,6 +59,49 @@ static inline void wr32(uintptr_t p, uint32_t v)
 /* ---- arithmetic with the IR's edge rules ---- */
 
 /* Division corner cases are unspecified by the IR; these never trap. */
+/* Soft-MMU fast path, as generated code has it (tcg/x86_64/x86-softmmu.c):
+ * the host address of a guest access whose TLB entry maps RAM for it, or
+ * NULL (miss, MMIO, a page with TBs, misalignment: the model's helper). */
+static inline uintptr_t soft_tlb_hit(void *env, int32_t tlb_off, uint64_t addr, uint32_t oi,
+                                     bool store)
+{
+    MemOp mop = tcg_oi_memop(oi);
+    uint64_t size = 1u << (mop & MO_SIZE);
+    bool align = (mop & MO_ALIGN) != 0;
+    const SoftTlbEntry *e = *(SoftTlbEntry *const *)((const uint8_t *)env + tlb_off);
+    e += (size_t)tcg_oi_mmu_idx(oi) * SOFTMMU_TLB_SIZE +
+         ((addr >> TARGET_PAGE_BITS) & (SOFTMMU_TLB_SIZE - 1));
+    uint64_t probe = (align ? addr : addr + size - 1) &
+                     ((uint64_t)TARGET_PAGE_MASK | (align ? size - 1 : 0));
+    if (probe != (store ? e->addr_write : e->addr_read)) {
+        return 0;
+    }
+    return (uintptr_t)(e->addend + addr);
+}
+
+static inline uint64_t soft_load_host(uintptr_t p, MemOp mop)
+{
+    switch (mop & (MO_SIZE | MO_SIGN)) {
+    case MO_8: return *(const uint8_t *)p;
+    case MO_SB: return (uint64_t)(int64_t)*(const int8_t *)p;
+    case MO_16: { uint16_t v; memcpy(&v, (const void *)p, 2); return v; }
+    case MO_SW: { int16_t v; memcpy(&v, (const void *)p, 2); return (uint64_t)(int64_t)v; }
+    case MO_32: { uint32_t v; memcpy(&v, (const void *)p, 4); return v; }
+    case MO_SL: { int32_t v; memcpy(&v, (const void *)p, 4); return (uint64_t)(int64_t)v; }
+    default: { uint64_t v; memcpy(&v, (const void *)p, 8); return v; }
+    }
+}
+
+static inline void soft_store_host(uintptr_t p, MemOp mop, uint64_t v)
+{
+    switch (mop & MO_SIZE) {
+    case MO_8: *(uint8_t *)p = (uint8_t)v; break;
+    case MO_16: { uint16_t x = (uint16_t)v; memcpy((void *)p, &x, 2); break; }
+    case MO_32: { uint32_t x = (uint32_t)v; memcpy((void *)p, &x, 4); break; }
+    default: memcpy((void *)p, &v, 8); break;
+    }
+}
+
 static inline uint32_t div32(int32_t a, int32_t b)
 {
     if (b == 0) {
@@ -699,8 +744,14 @@ uintptr_t interp_exec(void *env, const void *code_rx)
 #undef GADDR
     /* soft MMU: [op][val][addr][oi], the C slow path does it all */
     CASE(qld_soft) {
-        SET_PC();
-        uint64_t v = hdr->soft_ld(env, R64(2), ip[3], (uintptr_t)ip);
+        uint64_t addr = R64(2), v;
+        uintptr_t host = soft_tlb_hit(env, hdr->tlb_off, addr, ip[3], false);
+        if (host) {
+            v = soft_load_host(host, tcg_oi_memop(ip[3]));
+        } else {
+            SET_PC();
+            v = hdr->soft_ld(env, addr, ip[3], (uintptr_t)ip);
+        }
         if (AUX & INTERP_AUX_I64) {
             W64(1, v);
         } else {
@@ -709,9 +760,15 @@ uintptr_t interp_exec(void *env, const void *code_rx)
         NEXT(4);
     }
     CASE(qst_soft) {
-        SET_PC();
+        uint64_t addr = R64(2);
         uint64_t v = (AUX & INTERP_AUX_I64) ? R64(1) : R32(1);
-        hdr->soft_st(env, R64(2), v, ip[3], (uintptr_t)ip);
+        uintptr_t host = soft_tlb_hit(env, hdr->tlb_off, addr, ip[3], true);
+        if (host) {
+            soft_store_host(host, tcg_oi_memop(ip[3]), v);
+        } else {
+            SET_PC();
+            hdr->soft_st(env, addr, v, ip[3], (uintptr_t)ip);
+        }
         NEXT(4);
     }
 

@@ -506,6 +506,7 @@ static const void *interp_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo 
             .lookup_tb = ctx->lookup_tb_helper,
             .soft_ld = ctx->mem.ld,
             .soft_st = ctx->mem.st,
+            .tlb_off = ctx->mem.tlb_off,
         };
         memcpy(rw, &h, sizeof(h));
         for (int k = 0; k < g.nb_pool; k++) {

@@ -43,6 +43,7 @@ typedef struct InterpBlobHeader {
     /* TCG_MEM_SOFTMMU: every qemu_ld/st calls these (the TLB is C's). */
     uint64_t (*soft_ld)(void *env, uint64_t addr, uint32_t oi, uintptr_t host_pc);
     void (*soft_st)(void *env, uint64_t addr, uint64_t val, uint32_t oi, uintptr_t host_pc);
+    int32_t tlb_off;    /* TCG_MEM_SOFTMMU: env offset of the SoftTlb pointer */
 } InterpBlobHeader;
 
 enum { INTERP_BASE_FRAME = 0, INTERP_BASE_ENV = 1, INTERP_BASE_BLOB = 2 };
