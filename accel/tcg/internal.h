@@ -25,11 +25,13 @@
 
 #include <glib.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "rove/exec.h"
 
 #define TB_HASH_BITS 16
 #define TB_JMP_CACHE_BITS 12
+#define JMP_PAGE_FILTER_BITS 12
 /* Smallest TB the back ends emit is well over 32 bytes: the TB array needs
  * at most code size / 32 entries. */
 #define TB_MIN_CODE_SIZE 32
@@ -57,6 +59,11 @@ typedef struct CpuTcg {
      * the whole cache is cleared. */
     uint16_t jmp_filled[128];
     unsigned nb_jmp_filled;
+    /* A bit per hash of a virtual page (jmp_page_bit): set while the jump
+     * cache may hold a TB starting in a page with that hash.  Linux issues
+     * many sfence.vma for single pages, nearly all of them data pages: a
+     * clear of such a page looks at two bits instead of every entry. */
+    uint64_t jmp_pages[(1u << JMP_PAGE_FILTER_BITS) / 64];
 } CpuTcg;
 
 static inline CpuTcg *cpu_tcg(CpuState *cpu)
@@ -76,6 +83,24 @@ static inline unsigned tb_jmp_cache_hash(uint64_t pc)
            ((1u << TB_JMP_CACHE_BITS) - 1);
 }
 
+static inline unsigned jmp_page_bit(uint64_t page)
+{
+    uint64_t vpn = page >> TARGET_PAGE_BITS;
+    return (unsigned)(vpn ^ (vpn >> JMP_PAGE_FILTER_BITS)) & ((1u << JMP_PAGE_FILTER_BITS) - 1);
+}
+
+static inline bool jmp_page_maybe(const CpuTcg *ct, uint64_t page)
+{
+    unsigned b = jmp_page_bit(page);
+    return (ct->jmp_pages[b / 64] >> (b % 64)) & 1;
+}
+
+static inline void jmp_page_mark(CpuTcg *ct, uint64_t pc)
+{
+    unsigned b = jmp_page_bit(pc & TARGET_PAGE_MASK);
+    ct->jmp_pages[b / 64] |= 1ull << (b % 64);
+}
+
 static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
 {
     unsigned h = tb_jmp_cache_hash(tb->pc);
@@ -85,22 +110,35 @@ static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
     if (ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled)) {
         ct->nb_jmp_filled++;
     }
+    jmp_page_mark(ct, tb->pc);
     ct->jmp_cache[h] = tb;
 }
 
 /* Drops the entries whose TB starts in page or in the page before it (a
- * TB's first insn may reach into the next page).  Walks only the slots
- * set since the last clear when it knows them. */
+ * TB's first insn may reach into the next page).  Returns at once when
+ * the filter says neither page has entries; otherwise walks only the
+ * slots set since the last clear when it knows them, every slot when
+ * not, and rebuilds the filter from the entries that stay (every entry
+ * that may be set is among those walked). */
 static inline void jmp_cache_clear_page(CpuTcg *ct, uint64_t page)
 {
+    if (!jmp_page_maybe(ct, page) && !jmp_page_maybe(ct, page - TARGET_PAGE_SIZE)) {
+        return;
+    }
     bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
     unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
     for (unsigned i = 0; i < n; i++) {
         unsigned h = listed ? ct->jmp_filled[i] : i;
         TranslationBlock *tb = ct->jmp_cache[h];
-        if (tb && ((tb->pc & TARGET_PAGE_MASK) == page ||
-                   (tb->pc & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE == page)) {
+        if (!tb) {
+            continue;
+        }
+        uint64_t tb_page = tb->pc & TARGET_PAGE_MASK;
+        if (tb_page == page || tb_page + TARGET_PAGE_SIZE == page) {
             ct->jmp_cache[h] = NULL;
+        } else {
+            jmp_page_mark(ct, tb->pc);
         }
     }
 }
@@ -115,6 +153,7 @@ static inline void jmp_cache_clear(CpuTcg *ct)
         }
     }
     ct->nb_jmp_filled = 0;
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
 }
 
 static inline bool tb_is_invalid(const TranslationBlock *tb)
