@@ -68,7 +68,7 @@ void cpu_list_exit_all(void)
 void cpu_list_clear_jmp_caches(void)
 {
     for (CpuState *c = cpu_list; c; c = c->next_cpu) {
-        jmp_cache_clear(cpu_tcg(c));
+        jmp_cache_reset(cpu_tcg(c));
     }
 }
 

@@ -25,11 +25,13 @@
 
 #include <glib.h>
 #include <pthread.h>
+#include <string.h>
 
 #include "rove/exec.h"
 
 #define TB_HASH_BITS 16
 #define TB_JMP_CACHE_BITS 12
+#define JMP_PAGE_FILTER_BITS 12
 /* Smallest TB the back ends emit is well over 32 bytes: the TB array needs
  * at most code size / 32 entries. */
 #define TB_MIN_CODE_SIZE 32
@@ -52,11 +54,30 @@ typedef struct CpuTcg {
     TbCodeInfo info;         /* scratch for gen_code */
     TranslationBlock *building; /* TB under translation (freed if it aborts) */
     TranslationBlock *jmp_cache[1u << TB_JMP_CACHE_BITS];
-    /* The jmp_cache slots set since the last clear, so that a clear (every
-     * TLB flush in system mode) touches only those; past the array's size
-     * the whole cache is cleared. */
-    uint16_t jmp_filled[128];
+    uint64_t jmp_pc[1u << TB_JMP_CACHE_BITS]; /* jmp_cache[h]->pc, if set */
+    /* The jmp_cache slots filled since the last clear (each listed when it
+     * goes from empty to set), so that a clear (every TLB flush in system
+     * mode) touches only those; past the array's size the whole cache is
+     * walked.  A Linux boot fills a few hundred between flushes. */
+    uint16_t jmp_filled[1024];
     unsigned nb_jmp_filled;
+    /* A bit per hash of a virtual page (jmp_page_bit): set while the jump
+     * cache may hold a TB starting in a page with that hash.  Linux issues
+     * many sfence.vma for single pages, nearly all of them data pages: a
+     * clear of such a page looks at two bits instead of every entry. */
+    uint64_t jmp_pages[(1u << JMP_PAGE_FILTER_BITS) / 64];
+    /* What jmp_cache held before: the entry a set replaced, and every
+     * entry a full clear dropped.  Generated code never reads it; the slow
+     * lookup (tb_lookup_slow) tries it before the hash, checking what a
+     * hash hit must match (the physical page included), so nothing needs
+     * to leave it but freed TBs (jmp_cache_reset).  After a full TLB flush
+     * (every satp switch) most TBs come back from here without a cache
+     * miss in the big hash table; the pc beside the pointer spares a load
+     * of a cold TB when the slot holds another one. */
+    struct {
+        uint64_t pc;
+        TranslationBlock *tb;
+    } jmp_victim[1u << TB_JMP_CACHE_BITS];
 } CpuTcg;
 
 static inline CpuTcg *cpu_tcg(CpuState *cpu)
@@ -76,45 +97,101 @@ static inline unsigned tb_jmp_cache_hash(uint64_t pc)
            ((1u << TB_JMP_CACHE_BITS) - 1);
 }
 
+static inline unsigned jmp_page_bit(uint64_t page)
+{
+    uint64_t vpn = page >> TARGET_PAGE_BITS;
+    return (unsigned)(vpn ^ (vpn >> JMP_PAGE_FILTER_BITS)) & ((1u << JMP_PAGE_FILTER_BITS) - 1);
+}
+
+static inline bool jmp_page_maybe(const CpuTcg *ct, uint64_t page)
+{
+    unsigned b = jmp_page_bit(page);
+    return (ct->jmp_pages[b / 64] >> (b % 64)) & 1;
+}
+
+static inline void jmp_page_mark(CpuTcg *ct, uint64_t pc)
+{
+    unsigned b = jmp_page_bit(pc & TARGET_PAGE_MASK);
+    ct->jmp_pages[b / 64] |= 1ull << (b % 64);
+}
+
+/* jmp_cache[h] is about to be replaced or dropped: keep it as the victim. */
+static inline void jmp_victim_keep(CpuTcg *ct, unsigned h)
+{
+    if (ct->jmp_cache[h]) {
+        ct->jmp_victim[h].pc = ct->jmp_pc[h];
+        ct->jmp_victim[h].tb = ct->jmp_cache[h];
+    }
+}
+
 static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
 {
     unsigned h = tb_jmp_cache_hash(tb->pc);
-    if (ct->nb_jmp_filled < G_N_ELEMENTS(ct->jmp_filled)) {
-        ct->jmp_filled[ct->nb_jmp_filled] = (uint16_t)h;
+    if (!ct->jmp_cache[h]) {
+        if (ct->nb_jmp_filled < G_N_ELEMENTS(ct->jmp_filled)) {
+            ct->jmp_filled[ct->nb_jmp_filled] = (uint16_t)h;
+        }
+        if (ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled)) {
+            ct->nb_jmp_filled++;
+        }
+    } else if (ct->jmp_cache[h] != tb) {
+        jmp_victim_keep(ct, h);
     }
-    if (ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled)) {
-        ct->nb_jmp_filled++;
-    }
+    jmp_page_mark(ct, tb->pc);
     ct->jmp_cache[h] = tb;
+    ct->jmp_pc[h] = tb->pc;
 }
 
 /* Drops the entries whose TB starts in page or in the page before it (a
- * TB's first insn may reach into the next page).  Walks only the slots
- * set since the last clear when it knows them. */
+ * TB's first insn may reach into the next page).  Returns at once when
+ * the filter says neither page has entries; otherwise walks only the
+ * slots set since the last clear when it knows them, every slot when
+ * not, and rebuilds the filter from the entries that stay (every entry
+ * that may be set is among those walked). */
 static inline void jmp_cache_clear_page(CpuTcg *ct, uint64_t page)
+{
+    if (!jmp_page_maybe(ct, page) && !jmp_page_maybe(ct, page - TARGET_PAGE_SIZE)) {
+        return;
+    }
+    bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
+    unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
+    for (unsigned i = 0; i < n; i++) {
+        unsigned h = listed ? ct->jmp_filled[i] : i;
+        if (!ct->jmp_cache[h]) {
+            continue;
+        }
+        uint64_t tb_page = ct->jmp_pc[h] & TARGET_PAGE_MASK;
+        if (tb_page == page || tb_page + TARGET_PAGE_SIZE == page) {
+            ct->jmp_cache[h] = NULL;
+        } else {
+            jmp_page_mark(ct, ct->jmp_pc[h]);
+        }
+    }
+}
+
+/* Empties the jump cache (a full TLB flush); its entries stay reachable
+ * through jmp_victim. */
+static inline void jmp_cache_clear(CpuTcg *ct)
 {
     bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
     unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
     for (unsigned i = 0; i < n; i++) {
         unsigned h = listed ? ct->jmp_filled[i] : i;
-        TranslationBlock *tb = ct->jmp_cache[h];
-        if (tb && ((tb->pc & TARGET_PAGE_MASK) == page ||
-                   (tb->pc & TARGET_PAGE_MASK) + TARGET_PAGE_SIZE == page)) {
-            ct->jmp_cache[h] = NULL;
-        }
-    }
-}
-
-static inline void jmp_cache_clear(CpuTcg *ct)
-{
-    if (ct->nb_jmp_filled > G_N_ELEMENTS(ct->jmp_filled)) {
-        memset(ct->jmp_cache, 0, sizeof(ct->jmp_cache));
-    } else {
-        for (unsigned i = 0; i < ct->nb_jmp_filled; i++) {
-            ct->jmp_cache[ct->jmp_filled[i]] = NULL;
-        }
+        jmp_victim_keep(ct, h);
+        ct->jmp_cache[h] = NULL;
     }
     ct->nb_jmp_filled = 0;
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
+}
+
+/* Forgets every TB, touching none (they may be freed already). */
+static inline void jmp_cache_reset(CpuTcg *ct)
+{
+    memset(ct->jmp_cache, 0, sizeof(ct->jmp_cache));
+    memset(ct->jmp_victim, 0, sizeof(ct->jmp_victim));
+    ct->nb_jmp_filled = 0;
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
 }
 
 static inline bool tb_is_invalid(const TranslationBlock *tb)
@@ -180,7 +257,7 @@ void cpu_list_add(CpuState *cpu);
 void cpu_list_remove(CpuState *cpu);
 /* cpu_exit() on every vCPU. */
 void cpu_list_exit_all(void);
-/* Every vCPU's jump cache is emptied (inside an exclusive section). */
+/* Every vCPU's jump cache forgets every TB (inside an exclusive section). */
 void cpu_list_clear_jmp_caches(void);
 /* cpu_exec brackets: a vCPU between them may be in generated code. */
 void cpu_exec_start(CpuState *cpu);

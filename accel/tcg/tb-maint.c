@@ -12,6 +12,7 @@
  *  - Invalid TBs stay allocated until the next flush (stale pointers in
  *    the jump caches are rejected by the `invalid` flag).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "accel/tcg/internal.h"
@@ -90,23 +91,48 @@ static bool tb_second_page_ok(CpuState *cpu, const TranslationBlock *tb)
     return accel_mode->code_phys(cpu, next) == tb->page_addr[1];
 }
 
+/* What a TB must match to run at pc (see tb_hash_lookup). */
+static bool tb_key_match(CpuState *cpu, const TranslationBlock *tb, uint64_t pc,
+                         uint32_t flags, uint32_t cflags, uint64_t phys_page)
+{
+    return tb->pc == pc && tb->flags == flags && (tb->cflags & CF_KEY_MASK) == cflags &&
+           (phys_page == (uint64_t)-1 || tb->page_addr[0] == phys_page) &&
+           !tb_is_invalid(tb) && tb_second_page_ok(cpu, tb);
+}
+
 TranslationBlock *tb_hash_lookup(CpuState *cpu, uint64_t pc, uint32_t flags,
                                  uint32_t cflags, uint64_t phys_page)
 {
     ExecState *es = cpu->exec;
     TranslationBlock *tb = __atomic_load_n(&es->hash[tb_hash(pc, flags)], __ATOMIC_ACQUIRE);
     for (; tb; tb = __atomic_load_n(&tb->hash_next, __ATOMIC_ACQUIRE)) {
-        if (tb->pc == pc && tb->flags == flags && (tb->cflags & CF_KEY_MASK) == cflags &&
-            (phys_page == (uint64_t)-1 || tb->page_addr[0] == phys_page) &&
-            !tb_is_invalid(tb) && tb_second_page_ok(cpu, tb)) {
+        if (tb_key_match(cpu, tb, pc, flags, cflags, phys_page)) {
             return tb;
         }
     }
     return NULL;
 }
 
+/* Starts loading the lines a lookup of tb will read (tb_key_match). */
+static inline void tb_prefetch(const TranslationBlock *tb)
+{
+    __builtin_prefetch(tb);
+    __builtin_prefetch((const char *)tb + offsetof(TranslationBlock, tc_ptr));
+}
+
 TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
 {
+    CpuTcg *ct = cpu_tcg(cpu);
+    /* The victim slot first: it matches the hash's TB (or an equal one).
+     * The loads of its TB, or of the hash bucket, are started before
+     * code_phys, whose TLB lookup (a page walk after a flush) hides them. */
+    unsigned h = tb_jmp_cache_hash(pc);
+    TranslationBlock *tb = ct->jmp_victim[h].pc == pc ? ct->jmp_victim[h].tb : NULL;
+    if (tb) {
+        tb_prefetch(tb);
+    } else {
+        __builtin_prefetch(&cpu->exec->hash[tb_hash(pc, flags)]);
+    }
     uint64_t phys = (uint64_t)-1;
     if (accel_mode->code_phys) {
         phys = accel_mode->code_phys(cpu, pc);
@@ -114,9 +140,11 @@ TranslationBlock *tb_lookup_slow(CpuState *cpu, uint64_t pc, uint32_t flags)
             return NULL; /* not mapped now: translating raises the fault */
         }
     }
-    TranslationBlock *tb = tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
+    if (!tb || !tb_key_match(cpu, tb, pc, flags, cpu->tcg_cflags, phys)) {
+        tb = tb_hash_lookup(cpu, pc, flags, cpu->tcg_cflags, phys);
+    }
     if (tb) {
-        jmp_cache_set(cpu_tcg(cpu), tb);
+        jmp_cache_set(ct, tb);
     }
     return tb;
 }
