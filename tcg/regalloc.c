@@ -54,6 +54,26 @@ typedef struct RaTemp {
     int64_t cval;       /* VAL_CONST: the value */
 } RaTemp;
 
+/* Spill slots the allocator can track (RaHostDesc.frame_size / 8). */
+#define RA_MAX_SLOTS 1024
+
+/*
+ * Per-context storage, allocated at the context's first translation and
+ * kept (ctx->ra_tables, one block: tcg_context_destroy frees it): no
+ * allocation per TB, and the globals' start state is copied, not rebuilt.
+ */
+typedef struct RaTables {
+    RaTemp t[TCG_MAX_TEMPS];
+    uint64_t maybe_dirty[TCG_MAX_TEMPS / 64];
+    uint64_t active[TCG_MAX_TEMPS / 64];
+    uint64_t slot_used[RA_MAX_SLOTS / 64];
+    /* globals0[0, nb_globals0): the globals at the start of a TB, made
+     * for env_reg0 (ra_init_state); room for max_globals0. */
+    int nb_globals0, max_globals0;
+    int8_t env_reg0;
+    RaTemp globals0[];
+} RaTables;
+
 typedef struct RaState {
     TcgContext *ctx;
     const RaHostDesc *d;
@@ -71,6 +91,12 @@ typedef struct RaState {
     /* Globals and locals whose memory slot may be stale (a superset of
      * those with !coherent): ra_sync_dirty visits only these. */
     uint64_t *maybe_dirty;
+    /* Temps that may be away from their resting state (a superset): in a
+     * register, a known constant, or a normal temp with a memory slot.
+     * Resting is: globals in memory, locals in memory or dead, normal temps
+     * dead, constants just constants.  The block-boundary walks
+     * (ra_save_all, ra_reset_all, calls) visit only these. */
+    uint64_t *active;
     TcgWriteback wb[TCG_MAX_WRITEBACK];
     bool warned_dead;
     int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
@@ -187,9 +213,35 @@ static void ra_mem_release(RaState *s, int ti)
     }
 }
 
+static inline void ra_mark_active(RaState *s, int ti)
+{
+    s->active[ti / 64] |= 1ull << (ti % 64);
+}
+
+static inline void ra_clear_active(RaState *s, int ti)
+{
+    s->active[ti / 64] &= ~(1ull << (ti % 64));
+}
+
+/* The first active temp in [i, hi), or hi.  Walks go up by index like the
+ * full loops they replace, so code comes out in the same order. */
+static int ra_next_active(const RaState *s, int i, int hi)
+{
+    while (i < hi) {
+        uint64_t w = s->active[i / 64] >> (i % 64);
+        if (w) {
+            i += __builtin_ctzll(w);
+            return i < hi ? i : hi;
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    return hi;
+}
+
 static void ra_assign(RaState *s, int ti, int r)
 {
     RaTemp *t = &s->t[ti];
+    ra_mark_active(s, ti);
     t->val = VAL_REG;
     t->reg = (int8_t)r;
     s->reg_temp[r] = (int16_t)ti;
@@ -477,7 +529,8 @@ static void ra_sync_dirty(RaState *s, bool globals, bool locals)
  * no register holds anything. */
 static void ra_save_all(RaState *s)
 {
-    for (int i = 0; i < s->ctx->nb_temps; i++) {
+    int n = s->ctx->nb_temps;
+    for (int i = ra_next_active(s, 0, n); i < n; i = ra_next_active(s, i + 1, n)) {
         TcgTempKind k = temp_kind(s, i);
         if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
             if (s->t[i].val != VAL_MEM) { /* in memory is canonical already */
@@ -486,6 +539,7 @@ static void ra_save_all(RaState *s)
         } else if (k != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
             ra_temp_free(s, i, true);
         }
+        ra_clear_active(s, i);
     }
 }
 
@@ -502,10 +556,12 @@ static void ra_reset_all(RaState *s)
             s->reg_temp[r] = -1;
         }
     }
-    for (int i = 0; i < s->ctx->nb_globals; i++) {
+    int n = s->ctx->nb_globals;
+    for (int i = ra_next_active(s, 0, n); i < n; i = ra_next_active(s, i + 1, n)) {
         if (s->t[i].val != VAL_MEM && temp_kind(s, i) == TEMP_GLOBAL) {
             ra_temp_free(s, i, true);
         }
+        ra_clear_active(s, i);
     }
 }
 
@@ -559,6 +615,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
         }
         o->val = VAL_CONST;
         o->cval = type == TCG_I32 ? (int32_t)cval : cval;
+        ra_mark_active(s, to);
         ra_set_incoherent(s, to);
         if (tcg_life_sync(op, 0)) {
             ra_temp_sync(s, to);
@@ -582,6 +639,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
         s->o->st(s->h, type, in->reg, o->mem_base, o->mem_off);
         o->val = VAL_MEM;
         o->coherent = true;
+        ra_mark_active(s, to); /* a normal temp keeps the slot */
         if (in_dead) {
             ra_temp_free(s, ti, true);
         }
@@ -888,8 +946,10 @@ static void ra_call(RaState *s, const TcgOp *op)
     TcgRegSet callee_saved = s->all & ~d->call_clobbered;
 
     /* Globals: the helper may read the cpu state (and maybe write it). */
+    int ng = s->ctx->nb_globals;
     if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-        for (int i = 0; i < s->ctx->nb_globals; i++) {
+        /* (a resting global is clean in memory: nothing to do for it) */
+        for (int i = ra_next_active(s, 0, ng); i < ng; i = ra_next_active(s, i + 1, ng)) {
             if (temp_kind(s, i) != TEMP_GLOBAL) {
                 continue;
             }
@@ -947,10 +1007,11 @@ static void ra_call(RaState *s, const TcgOp *op)
         }
     }
     if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-        for (int i = 0; i < s->ctx->nb_globals; i++) {
+        for (int i = ra_next_active(s, 0, ng); i < ng; i = ra_next_active(s, i + 1, ng)) {
             if (temp_kind(s, i) == TEMP_GLOBAL && s->t[i].val != VAL_MEM) {
                 ra_temp_save(s, i);
             }
+            ra_clear_active(s, i);
         }
     }
 
@@ -1011,6 +1072,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
     t->coherent = true;
     t->mem_alloc = true;
     t->borrowed = true;
+    ra_mark_active(s, to);
     t->mem_base = s->d->env_reg;
     t->mem_off = (int32_t)(intptr_t)op->args[2];
     return true;
@@ -1073,7 +1135,8 @@ static void ra_loop_back(RaState *s, const TcgOp *op)
     RaMove m[TCG_MAX_LOOP_GLOBALS];
     int n = 0;
 
-    for (int i = 0; i < ctx->nb_temps; i++) {
+    int nt = ctx->nb_temps;
+    for (int i = ra_next_active(s, 0, nt); i < nt; i = ra_next_active(s, i + 1, nt)) {
         TcgTempKind k = temp_kind(s, i);
         if ((k == TEMP_GLOBAL || k == TEMP_LOCAL) && !ra_is_loop_global(s, i)) {
             ra_temp_sync(s, i);
@@ -1120,7 +1183,36 @@ static void ra_loop_regs(RaState *s)
     g_assert(k == s->ctx->nb_loop_globals);
 }
 
-static void ra_init_state(RaState *s)
+/* The start-of-TB state of a temp. */
+static void ra_temp_init(const RaState *s, const TcgTemp *tt, RaTemp *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->reg = -1;
+    switch (tt->kind) {
+    case TEMP_GLOBAL:
+        t->val = VAL_MEM;
+        t->coherent = true;
+        t->mem_alloc = true;
+        t->mem_base = s->d->env_reg;
+        t->mem_off = tt->mem_offset;
+        break;
+    case TEMP_FIXED:
+        t->val = VAL_REG;
+        t->reg = s->d->env_reg;
+        break;
+    case TEMP_CONST:
+        t->val = VAL_CONST;
+        t->cval = tt->val;
+        t->coherent = true;
+        break;
+    default:
+        t->val = VAL_DEAD;
+        t->coherent = true;
+        break;
+    }
+}
+
+static void ra_init_state(RaState *s, RaTables *tab)
 {
     TcgContext *ctx = s->ctx;
     for (int r = 0; r < RA_MAX_REGS; r++) {
@@ -1131,34 +1223,24 @@ static void ra_init_state(RaState *s)
         s->all |= 1u << s->d->alloc_order[k];
     }
     s->all &= ~s->d->reserved;
-    for (int i = 0; i < ctx->nb_temps; i++) {
-        const TcgTemp *tt = &ctx->temps[i];
-        RaTemp *t = &s->t[i];
-        memset(t, 0, sizeof(*t));
-        t->reg = -1;
-        switch (tt->kind) {
-        case TEMP_GLOBAL:
-            t->val = VAL_MEM;
-            t->coherent = true;
-            t->mem_alloc = true;
-            t->mem_base = s->d->env_reg;
-            t->mem_off = tt->mem_offset;
-            break;
-        case TEMP_FIXED:
-            t->val = VAL_REG;
-            t->reg = s->d->env_reg;
-            break;
-        case TEMP_CONST:
-            t->val = VAL_CONST;
-            t->cval = tt->val;
-            t->coherent = true;
-            break;
-        default:
-            t->val = VAL_DEAD;
-            t->coherent = true;
-            break;
+
+    /* Globals are made before the first TB and do not change after: their
+     * start state is made once. */
+    if (tab->nb_globals0 != ctx->nb_globals || tab->env_reg0 != s->d->env_reg) {
+        for (int i = 0; i < ctx->nb_globals; i++) {
+            ra_temp_init(s, &ctx->temps[i], &tab->globals0[i]);
         }
+        tab->nb_globals0 = ctx->nb_globals;
+        tab->env_reg0 = s->d->env_reg;
     }
+    memcpy(s->t, tab->globals0, sizeof(RaTemp) * (size_t)ctx->nb_globals);
+    for (int i = ctx->nb_globals; i < ctx->nb_temps; i++) {
+        ra_temp_init(s, &ctx->temps[i], &s->t[i]);
+    }
+    size_t words = (size_t)(ctx->nb_temps + 63) / 64;
+    memset(s->maybe_dirty, 0, sizeof(uint64_t) * words);
+    memset(s->active, 0, sizeof(uint64_t) * words);
+    memset(s->slot_used, 0, sizeof(uint64_t) * (size_t)((s->nb_slots + 63) / 64));
 }
 
 bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *ops, void *h)
@@ -1171,11 +1253,27 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     };
     bool ok = true;
 
-    s.t = g_new(RaTemp, ctx->nb_temps > 0 ? ctx->nb_temps : 1);
+    RaTables *tab = ctx->ra_tables;
+    if (!tab || tab->max_globals0 < ctx->nb_globals) {
+        /* (g_realloc keeps the contents: only the globals' state is redone) */
+        size_t size = sizeof(RaTables) + sizeof(RaTemp) * (size_t)ctx->nb_globals;
+        tab = g_realloc(tab, size);
+        if (!ctx->ra_tables) {
+            memset(tab, 0, size);
+        }
+        tab->max_globals0 = ctx->nb_globals;
+        tab->nb_globals0 = -1;
+        ctx->ra_tables = tab;
+    }
     s.nb_slots = desc->frame_size / 8;
-    s.slot_used = g_new0(uint64_t, (s.nb_slots + 63) / 64 + 1);
-    s.maybe_dirty = g_new0(uint64_t, (ctx->nb_temps + 63) / 64 + 1);
-    ra_init_state(&s);
+    if (s.nb_slots > RA_MAX_SLOTS) {
+        g_error("regalloc: frame of %d slots, at most %d", s.nb_slots, RA_MAX_SLOTS);
+    }
+    s.t = tab->t;
+    s.slot_used = tab->slot_used;
+    s.maybe_dirty = tab->maybe_dirty;
+    s.active = tab->active;
+    ra_init_state(&s, tab);
     ra_loop_regs(&s);
 
     for (int oi = 0; oi < ctx->nb_ops; oi++) {
@@ -1221,9 +1319,5 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
             break;
         }
     }
-
-    g_free(s.slot_used);
-    g_free(s.maybe_dirty);
-    g_free(s.t);
     return ok;
 }

@@ -52,6 +52,8 @@ void tcg_context_destroy(TcgContext *ctx)
     ctx->opt_tables = NULL;
     g_free(ctx->la_tables);
     ctx->la_tables = NULL;
+    g_free(ctx->ra_tables);
+    ctx->ra_tables = NULL;
 }
 
 void tcg_func_start(TcgContext *ctx)

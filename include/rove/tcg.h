@@ -342,12 +342,14 @@ typedef struct TcgContext {
      * instead of storing them before the branch. */
     uint64_t exit_labels[TCG_MAX_LABELS / 64];
 
-    /* Per-temp tables of the optimiser and of liveness (their own types),
-     * allocated at the context's first translation and kept: a vCPU that
-     * never translates (a guest thread running code others translated)
-     * costs no memory for them.  Freed by tcg_context_destroy. */
+    /* Per-temp tables of the optimiser, of liveness and of the register
+     * allocator (their own types, each one block), allocated at the
+     * context's first translation and kept: a vCPU that never translates
+     * (a guest thread running code others translated) costs no memory for
+     * them.  Freed by tcg_context_destroy. */
     void *opt_tables;
     void *la_tables;
+    void *ra_tables;
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */
