@@ -53,16 +53,23 @@ enum {
 
 /*
  * The boundary rules touch globals (temps [0, nb_globals)) and locals; all
- * other temps just die.  The two block-end states are made once per TB,
- * so a boundary is a memcpy, not a pass over every temp's kind.
+ * other temps just die.  The two block-end states are made once per TB
+ * (their globals part once per context), so a boundary is a memcpy, not a
+ * pass over every temp's kind.  Only the state of a temp some op reads or
+ * writes is ever looked at, so the rules for globals in the middle of a
+ * block visit just the globals the TB uses.
  */
 typedef struct LaState {
     const TcgContext *ctx;
     uint8_t state[TCG_MAX_TEMPS];
     uint8_t func_end[TCG_MAX_TEMPS]; /* la_func_end's state */
     uint8_t bb_end[TCG_MAX_TEMPS];   /* la_bb_end's state */
+    int nb_globals_init;             /* globals part of func_end/bb_end made */
     int nb_locals;
     int16_t locals[TCG_MAX_TEMPS];
+    int nb_used_globals;             /* TEMP_GLOBALs the TB's ops name */
+    int16_t used_globals[TCG_MAX_TEMPS];
+    uint64_t used[TCG_MAX_TEMPS / 64]; /* scratch for finding them */
 } LaState;
 
 bool tcg_label_is_exit(const TcgContext *ctx, int label)
@@ -70,11 +77,22 @@ bool tcg_label_is_exit(const TcgContext *ctx, int label)
     return ctx->exit_labels[label / 64] >> (label % 64) & 1;
 }
 
-/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb). */
-static void find_exit_labels(TcgContext *ctx)
+/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb).
+ * On the way, note which globals the ops use (ls->used_globals). */
+static void find_exit_labels(TcgContext *ctx, LaState *ls)
 {
+    int ng = ctx->nb_globals;
+    int words = (ng + 63) / 64;
+    memset(ls->used, 0, sizeof(uint64_t) * (size_t)words);
     memset(ctx->exit_labels, 0, sizeof(ctx->exit_labels));
     for (int i = 0; i < ctx->nb_ops; i++) {
+        const TcgOp *op = &ctx->ops[i];
+        for (int k = 0; k < op->nb_oargs + op->nb_iargs; k++) {
+            int t = (int)op->args[k];
+            if (t < ng) {
+                ls->used[t / 64] |= 1ull << (t % 64);
+            }
+        }
         if (ctx->ops[i].opc != INDEX_op_set_label) {
             continue;
         }
@@ -88,13 +106,25 @@ static void find_exit_labels(TcgContext *ctx)
             ctx->exit_labels[l / 64] |= 1ull << (l % 64);
         }
     }
+    ls->nb_used_globals = 0;
+    for (int w = 0; w < words; w++) {
+        for (uint64_t bits = ls->used[w]; bits; bits &= bits - 1) {
+            int t = w * 64 + __builtin_ctzll(bits);
+            if (ctx->temps[t].kind == TEMP_GLOBAL) {
+                ls->used_globals[ls->nb_used_globals++] = (int16_t)t;
+            }
+        }
+    }
 }
 
 static void la_init(LaState *ls, const TcgContext *ctx)
 {
     ls->ctx = ctx;
     ls->nb_locals = 0;
-    for (int i = 0; i < ctx->nb_temps; i++) {
+    /* Globals are made before the first TB and do not change after. */
+    int first = ctx->nb_globals == ls->nb_globals_init ? ctx->nb_globals : 0;
+    ls->nb_globals_init = ctx->nb_globals;
+    for (int i = first; i < ctx->nb_temps; i++) {
         uint8_t fe = TS_DEAD, be = TS_DEAD;
         switch (ctx->temps[i].kind) {
         case TEMP_FIXED:
@@ -131,11 +161,8 @@ static void la_bb_end(LaState *ls)
  * fall-through. */
 static void la_bb_sync(LaState *ls)
 {
-    const TcgContext *ctx = ls->ctx;
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            ls->state[i] |= TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] |= TS_MEM;
     }
     for (int k = 0; k < ls->nb_locals; k++) {
         ls->state[ls->locals[k]] |= TS_MEM;
@@ -159,11 +186,8 @@ static void la_loop_back(LaState *ls)
  * in memory at an exit branch. */
 static void la_globals_live(LaState *ls, bool locals_mem)
 {
-    const TcgContext *ctx = ls->ctx;
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            ls->state[i] &= ~TS_DEAD;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] &= ~TS_DEAD;
     }
     if (locals_mem) {
         for (int k = 0; k < ls->nb_locals; k++) {
@@ -172,21 +196,17 @@ static void la_globals_live(LaState *ls, bool locals_mem)
     }
 }
 
-static void la_global_sync(const TcgContext *ctx, uint8_t *state)
+static void la_global_sync(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            state[i] |= TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] |= TS_MEM;
     }
 }
 
-static void la_global_kill(const TcgContext *ctx, uint8_t *state)
+static void la_global_kill(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            state[i] = TS_DEAD | TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] = TS_DEAD | TS_MEM;
     }
 }
 
@@ -257,7 +277,7 @@ void tcg_liveness(TcgContext *ctx)
     LaState *lsp = ctx->la_tables;
     uint8_t *state = lsp->state;
 
-    find_exit_labels(ctx);
+    find_exit_labels(ctx, lsp);
     la_init(lsp, ctx);
     la_func_end(lsp);
 
@@ -282,9 +302,9 @@ void tcg_liveness(TcgContext *ctx)
             }
             life = la_outputs(ctx, op, state);
             if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-                la_global_kill(ctx, state);
+                la_global_kill(lsp);
             } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
-                la_global_sync(ctx, state);
+                la_global_sync(lsp);
             }
             op->life = la_inputs(ctx, op, state, life);
             continue;
@@ -317,7 +337,7 @@ void tcg_liveness(TcgContext *ctx)
         } else if (op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st) {
             la_globals_live(lsp, false);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
-            la_global_sync(ctx, state);
+            la_global_sync(lsp);
         }
         op->life = la_inputs(ctx, op, state, life);
     }
