@@ -54,6 +54,10 @@ void tcg_context_destroy(TcgContext *ctx)
     ctx->la_tables = NULL;
     g_free(ctx->ra_tables);
     ctx->ra_tables = NULL;
+    if (ctx->backend_tables) {
+        ctx->backend_tables_free(ctx->backend_tables);
+        ctx->backend_tables = NULL;
+    }
 }
 
 void tcg_func_start(TcgContext *ctx)

@@ -350,6 +350,9 @@ typedef struct TcgContext {
     void *opt_tables;
     void *la_tables;
     void *ra_tables;
+    /* The same for the back end, with its own destructor. */
+    void *backend_tables;
+    void (*backend_tables_free)(void *);
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */

@@ -86,7 +86,6 @@ typedef struct X86Gen {
     TbCodeInfo *info;
     size_t start;            /* TB start within a */
     int cur_insn;            /* index of the current guest insn, -1 before */
-    int32_t label_pos[TCG_MAX_LABELS]; /* -1: not bound yet */
     X86LabelRef *refs;
     int nb_refs, max_refs;
     X86SlowPath *slow;
@@ -121,12 +120,18 @@ typedef struct X86Gen {
     int nb_wb_pool, max_wb_pool;
     X86ExitStub *exit_stubs;
     int nb_exit_stubs, max_exit_stubs;
+    /* Last, so a reset need not clear all of it: -1 when not bound yet. */
+    int32_t label_pos[TCG_MAX_LABELS];
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
  * encoding tests: then no memory model). */
 void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
                   TbCodeInfo *info, unsigned features);
+/* The same for a g set up before (and not freed since): keeps its arrays,
+ * and unbinds only the labels of ctx (ctx must not be NULL). */
+void x86_gen_reset(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                   TbCodeInfo *info, unsigned features);
 void x86_gen_free(X86Gen *g);
 /* After the last op: slow paths, label fixups.  False if a label was never
  * bound or the buffer overflowed. */
