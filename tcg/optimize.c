@@ -57,8 +57,9 @@ typedef struct OptState {
     uint32_t *gen;     /* per-temp write generation (never reset) */
     int nb_info;
     uint32_t epoch;
-    int *touched;      /* temps given info in this epoch (for brcond) */
-    int nb_touched, max_touched;
+    int *touched;      /* temps given info in this epoch (for brcond), once */
+    uint32_t *touched_stamp; /* == epoch: the temp is in touched[] */
+    int nb_touched;
     int *label_refs;   /* live branches to each label */
     int *ctab;         /* (type, value) -> TEMP_CONST temp, open addressing */
     unsigned cmask;    /* table size - 1 (a power of two), kept at most half full */
@@ -84,13 +85,14 @@ static inline uint32_t gen_of(const OptState *s, int t)
     return t < s->nb_info ? s->gen[t] : 0;
 }
 
+/* Once per epoch is enough: forget_normals only visits temps whose info
+ * is valid, and a later entry for the same temp would find it forgotten. */
 static void touched_push(OptState *s, int t)
 {
-    if (s->nb_touched == s->max_touched) {
-        s->max_touched *= 2;
-        s->touched = g_renew(int, s->touched, s->max_touched);
+    if (s->touched_stamp[t] != s->epoch) {
+        s->touched_stamp[t] = s->epoch;
+        s->touched[s->nb_touched++] = t;
     }
-    s->touched[s->nb_touched++] = t;
 }
 
 /* Default knowledge for temp t in the current epoch: nothing known. */
@@ -206,10 +208,19 @@ static TempInfo *temp_written(OptState *s, int t)
  * Write generations are only ever compared with ones recorded in the same
  * TB.
  */
+/* The constant table's largest size: 4 slots per temp, rounded up to a
+ * power of two, is never more than half full. */
+#define OPT_MAX_CTAB (4 * TCG_MAX_TEMPS)
+
 typedef struct OptTables {
     TempInfo info[TCG_MAX_TEMPS];
     uint32_t gen[TCG_MAX_TEMPS];
     uint32_t epoch;
+    /* Per-TB scratch, kept to spare an allocation per TB. */
+    int touched[TCG_MAX_TEMPS];
+    uint32_t touched_stamp[TCG_MAX_TEMPS];
+    int label_refs[TCG_MAX_LABELS];
+    int ctab[OPT_MAX_CTAB];
 } OptTables;
 
 static void forget_all(OptState *s)
@@ -218,6 +229,7 @@ static void forget_all(OptState *s)
     if (s->epoch == 0) { /* wrapped: clear stale stamps for real */
         for (int i = 0; i < TCG_MAX_TEMPS; i++) {
             s->info[i].stamp = 0;
+            s->touched_stamp[i] = 0;
         }
         s->epoch = 1;
     }
@@ -273,10 +285,9 @@ static void const_insert(OptState *s, int t);
 /* A table of `size` slots (a power of two) holding every constant temp. */
 static void const_table_init(OptState *s, unsigned size)
 {
-    g_free(s->ctab);
+    g_assert(size <= OPT_MAX_CTAB);
     s->cmask = size - 1;
     s->ccount = 0;
-    s->ctab = g_new(int, size);
     memset(s->ctab, -1, sizeof(int) * size);
     for (int t = s->ctx->nb_globals; t < s->ctx->nb_temps; t++) {
         if (s->ctx->temps[t].kind == TEMP_CONST) {
@@ -1213,6 +1224,15 @@ plain_result:
     return true;
 }
 
+/* Op r stays, as op w (w <= r: ops are rewritten in place). */
+static inline void keep_op(TcgContext *ctx, int *w, int r)
+{
+    if (*w != r) {
+        ctx->ops[*w] = ctx->ops[r];
+    }
+    (*w)++;
+}
+
 /* Remove set_label ops of labels nobody branches to any more. */
 static void drop_unused_labels(TcgContext *ctx, const int *refs)
 {
@@ -1222,10 +1242,7 @@ static void drop_unused_labels(TcgContext *ctx, const int *refs)
         if (op->opc == INDEX_op_set_label && refs[op->args[0]] <= 0) {
             continue;
         }
-        if (w != r) {
-            ctx->ops[w] = *op;
-        }
-        w++;
+        keep_op(ctx, &w, r);
     }
     ctx->nb_ops = w;
 }
@@ -1241,10 +1258,12 @@ void tcg_optimize(TcgContext *ctx)
     s.info = tables->info;
     s.gen = tables->gen;
     s.epoch = tables->epoch;
+    s.touched = tables->touched;
+    s.touched_stamp = tables->touched_stamp;
+    s.label_refs = tables->label_refs;
+    s.ctab = tables->ctab;
     forget_all(&s); /* a fresh epoch: nothing known */
-    s.max_touched = 256;
-    s.touched = g_new(int, s.max_touched);
-    s.label_refs = g_new0(int, ctx->nb_labels ? ctx->nb_labels : 1);
+    memset(s.label_refs, 0, sizeof(int) * (size_t)ctx->nb_labels);
     /* Sized for the constants the TB has (it grows if folding makes many
      * more): clearing a table for TCG_MAX_TEMPS cost more than the rest of
      * the optimiser on short TBs. */
@@ -1265,17 +1284,17 @@ void tcg_optimize(TcgContext *ctx)
     bool dead = false;
     int w = 0;
     for (int r = 0; r < ctx->nb_ops; r++) {
-        TcgOp op = ctx->ops[r];
-        switch (op.opc) {
+        TcgOp *op = &ctx->ops[r];
+        switch (op->opc) {
         case INDEX_op_nop:
             continue;
         case INDEX_op_insn_start:
             /* kept even when unreachable: the insn count and the mapping of
              * later ops to guest insns depend on every marker */
-            ctx->ops[w++] = op;
+            keep_op(ctx, &w, r);
             continue;
         case INDEX_op_set_label: {
-            int label = (int)op.args[0];
+            int label = (int)op->args[0];
             if (s.label_refs[label] <= 0) {
                 continue; /* nobody jumps here: not a block boundary */
             }
@@ -1292,7 +1311,7 @@ void tcg_optimize(TcgContext *ctx)
             forget_all(&s);
             dead = false;
             if (s.label_refs[label] > 0) {
-                ctx->ops[w++] = op;
+                keep_op(ctx, &w, r);
             }
             continue;
         }
@@ -1300,21 +1319,21 @@ void tcg_optimize(TcgContext *ctx)
             break;
         }
         if (dead) {
-            if (op.opc == INDEX_op_br) {
-                s.label_refs[op.args[0]]--;
-            } else if (op.opc == INDEX_op_brcond) {
-                s.label_refs[op.args[3]]--;
+            if (op->opc == INDEX_op_br) {
+                s.label_refs[op->args[0]]--;
+            } else if (op->opc == INDEX_op_brcond) {
+                s.label_refs[op->args[3]]--;
             }
             continue;
         }
-        if (!optimize_op(&s, &op)) {
+        if (!optimize_op(&s, op)) {
             continue;
         }
-        ctx->ops[w++] = op;
-        if (is_unconditional_exit((TcgOpcode)op.opc)) {
+        keep_op(ctx, &w, r);
+        if (is_unconditional_exit((TcgOpcode)op->opc)) {
             dead = true;
             forget_all(&s);
-        } else if (op.opc == INDEX_op_goto_tb) {
+        } else if (op->opc == INDEX_op_goto_tb) {
             forget_all(&s);
         }
     }
@@ -1322,7 +1341,4 @@ void tcg_optimize(TcgContext *ctx)
     drop_unused_labels(ctx, s.label_refs);
 
     tables->epoch = s.epoch;
-    g_free(s.touched);
-    g_free(s.label_refs);
-    g_free(s.ctab);
 }
