@@ -156,7 +156,9 @@ TcgOp *tcg_emit_op(TcgContext *ctx, TcgOpcode opc, TcgType type)
     }
     TcgOp *op = &ctx->ops[ctx->nb_ops++];
     const TcgOpDef *def = &tcg_op_defs[opc];
-    memset(op, 0, sizeof(*op));
+    /* Not cleared whole: nothing reads args past the op's counts (the
+     * caller fills those), and the op buffer is reused TB after TB. */
+    op->life = 0;
     op->opc = opc;
     op->type = type;
     op->nb_oargs = def->nb_oargs;
