@@ -717,6 +717,20 @@ static int ra_input_scratch(RaState *s, int ti, TcgRegSet set, bool dies)
     return r;
 }
 
+/* Clear what the emitter may read of any op (not the whole struct: the
+ * per-arg values are set for the op's args, mem_base where is_mem). */
+static inline void ra_args_init(RaOpArgs *args)
+{
+    args->a[0] = args->a[1] = 0;
+    memset(args->is_const, 0, sizeof(args->is_const));
+    memset(args->is_mem, 0, sizeof(args->is_mem));
+    memset(args->scratch, -1, sizeof(args->scratch));
+    args->written = 0;
+    args->wb = NULL;
+    args->nb_wb = 0;
+    args->live = 0;
+}
+
 static void ra_op(RaState *s, const TcgOp *op)
 {
     const TcgOpDef *def = &tcg_op_defs[op->opc];
@@ -726,8 +740,7 @@ static void ra_op(RaState *s, const TcgOp *op)
     TcgRegSet i_locked = 0, i_scratch = 0, o_locked = 0;
 
     g_assert(ct->nb_oargs == nb_o && ct->nb_iargs == nb_i);
-    memset(&args, 0, sizeof(args));
-    memset(args.scratch, -1, sizeof(args.scratch));
+    ra_args_init(&args);
     for (int i = nb_o + nb_i; i < nb_o + nb_i + op->nb_cargs; i++) {
         args.a[i] = op->args[i];
     }
@@ -1086,8 +1099,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
 static void ra_emit_label_op(RaState *s, const TcgOp *op)
 {
     RaOpArgs args;
-    memset(&args, 0, sizeof(args));
-    memset(args.scratch, -1, sizeof(args.scratch));
+    ra_args_init(&args);
     args.a[0] = op->args[0];
     s->o->emit_op(s->h, op, &args);
 }
