@@ -45,59 +45,49 @@ static int opc_wbit(TcgType type)
 /* ---- generic forms ---- */
 
 /*
- * An instruction is put together in an X86Bytes on the stack and stored
- * with one bounds check (x86_bytes_emit): byte stores straight into the
- * buffer would each reload the cursor, since they may alias it.
+ * An instruction is put together in a 16-byte buffer on the stack (the
+ * longest form here is 16 bytes) through a cursor p that the enc_*
+ * functions advance, and stored with one bounds check (bytes_emit): byte
+ * stores straight into the code buffer would each reload the X86Asm
+ * cursor, since they may alias it.
  */
-typedef struct X86Bytes {
-    uint8_t b[16]; /* the longest form here is 16 bytes */
-    unsigned n;
-} X86Bytes;
+enum { X86_INSN_MAX = 16 };
 
-static inline void ib_u8(X86Bytes *ib, unsigned v)
+static inline uint8_t *put8(uint8_t *p, unsigned v)
 {
-    ib->b[ib->n++] = (uint8_t)v;
+    *p = (uint8_t)v;
+    return p + 1;
 }
 
-static inline void ib_u32(X86Bytes *ib, uint32_t v)
+static inline uint8_t *put32(uint8_t *p, uint32_t v)
 {
-    ib->b[ib->n] = (uint8_t)v;
-    ib->b[ib->n + 1] = (uint8_t)(v >> 8);
-    ib->b[ib->n + 2] = (uint8_t)(v >> 16);
-    ib->b[ib->n + 3] = (uint8_t)(v >> 24);
-    ib->n += 4;
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
 }
 
-static inline void x86_bytes_emit(X86Asm *a, const X86Bytes *ib)
+/* Store buf[0, end - buf). */
+static inline void bytes_emit(X86Asm *a, const uint8_t *buf, const uint8_t *end)
 {
-    if (a->pos + sizeof(ib->b) <= a->size) {
+    size_t n = (size_t)(end - buf);
+    if (a->pos + X86_INSN_MAX <= a->size) {
         /* All 16: a fixed-size copy; what lies past n is overwritten by
          * the next instruction, or is free space. */
-        memcpy(a->rw + a->pos, ib->b, sizeof(ib->b));
-        a->pos += ib->n;
+        memcpy(a->rw + a->pos, buf, X86_INSN_MAX);
+        a->pos += n;
     } else {
-        for (unsigned i = 0; i < ib->n; i++) {
-            x86_out8(a, ib->b[i]);
+        for (size_t i = 0; i < n; i++) {
+            x86_out8(a, buf[i]);
         }
     }
 }
 
-static inline void ib_opc(X86Bytes *ib, int opc, int r, int rm, int x)
+static inline uint8_t *enc_opc(uint8_t *p, int opc, int r, int rm, int x)
 {
-    int rex = 0;
+    int rex = ((opc & X86_P_W) ? 8 : 0) | (r >= 8 ? 4 : 0) | (x >= 8 ? 2 : 0) | (rm >= 8 ? 1 : 0);
 
-    if (opc & X86_P_W) {
-        rex |= 8;
-    }
-    if (r >= 8) {
-        rex |= 4;
-    }
-    if (x >= 8) {
-        rex |= 2;
-    }
-    if (rm >= 8) {
-        rex |= 1;
-    }
     /* spl/bpl/sil/dil exist only with a REX prefix (else ah/ch/dh/bh). */
     if ((opc & X86_P_BYTE_R) && r >= 4 && r < 8) {
         rex |= 0x40;
@@ -105,46 +95,47 @@ static inline void ib_opc(X86Bytes *ib, int opc, int r, int rm, int x)
     if ((opc & X86_P_BYTE_RM) && rm >= 4 && rm < 8) {
         rex |= 0x40;
     }
-    if (opc & X86_P_66) {
-        ib_u8(ib, 0x66);
-    }
-    if (opc & X86_P_F3) {
-        ib_u8(ib, 0xf3);
-    } else if (opc & X86_P_F2) {
-        ib_u8(ib, 0xf2);
-    }
-    if (rex) {
-        ib_u8(ib, 0x40 | (rex & 0xf));
-    }
-    if (opc & (X86_P_0F | X86_P_0F38 | X86_P_0F3A)) {
-        ib_u8(ib, 0x0f);
-        if (opc & X86_P_0F38) {
-            ib_u8(ib, 0x38);
-        } else if (opc & X86_P_0F3A) {
-            ib_u8(ib, 0x3a);
+    if (opc & (X86_P_66 | X86_P_F3 | X86_P_F2)) {
+        if (opc & X86_P_66) {
+            p = put8(p, 0x66);
+        }
+        if (opc & X86_P_F3) {
+            p = put8(p, 0xf3);
+        } else if (opc & X86_P_F2) {
+            p = put8(p, 0xf2);
         }
     }
-    ib_u8(ib, opc & 0xff);
+    if (rex) {
+        p = put8(p, 0x40 | (rex & 0xf));
+    }
+    if (opc & (X86_P_0F | X86_P_0F38 | X86_P_0F3A)) {
+        p = put8(p, 0x0f);
+        if (opc & X86_P_0F38) {
+            p = put8(p, 0x38);
+        } else if (opc & X86_P_0F3A) {
+            p = put8(p, 0x3a);
+        }
+    }
+    return put8(p, opc & 0xff);
 }
 
-static inline void ib_op_modrm(X86Bytes *ib, int opc, int r, int rm)
+static inline uint8_t *enc_op_modrm(uint8_t *p, int opc, int r, int rm)
 {
-    ib_opc(ib, opc, r, rm, -1);
-    ib_u8(ib, 0xc0 | ((r & 7) << 3) | (rm & 7));
+    p = enc_opc(p, opc, r, rm, -1);
+    return put8(p, 0xc0 | ((r & 7) << 3) | (rm & 7));
 }
 
-static void ib_op_modrm_mem(X86Bytes *ib, int opc, int r, int base, int index, int shift,
-                            int32_t disp)
+static inline uint8_t *enc_op_modrm_mem(uint8_t *p, int opc, int r, int base, int index,
+                                        int shift, int32_t disp)
 {
     g_assert(index != X86_RSP);
-    ib_opc(ib, opc, r, base, index);
+    p = enc_opc(p, opc, r, base, index);
     r &= 7;
     if (base < 0 && index < 0) {
         /* Absolute [disp32]: SIB with no base and no index. */
-        ib_u8(ib, 0x04 | (r << 3));
-        ib_u8(ib, 0x25);
-        ib_u32(ib, (uint32_t)disp);
-        return;
+        p = put8(p, 0x04 | (r << 3));
+        p = put8(p, 0x25);
+        return put32(p, (uint32_t)disp);
     }
     int mod;
     if (base < 0) {
@@ -157,87 +148,78 @@ static void ib_op_modrm_mem(X86Bytes *ib, int opc, int r, int base, int index, i
         mod = 2;
     }
     if (index < 0 && (base & 7) != X86_RSP) {
-        ib_u8(ib, (mod << 6) | (r << 3) | (base & 7));
+        p = put8(p, (mod << 6) | (r << 3) | (base & 7));
     } else {
         /* SIB byte: needed for an index, and for rsp/r12 as a base. */
-        ib_u8(ib, (mod << 6) | (r << 3) | 4);
+        p = put8(p, (mod << 6) | (r << 3) | 4);
         int idx = index < 0 ? 4 : (index & 7);
         int b = base < 0 ? 5 : (base & 7);
-        ib_u8(ib, (shift << 6) | (idx << 3) | b);
+        p = put8(p, (shift << 6) | (idx << 3) | b);
     }
     if (mod == 1) {
-        ib_u8(ib, (uint8_t)disp);
+        p = put8(p, (uint8_t)disp);
     } else if (mod == 2 || base < 0) {
-        ib_u32(ib, (uint32_t)disp);
+        p = put32(p, (uint32_t)disp);
     }
+    return p;
 }
 
 void x86_opc(X86Asm *a, int opc, int r, int rm, int x)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_opc(&ib, opc, r, rm, x);
-    x86_bytes_emit(a, &ib);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_opc(buf, opc, r, rm, x));
 }
 
 void x86_op_modrm(X86Asm *a, int opc, int r, int rm)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_op_modrm(&ib, opc, r, rm);
-    x86_bytes_emit(a, &ib);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_op_modrm(buf, opc, r, rm));
 }
 
 /* opc, register-direct modrm, then an imm8 or imm32. */
 static void op_modrm_imm(X86Asm *a, int opc, int r, int rm, bool imm8, uint32_t imm)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_op_modrm(&ib, opc, r, rm);
-    if (imm8) {
-        ib_u8(&ib, imm);
-    } else {
-        ib_u32(&ib, imm);
-    }
-    x86_bytes_emit(a, &ib);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_op_modrm(buf, opc, r, rm);
+    bytes_emit(a, buf, imm8 ? put8(p, imm) : put32(p, imm));
 }
 
 void x86_op_modrm_mem(X86Asm *a, int opc, int r, int base, int index, int shift, int32_t disp)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_op_modrm_mem(&ib, opc, r, base, index, shift, disp);
-    x86_bytes_emit(a, &ib);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_op_modrm_mem(buf, opc, r, base, index, shift, disp));
 }
 
 /* opc with a memory operand, then an immediate of 1, 2 or 4 bytes. */
 static void op_modrm_mem_imm(X86Asm *a, int opc, int r, int base, int index, int32_t disp,
                              unsigned imm_bytes, uint32_t imm)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_op_modrm_mem(&ib, opc, r, base, index, 0, disp);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_op_modrm_mem(buf, opc, r, base, index, 0, disp);
     for (unsigned i = 0; i < imm_bytes; i++) {
-        ib_u8(&ib, imm >> (8 * i));
+        p = put8(p, imm >> (8 * i));
     }
-    x86_bytes_emit(a, &ib);
+    bytes_emit(a, buf, p);
 }
 
 void x86_op_modrm_rip(X86Asm *a, int opc, int r, uintptr_t target_rx, int imm_bytes)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_opc(&ib, opc, r, -1, -1);
-    ib_u8(&ib, 0x05 | ((r & 7) << 3));
-    intptr_t disp = (intptr_t)(target_rx - (x86_rx_here(a) + ib.n + 4 + imm_bytes));
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_opc(buf, opc, r, -1, -1);
+    p = put8(p, 0x05 | ((r & 7) << 3));
+    intptr_t disp = (intptr_t)(target_rx - (x86_rx_here(a) + (size_t)(p - buf) + 4 + imm_bytes));
     g_assert(x86_fits_s32(disp));
-    ib_u32(&ib, (uint32_t)disp);
-    x86_bytes_emit(a, &ib);
+    bytes_emit(a, buf, put32(p, (uint32_t)disp));
 }
 
 void x86_op_vex_modrm(X86Asm *a, int map, int pp, bool w, int opc, int r, int v, int rm)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_u8(&ib, 0xc4);
-    ib_u8(&ib, ((r < 8) << 7) | (1 << 6) | ((rm < 8) << 5) | map);
-    ib_u8(&ib, (w << 7) | ((~v & 15) << 3) | pp);
-    ib_u8(&ib, opc);
-    ib_u8(&ib, 0xc0 | ((r & 7) << 3) | (rm & 7));
-    x86_bytes_emit(a, &ib);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = put8(buf, 0xc4);
+    p = put8(p, ((r < 8) << 7) | (1 << 6) | ((rm < 8) << 5) | map);
+    p = put8(p, (w << 7) | ((~v & 15) << 3) | pp);
+    p = put8(p, opc);
+    bytes_emit(a, buf, put8(p, 0xc0 | ((r & 7) << 3) | (rm & 7)));
 }
 
 /* ---- moves ---- */
@@ -256,10 +238,8 @@ void x86_movi(X86Asm *a, TcgType type, int dst, int64_t val)
         /* xor r32, r32: shortest, and breaks the dependency (clobbers flags). */
         x86_op_modrm(a, (X86_ALU_XOR << 3) | 3, dst, dst);
     } else if (x86_fits_u32(val)) {
-        X86Bytes ib = { .n = 0 };
-        ib_opc(&ib, 0xb8 + (dst & 7), 0, dst, -1);
-        ib_u32(&ib, (uint32_t)val);
-        x86_bytes_emit(a, &ib);
+        uint8_t buf[X86_INSN_MAX] = { 0 };
+        bytes_emit(a, buf, put32(enc_opc(buf, 0xb8 + (dst & 7), 0, dst, -1), (uint32_t)val));
     } else if (x86_fits_s32(val)) {
         op_modrm_imm(a, X86_OPC_MOVL_EvIz | X86_P_W, 0, dst, false, (uint32_t)val);
     } else {
@@ -268,11 +248,10 @@ void x86_movi(X86Asm *a, TcgType type, int dst, int64_t val)
             /* Near the code: lea r, [rip + rel] is 7 bytes instead of 10. */
             x86_op_modrm_rip(a, X86_OPC_LEA | X86_P_W, dst, (uintptr_t)val, 0);
         } else {
-            X86Bytes ib = { .n = 0 };
-            ib_opc(&ib, (0xb8 + (dst & 7)) | X86_P_W, 0, dst, -1);
-            ib_u32(&ib, (uint32_t)val);
-            ib_u32(&ib, (uint32_t)((uint64_t)val >> 32));
-            x86_bytes_emit(a, &ib);
+            uint8_t buf[X86_INSN_MAX] = { 0 };
+            uint8_t *p = enc_opc(buf, (0xb8 + (dst & 7)) | X86_P_W, 0, dst, -1);
+            p = put32(p, (uint32_t)val);
+            bytes_emit(a, buf, put32(p, (uint32_t)((uint64_t)val >> 32)));
         }
     }
 }
@@ -381,10 +360,8 @@ void x86_alu_ri(X86Asm *a, X86Alu op, TcgType type, int dst, int32_t imm)
     if (x86_fits_s8(imm)) {
         op_modrm_imm(a, X86_OPC_ARITH_EvIb | w, op, dst, true, (uint32_t)imm);
     } else if (dst == X86_RAX) {
-        X86Bytes ib = { .n = 0 };
-        ib_opc(&ib, ((int)op << 3 | 5) | w, 0, 0, -1);
-        ib_u32(&ib, (uint32_t)imm);
-        x86_bytes_emit(a, &ib);
+        uint8_t buf[X86_INSN_MAX] = { 0 };
+        bytes_emit(a, buf, put32(enc_opc(buf, ((int)op << 3 | 5) | w, 0, 0, -1), (uint32_t)imm));
     } else {
         op_modrm_imm(a, X86_OPC_ARITH_EvIz | w, op, dst, false, (uint32_t)imm);
     }
@@ -499,17 +476,12 @@ void x86_movbe_store(X86Asm *a, MemOp size, int src, int base, int index, int32_
 /* One or two opcode bytes (op2 < 0: none), then a rel8 or rel32. */
 static void op_rel(X86Asm *a, int op1, int op2, bool rel8, uint32_t rel)
 {
-    X86Bytes ib = { .n = 0 };
-    ib_u8(&ib, op1);
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = put8(buf, op1);
     if (op2 >= 0) {
-        ib_u8(&ib, op2);
+        p = put8(p, op2);
     }
-    if (rel8) {
-        ib_u8(&ib, rel);
-    } else {
-        ib_u32(&ib, rel);
-    }
-    x86_bytes_emit(a, &ib);
+    bytes_emit(a, buf, rel8 ? put8(p, rel) : put32(p, rel));
 }
 
 size_t x86_jcc32(X86Asm *a, X86Cond cc)
