@@ -109,6 +109,7 @@ typedef struct X86Gen {
     X86FpSlow *fp_slow;
     int nb_fp_slow, max_fp_slow;
     X86FpMirror mirror[X86_FP_NB_MIRRORS];
+    TcgRegSet mirrored;      /* a superset of the mirror[].gpr in use */
     int next_mirror;         /* round-robin victim */
     /* The last forward jcc to a label (or to an exit stub) and the last
      * backward jmp (x86-ops.c: "jcc L; jmp back; L:" becomes "j!cc back; L:") */
@@ -184,9 +185,16 @@ void x86_fp_finish(X86Gen *g);
  * mirrors them any more. */
 static inline void x86_fp_regs_written(X86Gen *g, TcgRegSet set)
 {
+    if (!(set & g->mirrored)) {
+        return; /* every op gets here: usually no mirror at all */
+    }
+    g->mirrored = 0;
     for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
         if (g->mirror[i].gpr >= 0 && (set & (1u << g->mirror[i].gpr))) {
             g->mirror[i].gpr = -1;
+        }
+        if (g->mirror[i].gpr >= 0) {
+            g->mirrored |= 1u << g->mirror[i].gpr;
         }
     }
 }
@@ -196,6 +204,7 @@ static inline void x86_fp_forget(X86Gen *g)
     for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
         g->mirror[i].gpr = -1;
     }
+    g->mirrored = 0;
 }
 
 /* Fill desc for the current memory model (reserves r15 if needed). */
