@@ -1326,10 +1326,12 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
             ra_op(&s, op);
             break;
         }
-        if (ops->full(h)) {
+        /* Emitting past the end is safe (nothing is stored there), so
+         * asking once per guest insn is enough to stop early. */
+        if (op->opc == INDEX_op_insn_start && ops->full(h)) {
             ok = false;
             break;
         }
     }
-    return ok;
+    return ok && !ops->full(h);
 }
