@@ -57,8 +57,10 @@ typedef struct OptState {
     uint32_t *gen;     /* per-temp write generation (never reset) */
     int nb_info;
     uint32_t epoch;
-    int *touched;      /* temps given info in this epoch (for brcond), once */
-    uint32_t *touched_stamp; /* == epoch: the temp is in touched[] */
+    /* TEMP_NORMAL temps given info since the last forget_normals (for
+     * brcond), each once: touched_stamp[t] == epoch while t is listed. */
+    int *touched;
+    uint32_t *touched_stamp;
     int nb_touched;
     int *label_refs;   /* live branches to each label */
     int *ctab;         /* (type, value) -> TEMP_CONST temp, open addressing */
@@ -85,11 +87,11 @@ static inline uint32_t gen_of(const OptState *s, int t)
     return t < s->nb_info ? s->gen[t] : 0;
 }
 
-/* Once per epoch is enough: forget_normals only visits temps whose info
- * is valid, and a later entry for the same temp would find it forgotten. */
+/* Once is enough: forget_normals only acts on temps whose info is valid,
+ * and a later entry for the same temp would find it forgotten. */
 static void touched_push(OptState *s, int t)
 {
-    if (s->touched_stamp[t] != s->epoch) {
+    if (s->ctx->temps[t].kind == TEMP_NORMAL && s->touched_stamp[t] != s->epoch) {
         s->touched_stamp[t] = s->epoch;
         s->touched[s->nb_touched++] = t;
     }
@@ -156,11 +158,6 @@ static int sext_of(const OptState *s, TcgArg a)
 {
     TcgType type = tp(s, a)->type;
     int w = type_width(type);
-    uint64_t z = z_mask_of(s, a);
-    int n = w;
-    if (info_valid(s, (int)a)) {
-        n = s->info[a].sext;
-    }
     int64_t v;
     if (get_const(s, a, &v)) {
         /* the fewest low bits that sign-extend back to v: one more than
@@ -168,6 +165,13 @@ static int sext_of(const OptState *s, TcgArg a)
         int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
         int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
         return k < w ? k : w;
+    }
+    /* not a constant: z_mask_of(s, a), without asking get_const again */
+    uint64_t z = type_mask(type);
+    int n = w;
+    if (info_valid(s, (int)a)) {
+        z &= s->info[a].z_mask;
+        n = s->info[a].sext;
     }
     if (!(z >> (w - 1) & 1)) {
         int bits = 64 - clz64(z); /* highest possibly-set bit + 1 */
@@ -248,13 +252,15 @@ static void forget_globals(OptState *s)
 /* brcond fall-through: TEMP_NORMAL temps are dead past the boundary. */
 static void forget_normals(OptState *s)
 {
-    int n = s->nb_touched;
-    for (int k = 0; k < n; k++) {
+    /* All of them forgotten (or already so): the list starts again. */
+    for (int k = 0; k < s->nb_touched; k++) {
         int t = s->touched[k];
-        if (s->ctx->temps[t].kind == TEMP_NORMAL && info_valid(s, t)) {
+        if (info_valid(s, t)) {
             temp_forget(s, t);
         }
+        s->touched_stamp[t] = 0;
     }
+    s->nb_touched = 0;
 }
 
 /* A st through env to [off, off + size) may overwrite a global's field. */
