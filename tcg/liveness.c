@@ -119,29 +119,27 @@ static void find_exit_labels(TcgContext *ctx, LaState *ls)
 
 static void la_init(LaState *ls, const TcgContext *ctx)
 {
+    int ng = ctx->nb_globals;
     ls->ctx = ctx;
     ls->nb_locals = 0;
-    /* Globals are made before the first TB and do not change after. */
-    int first = ctx->nb_globals == ls->nb_globals_init ? ctx->nb_globals : 0;
-    ls->nb_globals_init = ctx->nb_globals;
-    for (int i = first; i < ctx->nb_temps; i++) {
-        uint8_t fe = TS_DEAD, be = TS_DEAD;
-        switch (ctx->temps[i].kind) {
-        case TEMP_FIXED:
-            fe = be = 0;
-            break;
-        case TEMP_GLOBAL:
-            fe = be = TS_DEAD | TS_MEM;
-            break;
-        case TEMP_LOCAL:
-            be = TS_DEAD | TS_MEM;
-            ls->locals[ls->nb_locals++] = (int16_t)i;
-            break;
-        default:
-            break;
+    /* Globals (and the env temp) are made before the first TB and do not
+     * change after. */
+    if (ng != ls->nb_globals_init) {
+        for (int i = 0; i < ng; i++) {
+            uint8_t st = ctx->temps[i].kind == TEMP_GLOBAL ? TS_DEAD | TS_MEM : 0;
+            ls->func_end[i] = ls->bb_end[i] = st;
         }
-        ls->func_end[i] = fe;
-        ls->bb_end[i] = be;
+        ls->nb_globals_init = ng;
+    }
+    /* The TB's own temps (normal, local or constant) are dead at either
+     * end; locals are in memory at a block end. */
+    memset(ls->func_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
+    memset(ls->bb_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
+    for (int i = ng; i < ctx->nb_temps; i++) {
+        if (ctx->temps[i].kind == TEMP_LOCAL) {
+            ls->bb_end[i] |= TS_MEM;
+            ls->locals[ls->nb_locals++] = (int16_t)i;
+        }
     }
 }
 
@@ -218,9 +216,9 @@ static void op_remove(TcgOp *op)
 }
 
 /* Mark dying inputs, then make them live (two loops: an input used twice
- * gets DEAD_ARG on both uses). */
-static uint32_t la_inputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state,
-                          uint32_t life)
+ * gets DEAD_ARG on both uses).  A fixed temp's state is always 0 (never
+ * dead, never synced: no rule sets a bit of it), so it needs no test. */
+static uint32_t la_inputs(const TcgOp *op, uint8_t *state, uint32_t life)
 {
     int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
     for (int i = nb_o; i < nb_o + nb_i; i++) {
@@ -230,10 +228,7 @@ static uint32_t la_inputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state
         }
     }
     for (int i = nb_o; i < nb_o + nb_i; i++) {
-        int t = (int)op->args[i];
-        if (ctx->temps[t].kind != TEMP_FIXED) {
-            state[t] &= ~TS_DEAD;
-        }
+        state[op->args[i]] &= ~TS_DEAD;
     }
     return life;
 }
@@ -257,11 +252,11 @@ static uint32_t la_outputs(const TcgContext *ctx, const TcgOp *op, uint8_t *stat
     return life;
 }
 
-static bool outputs_all_dead(const TcgContext *ctx, const TcgOp *op, const uint8_t *state)
+/* (A fixed temp's state, 0, is not TS_DEAD.) */
+static bool outputs_all_dead(const TcgOp *op, const uint8_t *state)
 {
     for (int i = 0; i < op->nb_oargs; i++) {
-        int t = (int)op->args[i];
-        if (ctx->temps[t].kind == TEMP_FIXED || state[t] != TS_DEAD) {
+        if (state[op->args[i]] != TS_DEAD) {
             return false;
         }
     }
@@ -296,7 +291,7 @@ void tcg_liveness(TcgContext *ctx)
             const TcgHelperInfo *info =
                 (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
             if ((info->flags & TCG_CALL_NO_SIDE_EFFECTS) && op->nb_oargs > 0 &&
-                outputs_all_dead(ctx, op, state)) {
+                outputs_all_dead(op, state)) {
                 op_remove(op);
                 continue;
             }
@@ -306,7 +301,7 @@ void tcg_liveness(TcgContext *ctx)
             } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
                 la_global_sync(lsp);
             }
-            op->life = la_inputs(ctx, op, state, life);
+            op->life = la_inputs(op, state, life);
             continue;
         }
 
@@ -316,7 +311,7 @@ void tcg_liveness(TcgContext *ctx)
 
         if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT |
                             TCG_OPF_KEEP)) &&
-            op->nb_oargs > 0 && outputs_all_dead(ctx, op, state)) {
+            op->nb_oargs > 0 && outputs_all_dead(op, state)) {
             op_remove(op);
             continue;
         }
@@ -339,6 +334,6 @@ void tcg_liveness(TcgContext *ctx)
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
             la_global_sync(lsp);
         }
-        op->life = la_inputs(ctx, op, state, life);
+        op->life = la_inputs(op, state, life);
     }
 }
