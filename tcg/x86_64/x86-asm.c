@@ -88,6 +88,14 @@ static inline uint8_t *enc_opc(uint8_t *p, int opc, int r, int rm, int x)
 {
     int rex = ((opc & X86_P_W) ? 8 : 0) | (r >= 8 ? 4 : 0) | (x >= 8 ? 2 : 0) | (rm >= 8 ? 1 : 0);
 
+    if (!(opc & (X86_P_BYTE_R | X86_P_BYTE_RM | X86_P_66 | X86_P_F3 | X86_P_F2 | X86_P_0F |
+                 X86_P_0F38 | X86_P_0F3A))) {
+        /* the usual case: at most a REX prefix */
+        if (rex) {
+            p = put8(p, 0x40 | rex);
+        }
+        return put8(p, opc & 0xff);
+    }
     /* spl/bpl/sil/dil exist only with a REX prefix (else ah/ch/dh/bh). */
     if ((opc & X86_P_BYTE_R) && r >= 4 && r < 8) {
         rex |= 0x40;
@@ -131,6 +139,16 @@ static inline uint8_t *enc_op_modrm_mem(uint8_t *p, int opc, int r, int base, in
     g_assert(index != X86_RSP);
     p = enc_opc(p, opc, r, base, index);
     r &= 7;
+    if (index < 0 && base >= 0) {
+        /* the usual case, [base + disp], first: */
+        int b = base & 7;
+        int mod = disp == 0 && b != X86_RBP ? 0 : x86_fits_s8(disp) ? 1 : 2;
+        p = put8(p, (mod << 6) | (r << 3) | b);
+        if (b == X86_RSP) {
+            p = put8(p, 0x24); /* SIB: rsp/r12 as a base, no index */
+        }
+        return mod == 1 ? put8(p, (uint8_t)disp) : mod == 2 ? put32(p, (uint32_t)disp) : p;
+    }
     if (base < 0 && index < 0) {
         /* Absolute [disp32]: SIB with no base and no index. */
         p = put8(p, 0x04 | (r << 3));
