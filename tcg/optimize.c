@@ -120,7 +120,7 @@ static TempInfo *info_get(OptState *s, int t)
 }
 
 /* Constant value of temp a, if known. */
-static bool get_const(const OptState *s, TcgArg a, int64_t *v)
+static inline bool get_const(const OptState *s, TcgArg a, int64_t *v)
 {
     const TcgTemp *t = tp(s, a);
     if (t->kind == TEMP_CONST) {
@@ -153,6 +153,16 @@ static uint64_t z_mask_of(const OptState *s, TcgArg a)
     return type_mask(type);
 }
 
+/* sext_of for the constant v of a w-bit type: the fewest low bits that
+ * sign-extend back to v, one more than the bits below its run of leading
+ * sign bits. */
+static int const_sext(int64_t v, int w)
+{
+    int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
+    int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
+    return k < w ? k : w;
+}
+
 /* Smallest n such that the value equals its low n bits sign-extended. */
 static int sext_of(const OptState *s, TcgArg a)
 {
@@ -160,11 +170,7 @@ static int sext_of(const OptState *s, TcgArg a)
     int w = type_width(type);
     int64_t v;
     if (get_const(s, a, &v)) {
-        /* the fewest low bits that sign-extend back to v: one more than
-         * the bits below its run of leading sign bits */
-        int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
-        int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
-        return k < w ? k : w;
+        return const_sext(v, w);
     }
     /* not a constant: z_mask_of(s, a), without asking get_const again */
     uint64_t z = type_mask(type);
@@ -409,19 +415,19 @@ static void record_copy(OptState *s, int d, TcgArg src)
         di->is_const = true;
         di->val = v;
         di->z_mask = (uint64_t)v & type_mask(tp(s, d)->type);
-        di->sext = (uint8_t)sext_of(s, src);
+        di->sext = (uint8_t)const_sext(v, type_width(tp(s, src)->type));
         return;
     }
-    /* Copy what is known about src before d's write can disturb it. */
-    TempInfo si = *info_get(s, (int)src);
+    /* src's info first: writing d (d != src) unlinks d from its class and
+     * resets d's info, which leaves these fields of src as they are. */
+    TempInfo *sp = info_get(s, (int)src);
     TempInfo *di = temp_written(s, d);
-    TempInfo *sp = info_get(s, (int)src); /* re-fetch: d != src here */
-    di->z_mask = si.z_mask;
-    di->sext = si.sext;
-    di->fact_opc = si.fact_opc;
-    di->fact_cond = si.fact_cond;
-    memcpy(di->fact_src, si.fact_src, sizeof(di->fact_src));
-    memcpy(di->fact_gen, si.fact_gen, sizeof(di->fact_gen));
+    di->z_mask = sp->z_mask;
+    di->sext = sp->sext;
+    di->fact_opc = sp->fact_opc;
+    di->fact_cond = sp->fact_cond;
+    memcpy(di->fact_src, sp->fact_src, sizeof(di->fact_src));
+    memcpy(di->fact_gen, sp->fact_gen, sizeof(di->fact_gen));
     /* link d after src */
     di->next = sp->next;
     di->prev = (int)src;
