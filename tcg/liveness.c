@@ -72,11 +72,6 @@ typedef struct LaState {
     uint64_t used[TCG_MAX_TEMPS / 64]; /* scratch for finding them */
 } LaState;
 
-bool tcg_label_is_exit(const TcgContext *ctx, int label)
-{
-    return ctx->exit_labels[label / 64] >> (label % 64) & 1;
-}
-
 /* A label is an exit label if its code is a TB exit (goto_tb or exit_tb).
  * On the way, note which globals the ops use (ls->used_globals). */
 static void find_exit_labels(TcgContext *ctx, LaState *ls)

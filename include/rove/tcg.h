@@ -498,7 +498,10 @@ bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc);
 /* Backward liveness: fills op->life (see tcg/liveness.c) and removes dead ops. */
 void tcg_liveness(TcgContext *ctx);
 /* After tcg_liveness: is the label's code a TB exit (ctx->exit_labels)? */
-bool tcg_label_is_exit(const TcgContext *ctx, int label);
+static inline bool tcg_label_is_exit(const TcgContext *ctx, int label)
+{
+    return ctx->exit_labels[label / 64] >> (label % 64) & 1;
+}
 #define TCG_LIFE_DEAD_ARG(n) (1u << (n))           /* input/output arg n dies here */
 #define TCG_LIFE_SYNC_ARG(n) (1u << ((n) + 16))    /* output global n must be stored */
 static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }
