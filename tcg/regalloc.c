@@ -80,7 +80,8 @@ typedef struct RaState {
     const RaHostOps *o;
     void *h;
     RaTemp *t;
-    int16_t reg_temp[RA_MAX_REGS]; /* owning temp or -1 */
+    int16_t reg_temp[RA_MAX_REGS]; /* owning temp or -1 (ra_reg_own/ra_reg_drop) */
+    TcgRegSet owned;               /* the registers with reg_temp >= 0 */
     uint32_t reg_stamp[RA_MAX_REGS]; /* op count when last assigned or read */
     uint32_t now;                  /* ops processed */
     TcgRegSet locked;              /* not to be chosen for allocation now */
@@ -213,6 +214,18 @@ static void ra_mem_release(RaState *s, int ti)
     }
 }
 
+static inline void ra_reg_own(RaState *s, int r, int ti)
+{
+    s->reg_temp[r] = (int16_t)ti;
+    s->owned |= 1u << r;
+}
+
+static inline void ra_reg_drop(RaState *s, int r)
+{
+    s->reg_temp[r] = -1;
+    s->owned &= ~(1u << r);
+}
+
 static inline void ra_mark_active(RaState *s, int ti)
 {
     s->active[ti / 64] |= 1ull << (ti % 64);
@@ -244,7 +257,7 @@ static void ra_assign(RaState *s, int ti, int r)
     ra_mark_active(s, ti);
     t->val = VAL_REG;
     t->reg = (int8_t)r;
-    s->reg_temp[r] = (int16_t)ti;
+    ra_reg_own(s, r, ti);
     s->reg_stamp[r] = s->now;
 }
 
@@ -285,7 +298,7 @@ static void ra_temp_free(RaState *s, int ti, bool dead)
         return;
     }
     if (t->val == VAL_REG && s->reg_temp[t->reg] == ti) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     switch (k) {
     case TEMP_CONST:
@@ -321,7 +334,7 @@ static void ra_temp_save(RaState *s, int ti)
 /* A free register in set (outside locked/reserved), trying prefer first. */
 static int ra_find_free(RaState *s, TcgRegSet set, TcgRegSet prefer)
 {
-    set &= ~(s->d->reserved | s->locked);
+    set &= ~(s->d->reserved | s->locked | s->owned);
     for (int pass = 0; pass < 2; pass++) {
         TcgRegSet want = pass ? set : (set & prefer);
         if (!want) {
@@ -329,7 +342,7 @@ static int ra_find_free(RaState *s, TcgRegSet set, TcgRegSet prefer)
         }
         for (int k = 0; k < s->d->nb_alloc_order; k++) {
             int r = s->d->alloc_order[k];
-            if (ra_set_has(want, r) && s->reg_temp[r] < 0) {
+            if (ra_set_has(want, r)) {
                 return r;
             }
         }
@@ -355,7 +368,7 @@ static void ra_reg_evict(RaState *s, int r, TcgRegSet prefer)
     s->locked = saved;
     if (r2 >= 0) {
         s->o->mov(s->h, temp_type(s, ti), r2, r);
-        s->reg_temp[r] = -1;
+        ra_reg_drop(s, r);
         ra_assign(s, ti, r2);
     } else {
         ra_temp_save(s, ti);
@@ -464,7 +477,7 @@ static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
         return r; /* a copy: the fixed temp stays in its register */
     }
     if (t->val == VAL_REG) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     } else if (t->val == VAL_MEM) {
         t->coherent = true;
     } else if (t->val == VAL_DEAD) {
@@ -553,7 +566,7 @@ static void ra_reset_all(RaState *s)
         int ti = s->reg_temp[r];
         if (ti >= 0 && temp_kind(s, ti) != TEMP_FIXED) {
             ra_temp_free(s, ti, true);
-            s->reg_temp[r] = -1;
+            ra_reg_drop(s, r);
         }
     }
     int n = s->ctx->nb_globals;
@@ -576,7 +589,7 @@ static void ra_output_done(RaState *s, const TcgOp *op, int i, int r)
         g_error("regalloc: op writes a fixed temp");
     }
     if (t->val == VAL_REG && t->reg != r && s->reg_temp[t->reg] == ti) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     if (s->reg_temp[r] >= 0 && s->reg_temp[r] != ti) {
         /* Only happens if an output shares a register with a live input
@@ -611,7 +624,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
     if (ra_temp_const(s, ti, &cval)) {
         /* Record the constant; it becomes an immediate where used. */
         if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
-            s->reg_temp[o->reg] = -1;
+            ra_reg_drop(s, o->reg);
         }
         o->val = VAL_CONST;
         o->cval = type == TCG_I32 ? (int32_t)cval : cval;
@@ -631,7 +644,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
     if (in->val == VAL_REG && tcg_life_sync(op, 0) && tcg_life_dead(op, 0)) {
         /* Only the memory copy of the output is wanted: store directly. */
         if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
-            s->reg_temp[o->reg] = -1;
+            ra_reg_drop(s, o->reg);
         }
         if (!o->mem_alloc) {
             ra_mem_alloc(s, to);
@@ -705,7 +718,7 @@ static int ra_input_scratch(RaState *s, int ti, TcgRegSet set, bool dies)
         int r2 = ra_reg_alloc(s, s->all, 0);
         s->locked &= ~(1u << cur);
         s->o->mov(s->h, temp_type(s, ti), r2, cur);
-        s->reg_temp[cur] = -1;
+        ra_reg_drop(s, cur);
         ra_assign(s, ti, r2);
         return cur;
     }
@@ -862,11 +875,7 @@ static void ra_op(RaState *s, const TcgOp *op)
         args.wb = s->wb;
     }
     if (mem_access) {
-        for (int r = 0; r < s->d->nb_regs; r++) {
-            if (s->reg_temp[r] >= 0) {
-                args.live |= 1u << r;
-            }
-        }
+        args.live = s->owned;
     }
     s->o->emit_op(s->h, op, &args);
 
@@ -1078,7 +1087,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
     }
     RaTemp *t = &s->t[to];
     if (t->val == VAL_REG && s->reg_temp[t->reg] == to) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     ra_mem_release(s, to);
     t->val = VAL_MEM;
@@ -1173,7 +1182,7 @@ static void ra_loop_back(RaState *s, const TcgOp *op)
         /* Handed over in loop_reg[k]: forget it here without a store (the
          * head takes it from there). */
         if (t->val == VAL_REG && s->reg_temp[t->reg] == g) {
-            s->reg_temp[t->reg] = -1;
+            ra_reg_drop(s, t->reg);
         }
         t->val = VAL_MEM;
         t->coherent = true;
@@ -1228,7 +1237,7 @@ static void ra_init_state(RaState *s, RaTables *tab)
 {
     TcgContext *ctx = s->ctx;
     for (int r = 0; r < RA_MAX_REGS; r++) {
-        s->reg_temp[r] = -1;
+        ra_reg_drop(s, r);
     }
     s->all = 0;
     for (int k = 0; k < s->d->nb_alloc_order; k++) {
