@@ -210,7 +210,7 @@ void x86_host_desc(RaHostDesc *desc, bool guest_base_reg)
 /* ------------------------------------------------------------------ */
 /* per-TB state */
 
-/* Everything but the arrays and label_pos, for ctx. */
+/* Everything before the arrays (cleared already), for ctx. */
 static void gen_setup(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
                       TbCodeInfo *info, unsigned features)
 {
@@ -261,29 +261,7 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
 void x86_gen_reset(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
                    TbCodeInfo *info, unsigned features)
 {
-    X86LabelRef *refs = g->refs;
-    X86SlowPath *slow = g->slow;
-    X86SoftSlow *soft = g->soft;
-    X86FpSlow *fp_slow = g->fp_slow;
-    TcgWriteback *wb_pool = g->wb_pool;
-    X86ExitStub *exit_stubs = g->exit_stubs;
-    int max_refs = g->max_refs, max_slow = g->max_slow, max_soft = g->max_soft;
-    int max_fp_slow = g->max_fp_slow, max_wb_pool = g->max_wb_pool;
-    int max_exit_stubs = g->max_exit_stubs;
-
-    memset(g, 0, offsetof(X86Gen, label_pos));
-    g->refs = refs;
-    g->max_refs = max_refs;
-    g->slow = slow;
-    g->max_slow = max_slow;
-    g->soft = soft;
-    g->max_soft = max_soft;
-    g->fp_slow = fp_slow;
-    g->max_fp_slow = max_fp_slow;
-    g->wb_pool = wb_pool;
-    g->max_wb_pool = max_wb_pool;
-    g->exit_stubs = exit_stubs;
-    g->max_exit_stubs = max_exit_stubs;
+    memset(g, 0, offsetof(X86Gen, refs));
     memset(g->label_pos, -1, sizeof(g->label_pos[0]) * (size_t)ctx->nb_labels);
     gen_setup(g, rw, rx, size, ctx, info, features);
 }

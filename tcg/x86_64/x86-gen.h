@@ -86,10 +86,8 @@ typedef struct X86Gen {
     TbCodeInfo *info;
     size_t start;            /* TB start within a */
     int cur_insn;            /* index of the current guest insn, -1 before */
-    X86LabelRef *refs;
-    int nb_refs, max_refs;
-    X86SlowPath *slow;
-    int nb_slow, max_slow;
+    int nb_refs;             /* entries used in the arrays at the end */
+    int nb_slow;
     /* user-mode memory model */
     uintptr_t guest_base;
     unsigned addr_bits;      /* >= 64: no bounds check */
@@ -100,14 +98,12 @@ typedef struct X86Gen {
     bool softmmu;
     int32_t tlb_off;
     void *soft_ld, *soft_st;
-    X86SoftSlow *soft;
-    int nb_soft, max_soft;
+    int nb_soft;
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
     /* fpop: out-of-line slow paths, and the XMM mirrors of fpop results */
-    X86FpSlow *fp_slow;
-    int nb_fp_slow, max_fp_slow;
+    int nb_fp_slow;
     X86FpMirror mirror[X86_FP_NB_MIRRORS];
     TcgRegSet mirrored;      /* a superset of the mirror[].gpr in use */
     int next_mirror;         /* round-robin victim */
@@ -117,11 +113,24 @@ typedef struct X86Gen {
     int last_jcc_ref, last_jcc_stub, last_jcc_cc;
     uintptr_t last_jmp_target;
     /* writebacks of slow paths and exit stubs */
+    int nb_wb_pool;
+    int nb_exit_stubs;
+
+    /* From here on kept by x86_gen_reset: the arrays (grown as needed,
+     * nb_* entries used), and label_pos (-1: not bound yet), of which a
+     * reset clears only the TB's labels. */
+    X86LabelRef *refs;
+    int max_refs;
+    X86SlowPath *slow;
+    int max_slow;
+    X86SoftSlow *soft;
+    int max_soft;
+    X86FpSlow *fp_slow;
+    int max_fp_slow;
     TcgWriteback *wb_pool;
-    int nb_wb_pool, max_wb_pool;
+    int max_wb_pool;
     X86ExitStub *exit_stubs;
-    int nb_exit_stubs, max_exit_stubs;
-    /* Last, so a reset need not clear all of it: -1 when not bound yet. */
+    int max_exit_stubs;
     int32_t label_pos[TCG_MAX_LABELS];
 } X86Gen;
 
