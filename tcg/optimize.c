@@ -63,12 +63,21 @@ typedef struct OptState {
     uint32_t *touched_stamp;
     int nb_touched;
     int *label_refs;   /* live branches to each label */
+    bool unrefs;       /* some label's count fell to 0 (label_unref) */
     int *ctab;         /* (type, value) -> TEMP_CONST temp, open addressing */
     unsigned cmask;    /* table size - 1 (a power of two), kept at most half full */
     unsigned ccount;   /* entries in ctab */
 } OptState;
 
 enum { NO_TEMP = -1 };
+
+/* A branch to label went away. */
+static void label_unref(OptState *s, int label)
+{
+    if (--s->label_refs[label] <= 0) {
+        s->unrefs = true;
+    }
+}
 
 /* ---- temp knowledge ---- */
 
@@ -1130,7 +1139,7 @@ static bool optimize_op(OptState *s, TcgOp *op)
             int label = (int)op->args[3];
             int r = eval_cond(s, (TcgType)op->type, a, b, cond);
             if (r == 0) {
-                s->label_refs[label]--;
+                label_unref(s, label);
                 return false;
             }
             if (r == 1) {
@@ -1318,7 +1327,7 @@ void tcg_optimize(TcgContext *ctx)
             if (j >= 0 && ctx->ops[j].opc == INDEX_op_br && (int)ctx->ops[j].args[0] == label) {
                 memmove(&ctx->ops[j], &ctx->ops[j + 1], sizeof(TcgOp) * (size_t)(w - j - 1));
                 w--;
-                s.label_refs[label]--;
+                label_unref(&s, label);
             }
             forget_all(&s);
             dead = false;
@@ -1332,9 +1341,9 @@ void tcg_optimize(TcgContext *ctx)
         }
         if (dead) {
             if (op->opc == INDEX_op_br) {
-                s.label_refs[op->args[0]]--;
+                label_unref(&s, (int)op->args[0]);
             } else if (op->opc == INDEX_op_brcond) {
-                s.label_refs[op->args[3]]--;
+                label_unref(&s, (int)op->args[3]);
             }
             continue;
         }
@@ -1350,7 +1359,9 @@ void tcg_optimize(TcgContext *ctx)
         }
     }
     ctx->nb_ops = w;
-    drop_unused_labels(ctx, s.label_refs);
+    if (s.unrefs) { /* else every label kept is still branched to */
+        drop_unused_labels(ctx, s.label_refs);
+    }
 
     tables->epoch = s.epoch;
 }
