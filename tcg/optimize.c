@@ -86,9 +86,11 @@ static inline TcgTemp *tp(const OptState *s, TcgArg a)
     return &s->ctx->temps[a];
 }
 
+/* (No t < nb_info test: a temp the pass made is a constant, never given
+ * info, so its stamp, if any, is from an earlier TB's epoch.) */
 static inline bool info_valid(const OptState *s, int t)
 {
-    return t < s->nb_info && s->info[t].stamp == s->epoch;
+    return s->info[t].stamp == s->epoch;
 }
 
 static inline uint32_t gen_of(const OptState *s, int t)
@@ -801,7 +803,7 @@ static bool simplify_data(OptState *s, TcgOp *op)
     TcgArg d = op->args[0];
     TcgType type = tp(s, d)->type;
     int w = type_width(type);
-    int64_t va, vb;
+    int64_t va = 0, vb = 0; /* (set where ca/cb say so; gcc cannot tell) */
 
     if (op->nb_iargs == 1) {
         TcgArg a = op->args[1];
