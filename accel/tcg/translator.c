@@ -151,13 +151,10 @@ void translator_add_side_exit(DisasContextBase *db, int label, uint64_t dest)
     db->nb_side++;
 }
 
-static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
+/* Look the page(s) up, copy, and remember the last page for the next
+ * fetch (translator_fetch). */
+static void translator_fetch_slow(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
 {
-    size_t off0 = pc & ~TARGET_PAGE_MASK;
-    if ((pc & TARGET_PAGE_MASK) == db->fetch_vpage && off0 + len <= TARGET_PAGE_SIZE) {
-        memcpy(dst, db->fetch_host + off0, len);
-        return;
-    }
     for (size_t done = 0; done < len;) {
         uint64_t a = pc + done;
         size_t off = a & ~TARGET_PAGE_MASK;
@@ -173,6 +170,17 @@ static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_
         done += n;
         db->fetch_vpage = a & TARGET_PAGE_MASK;
         db->fetch_host = host;
+    }
+}
+
+/* Inline, so the copy has a constant size. */
+static inline void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
+{
+    size_t off = pc & ~TARGET_PAGE_MASK;
+    if ((pc & TARGET_PAGE_MASK) == db->fetch_vpage && off + len <= TARGET_PAGE_SIZE) {
+        memcpy(dst, db->fetch_host + off, len);
+    } else {
+        translator_fetch_slow(db, pc, dst, len);
     }
 }
 
