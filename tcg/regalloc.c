@@ -562,9 +562,10 @@ static void ra_save_all(RaState *s)
  * exit is reached.) */
 static void ra_reset_all(RaState *s)
 {
-    for (int r = 0; r < s->d->nb_regs; r++) {
+    for (TcgRegSet m = s->owned; m; m &= m - 1) {
+        int r = __builtin_ctz(m);
         int ti = s->reg_temp[r];
-        if (ti >= 0 && temp_kind(s, ti) != TEMP_FIXED) {
+        if (temp_kind(s, ti) != TEMP_FIXED) {
             ra_temp_free(s, ti, true);
             ra_reg_drop(s, r);
         }
@@ -1236,9 +1237,8 @@ static void ra_temp_init(const RaState *s, const TcgTemp *tt, RaTemp *t)
 static void ra_init_state(RaState *s, RaTables *tab)
 {
     TcgContext *ctx = s->ctx;
-    for (int r = 0; r < RA_MAX_REGS; r++) {
-        ra_reg_drop(s, r);
-    }
+    memset(s->reg_temp, -1, sizeof(s->reg_temp));
+    s->owned = 0;
     s->all = 0;
     for (int k = 0; k < s->d->nb_alloc_order; k++) {
         s->all |= 1u << s->d->alloc_order[k];
