@@ -1255,8 +1255,16 @@ static void ra_init_state(RaState *s, RaTables *tab)
         tab->env_reg0 = s->d->env_reg;
     }
     memcpy(s->t, tab->globals0, sizeof(RaTemp) * (size_t)ctx->nb_globals);
+    /* The TB's own temps are normal, local or constant: dead, or their
+     * value (ra_temp_init, without the switch). */
+    static const RaTemp dead = { .val = VAL_DEAD, .reg = -1, .coherent = true };
     for (int i = ctx->nb_globals; i < ctx->nb_temps; i++) {
-        ra_temp_init(s, &ctx->temps[i], &s->t[i]);
+        const TcgTemp *tt = &ctx->temps[i];
+        s->t[i] = dead;
+        if (tt->kind == TEMP_CONST) {
+            s->t[i].val = VAL_CONST;
+            s->t[i].cval = tt->val;
+        }
     }
     size_t words = (size_t)(ctx->nb_temps + 63) / 64;
     memset(s->maybe_dirty, 0, sizeof(uint64_t) * words);
