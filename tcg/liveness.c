@@ -53,28 +53,41 @@ enum {
 
 /*
  * The boundary rules touch globals (temps [0, nb_globals)) and locals; all
- * other temps just die.  The two block-end states are made once per TB,
- * so a boundary is a memcpy, not a pass over every temp's kind.
+ * other temps just die.  The two block-end states are made once per TB
+ * (their globals part once per context), so a boundary is a memcpy, not a
+ * pass over every temp's kind.  Only the state of a temp some op reads or
+ * writes is ever looked at, so the rules for globals in the middle of a
+ * block visit just the globals the TB uses.
  */
 typedef struct LaState {
     const TcgContext *ctx;
     uint8_t state[TCG_MAX_TEMPS];
     uint8_t func_end[TCG_MAX_TEMPS]; /* la_func_end's state */
     uint8_t bb_end[TCG_MAX_TEMPS];   /* la_bb_end's state */
+    int nb_globals_init;             /* globals part of func_end/bb_end made */
     int nb_locals;
     int16_t locals[TCG_MAX_TEMPS];
+    int nb_used_globals;             /* TEMP_GLOBALs the TB's ops name */
+    int16_t used_globals[TCG_MAX_TEMPS];
+    uint64_t used[TCG_MAX_TEMPS / 64]; /* scratch for finding them */
 } LaState;
 
-bool tcg_label_is_exit(const TcgContext *ctx, int label)
+/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb).
+ * On the way, note which globals the ops use (ls->used_globals). */
+static void find_exit_labels(TcgContext *ctx, LaState *ls)
 {
-    return ctx->exit_labels[label / 64] >> (label % 64) & 1;
-}
-
-/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb). */
-static void find_exit_labels(TcgContext *ctx)
-{
+    int ng = ctx->nb_globals;
+    int words = (ng + 63) / 64;
+    memset(ls->used, 0, sizeof(uint64_t) * (size_t)words);
     memset(ctx->exit_labels, 0, sizeof(ctx->exit_labels));
     for (int i = 0; i < ctx->nb_ops; i++) {
+        const TcgOp *op = &ctx->ops[i];
+        for (int k = 0; k < op->nb_oargs + op->nb_iargs; k++) {
+            int t = (int)op->args[k];
+            if (t < ng) {
+                ls->used[t / 64] |= 1ull << (t % 64);
+            }
+        }
         if (ctx->ops[i].opc != INDEX_op_set_label) {
             continue;
         }
@@ -88,30 +101,40 @@ static void find_exit_labels(TcgContext *ctx)
             ctx->exit_labels[l / 64] |= 1ull << (l % 64);
         }
     }
+    ls->nb_used_globals = 0;
+    for (int w = 0; w < words; w++) {
+        for (uint64_t bits = ls->used[w]; bits; bits &= bits - 1) {
+            int t = w * 64 + __builtin_ctzll(bits);
+            if (ctx->temps[t].kind == TEMP_GLOBAL) {
+                ls->used_globals[ls->nb_used_globals++] = (int16_t)t;
+            }
+        }
+    }
 }
 
 static void la_init(LaState *ls, const TcgContext *ctx)
 {
+    int ng = ctx->nb_globals;
     ls->ctx = ctx;
     ls->nb_locals = 0;
-    for (int i = 0; i < ctx->nb_temps; i++) {
-        uint8_t fe = TS_DEAD, be = TS_DEAD;
-        switch (ctx->temps[i].kind) {
-        case TEMP_FIXED:
-            fe = be = 0;
-            break;
-        case TEMP_GLOBAL:
-            fe = be = TS_DEAD | TS_MEM;
-            break;
-        case TEMP_LOCAL:
-            be = TS_DEAD | TS_MEM;
-            ls->locals[ls->nb_locals++] = (int16_t)i;
-            break;
-        default:
-            break;
+    /* Globals (and the env temp) are made before the first TB and do not
+     * change after. */
+    if (ng != ls->nb_globals_init) {
+        for (int i = 0; i < ng; i++) {
+            uint8_t st = ctx->temps[i].kind == TEMP_GLOBAL ? TS_DEAD | TS_MEM : 0;
+            ls->func_end[i] = ls->bb_end[i] = st;
         }
-        ls->func_end[i] = fe;
-        ls->bb_end[i] = be;
+        ls->nb_globals_init = ng;
+    }
+    /* The TB's own temps (normal, local or constant) are dead at either
+     * end; locals are in memory at a block end. */
+    memset(ls->func_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
+    memset(ls->bb_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
+    for (int i = ng; i < ctx->nb_temps; i++) {
+        if (ctx->temps[i].kind == TEMP_LOCAL) {
+            ls->bb_end[i] |= TS_MEM;
+            ls->locals[ls->nb_locals++] = (int16_t)i;
+        }
     }
 }
 
@@ -131,11 +154,8 @@ static void la_bb_end(LaState *ls)
  * fall-through. */
 static void la_bb_sync(LaState *ls)
 {
-    const TcgContext *ctx = ls->ctx;
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            ls->state[i] |= TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] |= TS_MEM;
     }
     for (int k = 0; k < ls->nb_locals; k++) {
         ls->state[ls->locals[k]] |= TS_MEM;
@@ -159,11 +179,8 @@ static void la_loop_back(LaState *ls)
  * in memory at an exit branch. */
 static void la_globals_live(LaState *ls, bool locals_mem)
 {
-    const TcgContext *ctx = ls->ctx;
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            ls->state[i] &= ~TS_DEAD;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] &= ~TS_DEAD;
     }
     if (locals_mem) {
         for (int k = 0; k < ls->nb_locals; k++) {
@@ -172,21 +189,17 @@ static void la_globals_live(LaState *ls, bool locals_mem)
     }
 }
 
-static void la_global_sync(const TcgContext *ctx, uint8_t *state)
+static void la_global_sync(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            state[i] |= TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] |= TS_MEM;
     }
 }
 
-static void la_global_kill(const TcgContext *ctx, uint8_t *state)
+static void la_global_kill(LaState *ls)
 {
-    for (int i = 0; i < ctx->nb_globals; i++) {
-        if (ctx->temps[i].kind == TEMP_GLOBAL) {
-            state[i] = TS_DEAD | TS_MEM;
-        }
+    for (int k = 0; k < ls->nb_used_globals; k++) {
+        ls->state[ls->used_globals[k]] = TS_DEAD | TS_MEM;
     }
 }
 
@@ -198,9 +211,9 @@ static void op_remove(TcgOp *op)
 }
 
 /* Mark dying inputs, then make them live (two loops: an input used twice
- * gets DEAD_ARG on both uses). */
-static uint32_t la_inputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state,
-                          uint32_t life)
+ * gets DEAD_ARG on both uses).  A fixed temp's state is always 0 (never
+ * dead, never synced: no rule sets a bit of it), so it needs no test. */
+static uint32_t la_inputs(const TcgOp *op, uint8_t *state, uint32_t life)
 {
     int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
     for (int i = nb_o; i < nb_o + nb_i; i++) {
@@ -210,10 +223,7 @@ static uint32_t la_inputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state
         }
     }
     for (int i = nb_o; i < nb_o + nb_i; i++) {
-        int t = (int)op->args[i];
-        if (ctx->temps[t].kind != TEMP_FIXED) {
-            state[t] &= ~TS_DEAD;
-        }
+        state[op->args[i]] &= ~TS_DEAD;
     }
     return life;
 }
@@ -237,11 +247,11 @@ static uint32_t la_outputs(const TcgContext *ctx, const TcgOp *op, uint8_t *stat
     return life;
 }
 
-static bool outputs_all_dead(const TcgContext *ctx, const TcgOp *op, const uint8_t *state)
+/* (A fixed temp's state, 0, is not TS_DEAD.) */
+static bool outputs_all_dead(const TcgOp *op, const uint8_t *state)
 {
     for (int i = 0; i < op->nb_oargs; i++) {
-        int t = (int)op->args[i];
-        if (ctx->temps[t].kind == TEMP_FIXED || state[t] != TS_DEAD) {
+        if (state[op->args[i]] != TS_DEAD) {
             return false;
         }
     }
@@ -257,7 +267,7 @@ void tcg_liveness(TcgContext *ctx)
     LaState *lsp = ctx->la_tables;
     uint8_t *state = lsp->state;
 
-    find_exit_labels(ctx);
+    find_exit_labels(ctx, lsp);
     la_init(lsp, ctx);
     la_func_end(lsp);
 
@@ -276,17 +286,17 @@ void tcg_liveness(TcgContext *ctx)
             const TcgHelperInfo *info =
                 (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
             if ((info->flags & TCG_CALL_NO_SIDE_EFFECTS) && op->nb_oargs > 0 &&
-                outputs_all_dead(ctx, op, state)) {
+                outputs_all_dead(op, state)) {
                 op_remove(op);
                 continue;
             }
             life = la_outputs(ctx, op, state);
             if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-                la_global_kill(ctx, state);
+                la_global_kill(lsp);
             } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
-                la_global_sync(ctx, state);
+                la_global_sync(lsp);
             }
-            op->life = la_inputs(ctx, op, state, life);
+            op->life = la_inputs(op, state, life);
             continue;
         }
 
@@ -296,7 +306,7 @@ void tcg_liveness(TcgContext *ctx)
 
         if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT |
                             TCG_OPF_KEEP)) &&
-            op->nb_oargs > 0 && outputs_all_dead(ctx, op, state)) {
+            op->nb_oargs > 0 && outputs_all_dead(op, state)) {
             op_remove(op);
             continue;
         }
@@ -317,8 +327,8 @@ void tcg_liveness(TcgContext *ctx)
         } else if (op->opc == INDEX_op_qemu_ld || op->opc == INDEX_op_qemu_st) {
             la_globals_live(lsp, false);
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
-            la_global_sync(ctx, state);
+            la_global_sync(lsp);
         }
-        op->life = la_inputs(ctx, op, state, life);
+        op->life = la_inputs(op, state, life);
     }
 }

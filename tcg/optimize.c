@@ -57,15 +57,27 @@ typedef struct OptState {
     uint32_t *gen;     /* per-temp write generation (never reset) */
     int nb_info;
     uint32_t epoch;
-    int *touched;      /* temps given info in this epoch (for brcond) */
-    int nb_touched, max_touched;
+    /* TEMP_NORMAL temps given info since the last forget_normals (for
+     * brcond), each once: touched_stamp[t] == epoch while t is listed. */
+    int *touched;
+    uint32_t *touched_stamp;
+    int nb_touched;
     int *label_refs;   /* live branches to each label */
+    bool unrefs;       /* some label's count fell to 0 (label_unref) */
     int *ctab;         /* (type, value) -> TEMP_CONST temp, open addressing */
     unsigned cmask;    /* table size - 1 (a power of two), kept at most half full */
     unsigned ccount;   /* entries in ctab */
 } OptState;
 
 enum { NO_TEMP = -1 };
+
+/* A branch to label went away. */
+static void label_unref(OptState *s, int label)
+{
+    if (--s->label_refs[label] <= 0) {
+        s->unrefs = true;
+    }
+}
 
 /* ---- temp knowledge ---- */
 
@@ -74,9 +86,11 @@ static inline TcgTemp *tp(const OptState *s, TcgArg a)
     return &s->ctx->temps[a];
 }
 
+/* (No t < nb_info test: a temp the pass made is a constant, never given
+ * info, so its stamp, if any, is from an earlier TB's epoch.) */
 static inline bool info_valid(const OptState *s, int t)
 {
-    return t < s->nb_info && s->info[t].stamp == s->epoch;
+    return s->info[t].stamp == s->epoch;
 }
 
 static inline uint32_t gen_of(const OptState *s, int t)
@@ -84,13 +98,14 @@ static inline uint32_t gen_of(const OptState *s, int t)
     return t < s->nb_info ? s->gen[t] : 0;
 }
 
+/* Once is enough: forget_normals only acts on temps whose info is valid,
+ * and a later entry for the same temp would find it forgotten. */
 static void touched_push(OptState *s, int t)
 {
-    if (s->nb_touched == s->max_touched) {
-        s->max_touched *= 2;
-        s->touched = g_renew(int, s->touched, s->max_touched);
+    if (s->ctx->temps[t].kind == TEMP_NORMAL && s->touched_stamp[t] != s->epoch) {
+        s->touched_stamp[t] = s->epoch;
+        s->touched[s->nb_touched++] = t;
     }
-    s->touched[s->nb_touched++] = t;
 }
 
 /* Default knowledge for temp t in the current epoch: nothing known. */
@@ -116,7 +131,7 @@ static TempInfo *info_get(OptState *s, int t)
 }
 
 /* Constant value of temp a, if known. */
-static bool get_const(const OptState *s, TcgArg a, int64_t *v)
+static inline bool get_const(const OptState *s, TcgArg a, int64_t *v)
 {
     const TcgTemp *t = tp(s, a);
     if (t->kind == TEMP_CONST) {
@@ -149,23 +164,31 @@ static uint64_t z_mask_of(const OptState *s, TcgArg a)
     return type_mask(type);
 }
 
+/* sext_of for the constant v of a w-bit type: the fewest low bits that
+ * sign-extend back to v, one more than the bits below its run of leading
+ * sign bits. */
+static int const_sext(int64_t v, int w)
+{
+    int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
+    int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
+    return k < w ? k : w;
+}
+
 /* Smallest n such that the value equals its low n bits sign-extended. */
 static int sext_of(const OptState *s, TcgArg a)
 {
     TcgType type = tp(s, a)->type;
     int w = type_width(type);
-    uint64_t z = z_mask_of(s, a);
-    int n = w;
-    if (info_valid(s, (int)a)) {
-        n = s->info[a].sext;
-    }
     int64_t v;
     if (get_const(s, a, &v)) {
-        /* the fewest low bits that sign-extend back to v: one more than
-         * the bits below its run of leading sign bits */
-        int64_t sv = (int64_t)sext_bits(TCG_I64, (uint64_t)v, w);
-        int k = 65 - clz64(sv < 0 ? ~(uint64_t)sv : (uint64_t)sv);
-        return k < w ? k : w;
+        return const_sext(v, w);
+    }
+    /* not a constant: z_mask_of(s, a), without asking get_const again */
+    uint64_t z = type_mask(type);
+    int n = w;
+    if (info_valid(s, (int)a)) {
+        z &= s->info[a].z_mask;
+        n = s->info[a].sext;
     }
     if (!(z >> (w - 1) & 1)) {
         int bits = 64 - clz64(z); /* highest possibly-set bit + 1 */
@@ -206,10 +229,19 @@ static TempInfo *temp_written(OptState *s, int t)
  * Write generations are only ever compared with ones recorded in the same
  * TB.
  */
+/* The constant table's largest size: 4 slots per temp, rounded up to a
+ * power of two, is never more than half full. */
+#define OPT_MAX_CTAB (4 * TCG_MAX_TEMPS)
+
 typedef struct OptTables {
     TempInfo info[TCG_MAX_TEMPS];
     uint32_t gen[TCG_MAX_TEMPS];
     uint32_t epoch;
+    /* Per-TB scratch, kept to spare an allocation per TB. */
+    int touched[TCG_MAX_TEMPS];
+    uint32_t touched_stamp[TCG_MAX_TEMPS];
+    int label_refs[TCG_MAX_LABELS];
+    int ctab[OPT_MAX_CTAB];
 } OptTables;
 
 static void forget_all(OptState *s)
@@ -218,6 +250,7 @@ static void forget_all(OptState *s)
     if (s->epoch == 0) { /* wrapped: clear stale stamps for real */
         for (int i = 0; i < TCG_MAX_TEMPS; i++) {
             s->info[i].stamp = 0;
+            s->touched_stamp[i] = 0;
         }
         s->epoch = 1;
     }
@@ -236,13 +269,15 @@ static void forget_globals(OptState *s)
 /* brcond fall-through: TEMP_NORMAL temps are dead past the boundary. */
 static void forget_normals(OptState *s)
 {
-    int n = s->nb_touched;
-    for (int k = 0; k < n; k++) {
+    /* All of them forgotten (or already so): the list starts again. */
+    for (int k = 0; k < s->nb_touched; k++) {
         int t = s->touched[k];
-        if (s->ctx->temps[t].kind == TEMP_NORMAL && info_valid(s, t)) {
+        if (info_valid(s, t)) {
             temp_forget(s, t);
         }
+        s->touched_stamp[t] = 0;
     }
+    s->nb_touched = 0;
 }
 
 /* A st through env to [off, off + size) may overwrite a global's field. */
@@ -273,10 +308,9 @@ static void const_insert(OptState *s, int t);
 /* A table of `size` slots (a power of two) holding every constant temp. */
 static void const_table_init(OptState *s, unsigned size)
 {
-    g_free(s->ctab);
+    g_assert(size <= OPT_MAX_CTAB);
     s->cmask = size - 1;
     s->ccount = 0;
-    s->ctab = g_new(int, size);
     memset(s->ctab, -1, sizeof(int) * size);
     for (int t = s->ctx->nb_globals; t < s->ctx->nb_temps; t++) {
         if (s->ctx->temps[t].kind == TEMP_CONST) {
@@ -392,19 +426,19 @@ static void record_copy(OptState *s, int d, TcgArg src)
         di->is_const = true;
         di->val = v;
         di->z_mask = (uint64_t)v & type_mask(tp(s, d)->type);
-        di->sext = (uint8_t)sext_of(s, src);
+        di->sext = (uint8_t)const_sext(v, type_width(tp(s, src)->type));
         return;
     }
-    /* Copy what is known about src before d's write can disturb it. */
-    TempInfo si = *info_get(s, (int)src);
+    /* src's info first: writing d (d != src) unlinks d from its class and
+     * resets d's info, which leaves these fields of src as they are. */
+    TempInfo *sp = info_get(s, (int)src);
     TempInfo *di = temp_written(s, d);
-    TempInfo *sp = info_get(s, (int)src); /* re-fetch: d != src here */
-    di->z_mask = si.z_mask;
-    di->sext = si.sext;
-    di->fact_opc = si.fact_opc;
-    di->fact_cond = si.fact_cond;
-    memcpy(di->fact_src, si.fact_src, sizeof(di->fact_src));
-    memcpy(di->fact_gen, si.fact_gen, sizeof(di->fact_gen));
+    di->z_mask = sp->z_mask;
+    di->sext = sp->sext;
+    di->fact_opc = sp->fact_opc;
+    di->fact_cond = sp->fact_cond;
+    memcpy(di->fact_src, sp->fact_src, sizeof(di->fact_src));
+    memcpy(di->fact_gen, sp->fact_gen, sizeof(di->fact_gen));
     /* link d after src */
     di->next = sp->next;
     di->prev = (int)src;
@@ -769,7 +803,7 @@ static bool simplify_data(OptState *s, TcgOp *op)
     TcgArg d = op->args[0];
     TcgType type = tp(s, d)->type;
     int w = type_width(type);
-    int64_t va, vb;
+    int64_t va = 0, vb = 0; /* (set where ca/cb say so; gcc cannot tell) */
 
     if (op->nb_iargs == 1) {
         TcgArg a = op->args[1];
@@ -1107,7 +1141,7 @@ static bool optimize_op(OptState *s, TcgOp *op)
             int label = (int)op->args[3];
             int r = eval_cond(s, (TcgType)op->type, a, b, cond);
             if (r == 0) {
-                s->label_refs[label]--;
+                label_unref(s, label);
                 return false;
             }
             if (r == 1) {
@@ -1213,6 +1247,15 @@ plain_result:
     return true;
 }
 
+/* Op r stays, as op w (w <= r: ops are rewritten in place). */
+static inline void keep_op(TcgContext *ctx, int *w, int r)
+{
+    if (*w != r) {
+        ctx->ops[*w] = ctx->ops[r];
+    }
+    (*w)++;
+}
+
 /* Remove set_label ops of labels nobody branches to any more. */
 static void drop_unused_labels(TcgContext *ctx, const int *refs)
 {
@@ -1222,10 +1265,7 @@ static void drop_unused_labels(TcgContext *ctx, const int *refs)
         if (op->opc == INDEX_op_set_label && refs[op->args[0]] <= 0) {
             continue;
         }
-        if (w != r) {
-            ctx->ops[w] = *op;
-        }
-        w++;
+        keep_op(ctx, &w, r);
     }
     ctx->nb_ops = w;
 }
@@ -1241,10 +1281,12 @@ void tcg_optimize(TcgContext *ctx)
     s.info = tables->info;
     s.gen = tables->gen;
     s.epoch = tables->epoch;
+    s.touched = tables->touched;
+    s.touched_stamp = tables->touched_stamp;
+    s.label_refs = tables->label_refs;
+    s.ctab = tables->ctab;
     forget_all(&s); /* a fresh epoch: nothing known */
-    s.max_touched = 256;
-    s.touched = g_new(int, s.max_touched);
-    s.label_refs = g_new0(int, ctx->nb_labels ? ctx->nb_labels : 1);
+    memset(s.label_refs, 0, sizeof(int) * (size_t)ctx->nb_labels);
     /* Sized for the constants the TB has (it grows if folding makes many
      * more): clearing a table for TCG_MAX_TEMPS cost more than the rest of
      * the optimiser on short TBs. */
@@ -1265,17 +1307,17 @@ void tcg_optimize(TcgContext *ctx)
     bool dead = false;
     int w = 0;
     for (int r = 0; r < ctx->nb_ops; r++) {
-        TcgOp op = ctx->ops[r];
-        switch (op.opc) {
+        TcgOp *op = &ctx->ops[r];
+        switch (op->opc) {
         case INDEX_op_nop:
             continue;
         case INDEX_op_insn_start:
             /* kept even when unreachable: the insn count and the mapping of
              * later ops to guest insns depend on every marker */
-            ctx->ops[w++] = op;
+            keep_op(ctx, &w, r);
             continue;
         case INDEX_op_set_label: {
-            int label = (int)op.args[0];
+            int label = (int)op->args[0];
             if (s.label_refs[label] <= 0) {
                 continue; /* nobody jumps here: not a block boundary */
             }
@@ -1287,12 +1329,12 @@ void tcg_optimize(TcgContext *ctx)
             if (j >= 0 && ctx->ops[j].opc == INDEX_op_br && (int)ctx->ops[j].args[0] == label) {
                 memmove(&ctx->ops[j], &ctx->ops[j + 1], sizeof(TcgOp) * (size_t)(w - j - 1));
                 w--;
-                s.label_refs[label]--;
+                label_unref(&s, label);
             }
             forget_all(&s);
             dead = false;
             if (s.label_refs[label] > 0) {
-                ctx->ops[w++] = op;
+                keep_op(ctx, &w, r);
             }
             continue;
         }
@@ -1300,29 +1342,28 @@ void tcg_optimize(TcgContext *ctx)
             break;
         }
         if (dead) {
-            if (op.opc == INDEX_op_br) {
-                s.label_refs[op.args[0]]--;
-            } else if (op.opc == INDEX_op_brcond) {
-                s.label_refs[op.args[3]]--;
+            if (op->opc == INDEX_op_br) {
+                label_unref(&s, (int)op->args[0]);
+            } else if (op->opc == INDEX_op_brcond) {
+                label_unref(&s, (int)op->args[3]);
             }
             continue;
         }
-        if (!optimize_op(&s, &op)) {
+        if (!optimize_op(&s, op)) {
             continue;
         }
-        ctx->ops[w++] = op;
-        if (is_unconditional_exit((TcgOpcode)op.opc)) {
+        keep_op(ctx, &w, r);
+        if (is_unconditional_exit((TcgOpcode)op->opc)) {
             dead = true;
             forget_all(&s);
-        } else if (op.opc == INDEX_op_goto_tb) {
+        } else if (op->opc == INDEX_op_goto_tb) {
             forget_all(&s);
         }
     }
     ctx->nb_ops = w;
-    drop_unused_labels(ctx, s.label_refs);
+    if (s.unrefs) { /* else every label kept is still branched to */
+        drop_unused_labels(ctx, s.label_refs);
+    }
 
     tables->epoch = s.epoch;
-    g_free(s.touched);
-    g_free(s.label_refs);
-    g_free(s.ctab);
 }

@@ -54,13 +54,34 @@ typedef struct RaTemp {
     int64_t cval;       /* VAL_CONST: the value */
 } RaTemp;
 
+/* Spill slots the allocator can track (RaHostDesc.frame_size / 8). */
+#define RA_MAX_SLOTS 1024
+
+/*
+ * Per-context storage, allocated at the context's first translation and
+ * kept (ctx->ra_tables, one block: tcg_context_destroy frees it): no
+ * allocation per TB, and the globals' start state is copied, not rebuilt.
+ */
+typedef struct RaTables {
+    RaTemp t[TCG_MAX_TEMPS];
+    uint64_t maybe_dirty[TCG_MAX_TEMPS / 64];
+    uint64_t active[TCG_MAX_TEMPS / 64];
+    uint64_t slot_used[RA_MAX_SLOTS / 64];
+    /* globals0[0, nb_globals0): the globals at the start of a TB, made
+     * for env_reg0 (ra_init_state); room for max_globals0. */
+    int nb_globals0, max_globals0;
+    int8_t env_reg0;
+    RaTemp globals0[];
+} RaTables;
+
 typedef struct RaState {
     TcgContext *ctx;
     const RaHostDesc *d;
     const RaHostOps *o;
     void *h;
     RaTemp *t;
-    int16_t reg_temp[RA_MAX_REGS]; /* owning temp or -1 */
+    int16_t reg_temp[RA_MAX_REGS]; /* owning temp or -1 (ra_reg_own/ra_reg_drop) */
+    TcgRegSet owned;               /* the registers with reg_temp >= 0 */
     uint32_t reg_stamp[RA_MAX_REGS]; /* op count when last assigned or read */
     uint32_t now;                  /* ops processed */
     TcgRegSet locked;              /* not to be chosen for allocation now */
@@ -71,6 +92,12 @@ typedef struct RaState {
     /* Globals and locals whose memory slot may be stale (a superset of
      * those with !coherent): ra_sync_dirty visits only these. */
     uint64_t *maybe_dirty;
+    /* Temps that may be away from their resting state (a superset): in a
+     * register, a known constant, or a normal temp with a memory slot.
+     * Resting is: globals in memory, locals in memory or dead, normal temps
+     * dead, constants just constants.  The block-boundary walks
+     * (ra_save_all, ra_reset_all, calls) visit only these. */
+    uint64_t *active;
     TcgWriteback wb[TCG_MAX_WRITEBACK];
     bool warned_dead;
     int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
@@ -187,12 +214,50 @@ static void ra_mem_release(RaState *s, int ti)
     }
 }
 
+static inline void ra_reg_own(RaState *s, int r, int ti)
+{
+    s->reg_temp[r] = (int16_t)ti;
+    s->owned |= 1u << r;
+}
+
+static inline void ra_reg_drop(RaState *s, int r)
+{
+    s->reg_temp[r] = -1;
+    s->owned &= ~(1u << r);
+}
+
+static inline void ra_mark_active(RaState *s, int ti)
+{
+    s->active[ti / 64] |= 1ull << (ti % 64);
+}
+
+static inline void ra_clear_active(RaState *s, int ti)
+{
+    s->active[ti / 64] &= ~(1ull << (ti % 64));
+}
+
+/* The first active temp in [i, hi), or hi.  Walks go up by index like the
+ * full loops they replace, so code comes out in the same order. */
+static int ra_next_active(const RaState *s, int i, int hi)
+{
+    while (i < hi) {
+        uint64_t w = s->active[i / 64] >> (i % 64);
+        if (w) {
+            i += __builtin_ctzll(w);
+            return i < hi ? i : hi;
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    return hi;
+}
+
 static void ra_assign(RaState *s, int ti, int r)
 {
     RaTemp *t = &s->t[ti];
+    ra_mark_active(s, ti);
     t->val = VAL_REG;
     t->reg = (int8_t)r;
-    s->reg_temp[r] = (int16_t)ti;
+    ra_reg_own(s, r, ti);
     s->reg_stamp[r] = s->now;
 }
 
@@ -233,7 +298,7 @@ static void ra_temp_free(RaState *s, int ti, bool dead)
         return;
     }
     if (t->val == VAL_REG && s->reg_temp[t->reg] == ti) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     switch (k) {
     case TEMP_CONST:
@@ -269,7 +334,7 @@ static void ra_temp_save(RaState *s, int ti)
 /* A free register in set (outside locked/reserved), trying prefer first. */
 static int ra_find_free(RaState *s, TcgRegSet set, TcgRegSet prefer)
 {
-    set &= ~(s->d->reserved | s->locked);
+    set &= ~(s->d->reserved | s->locked | s->owned);
     for (int pass = 0; pass < 2; pass++) {
         TcgRegSet want = pass ? set : (set & prefer);
         if (!want) {
@@ -277,7 +342,7 @@ static int ra_find_free(RaState *s, TcgRegSet set, TcgRegSet prefer)
         }
         for (int k = 0; k < s->d->nb_alloc_order; k++) {
             int r = s->d->alloc_order[k];
-            if (ra_set_has(want, r) && s->reg_temp[r] < 0) {
+            if (ra_set_has(want, r)) {
                 return r;
             }
         }
@@ -303,7 +368,7 @@ static void ra_reg_evict(RaState *s, int r, TcgRegSet prefer)
     s->locked = saved;
     if (r2 >= 0) {
         s->o->mov(s->h, temp_type(s, ti), r2, r);
-        s->reg_temp[r] = -1;
+        ra_reg_drop(s, r);
         ra_assign(s, ti, r2);
     } else {
         ra_temp_save(s, ti);
@@ -412,7 +477,7 @@ static int ra_temp_load(RaState *s, int ti, TcgRegSet set, TcgRegSet prefer)
         return r; /* a copy: the fixed temp stays in its register */
     }
     if (t->val == VAL_REG) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     } else if (t->val == VAL_MEM) {
         t->coherent = true;
     } else if (t->val == VAL_DEAD) {
@@ -477,7 +542,8 @@ static void ra_sync_dirty(RaState *s, bool globals, bool locals)
  * no register holds anything. */
 static void ra_save_all(RaState *s)
 {
-    for (int i = 0; i < s->ctx->nb_temps; i++) {
+    int n = s->ctx->nb_temps;
+    for (int i = ra_next_active(s, 0, n); i < n; i = ra_next_active(s, i + 1, n)) {
         TcgTempKind k = temp_kind(s, i);
         if (k == TEMP_GLOBAL || k == TEMP_LOCAL) {
             if (s->t[i].val != VAL_MEM) { /* in memory is canonical already */
@@ -486,6 +552,7 @@ static void ra_save_all(RaState *s)
         } else if (k != TEMP_FIXED && s->t[i].val != VAL_DEAD) {
             ra_temp_free(s, i, true);
         }
+        ra_clear_active(s, i);
     }
 }
 
@@ -495,17 +562,20 @@ static void ra_save_all(RaState *s)
  * exit is reached.) */
 static void ra_reset_all(RaState *s)
 {
-    for (int r = 0; r < s->d->nb_regs; r++) {
+    for (TcgRegSet m = s->owned; m; m &= m - 1) {
+        int r = __builtin_ctz(m);
         int ti = s->reg_temp[r];
-        if (ti >= 0 && temp_kind(s, ti) != TEMP_FIXED) {
+        if (temp_kind(s, ti) != TEMP_FIXED) {
             ra_temp_free(s, ti, true);
-            s->reg_temp[r] = -1;
+            ra_reg_drop(s, r);
         }
     }
-    for (int i = 0; i < s->ctx->nb_globals; i++) {
+    int n = s->ctx->nb_globals;
+    for (int i = ra_next_active(s, 0, n); i < n; i = ra_next_active(s, i + 1, n)) {
         if (s->t[i].val != VAL_MEM && temp_kind(s, i) == TEMP_GLOBAL) {
             ra_temp_free(s, i, true);
         }
+        ra_clear_active(s, i);
     }
 }
 
@@ -520,7 +590,7 @@ static void ra_output_done(RaState *s, const TcgOp *op, int i, int r)
         g_error("regalloc: op writes a fixed temp");
     }
     if (t->val == VAL_REG && t->reg != r && s->reg_temp[t->reg] == ti) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     if (s->reg_temp[r] >= 0 && s->reg_temp[r] != ti) {
         /* Only happens if an output shares a register with a live input
@@ -555,10 +625,11 @@ static void ra_mov(RaState *s, const TcgOp *op)
     if (ra_temp_const(s, ti, &cval)) {
         /* Record the constant; it becomes an immediate where used. */
         if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
-            s->reg_temp[o->reg] = -1;
+            ra_reg_drop(s, o->reg);
         }
         o->val = VAL_CONST;
         o->cval = type == TCG_I32 ? (int32_t)cval : cval;
+        ra_mark_active(s, to);
         ra_set_incoherent(s, to);
         if (tcg_life_sync(op, 0)) {
             ra_temp_sync(s, to);
@@ -574,7 +645,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
     if (in->val == VAL_REG && tcg_life_sync(op, 0) && tcg_life_dead(op, 0)) {
         /* Only the memory copy of the output is wanted: store directly. */
         if (o->val == VAL_REG && s->reg_temp[o->reg] == to) {
-            s->reg_temp[o->reg] = -1;
+            ra_reg_drop(s, o->reg);
         }
         if (!o->mem_alloc) {
             ra_mem_alloc(s, to);
@@ -582,6 +653,7 @@ static void ra_mov(RaState *s, const TcgOp *op)
         s->o->st(s->h, type, in->reg, o->mem_base, o->mem_off);
         o->val = VAL_MEM;
         o->coherent = true;
+        ra_mark_active(s, to); /* a normal temp keeps the slot */
         if (in_dead) {
             ra_temp_free(s, ti, true);
         }
@@ -647,7 +719,7 @@ static int ra_input_scratch(RaState *s, int ti, TcgRegSet set, bool dies)
         int r2 = ra_reg_alloc(s, s->all, 0);
         s->locked &= ~(1u << cur);
         s->o->mov(s->h, temp_type(s, ti), r2, cur);
-        s->reg_temp[cur] = -1;
+        ra_reg_drop(s, cur);
         ra_assign(s, ti, r2);
         return cur;
     }
@@ -659,6 +731,20 @@ static int ra_input_scratch(RaState *s, int ti, TcgRegSet set, bool dies)
     return r;
 }
 
+/* Clear what the emitter may read of any op (not the whole struct: the
+ * per-arg values are set for the op's args, mem_base where is_mem). */
+static inline void ra_args_init(RaOpArgs *args)
+{
+    args->a[0] = args->a[1] = 0;
+    memset(args->is_const, 0, sizeof(args->is_const));
+    memset(args->is_mem, 0, sizeof(args->is_mem));
+    memset(args->scratch, -1, sizeof(args->scratch));
+    args->written = 0;
+    args->wb = NULL;
+    args->nb_wb = 0;
+    args->live = 0;
+}
+
 static void ra_op(RaState *s, const TcgOp *op)
 {
     const TcgOpDef *def = &tcg_op_defs[op->opc];
@@ -668,8 +754,7 @@ static void ra_op(RaState *s, const TcgOp *op)
     TcgRegSet i_locked = 0, i_scratch = 0, o_locked = 0;
 
     g_assert(ct->nb_oargs == nb_o && ct->nb_iargs == nb_i);
-    memset(&args, 0, sizeof(args));
-    memset(args.scratch, -1, sizeof(args.scratch));
+    ra_args_init(&args);
     for (int i = nb_o + nb_i; i < nb_o + nb_i + op->nb_cargs; i++) {
         args.a[i] = op->args[i];
     }
@@ -791,11 +876,7 @@ static void ra_op(RaState *s, const TcgOp *op)
         args.wb = s->wb;
     }
     if (mem_access) {
-        for (int r = 0; r < s->d->nb_regs; r++) {
-            if (s->reg_temp[r] >= 0) {
-                args.live |= 1u << r;
-            }
-        }
+        args.live = s->owned;
     }
     s->o->emit_op(s->h, op, &args);
 
@@ -888,8 +969,10 @@ static void ra_call(RaState *s, const TcgOp *op)
     TcgRegSet callee_saved = s->all & ~d->call_clobbered;
 
     /* Globals: the helper may read the cpu state (and maybe write it). */
+    int ng = s->ctx->nb_globals;
     if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-        for (int i = 0; i < s->ctx->nb_globals; i++) {
+        /* (a resting global is clean in memory: nothing to do for it) */
+        for (int i = ra_next_active(s, 0, ng); i < ng; i = ra_next_active(s, i + 1, ng)) {
             if (temp_kind(s, i) != TEMP_GLOBAL) {
                 continue;
             }
@@ -947,10 +1030,11 @@ static void ra_call(RaState *s, const TcgOp *op)
         }
     }
     if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
-        for (int i = 0; i < s->ctx->nb_globals; i++) {
+        for (int i = ra_next_active(s, 0, ng); i < ng; i = ra_next_active(s, i + 1, ng)) {
             if (temp_kind(s, i) == TEMP_GLOBAL && s->t[i].val != VAL_MEM) {
                 ra_temp_save(s, i);
             }
+            ra_clear_active(s, i);
         }
     }
 
@@ -1004,13 +1088,14 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
     }
     RaTemp *t = &s->t[to];
     if (t->val == VAL_REG && s->reg_temp[t->reg] == to) {
-        s->reg_temp[t->reg] = -1;
+        ra_reg_drop(s, t->reg);
     }
     ra_mem_release(s, to);
     t->val = VAL_MEM;
     t->coherent = true;
     t->mem_alloc = true;
     t->borrowed = true;
+    ra_mark_active(s, to);
     t->mem_base = s->d->env_reg;
     t->mem_off = (int32_t)(intptr_t)op->args[2];
     return true;
@@ -1024,8 +1109,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
 static void ra_emit_label_op(RaState *s, const TcgOp *op)
 {
     RaOpArgs args;
-    memset(&args, 0, sizeof(args));
-    memset(args.scratch, -1, sizeof(args.scratch));
+    ra_args_init(&args);
     args.a[0] = op->args[0];
     s->o->emit_op(s->h, op, &args);
 }
@@ -1073,7 +1157,8 @@ static void ra_loop_back(RaState *s, const TcgOp *op)
     RaMove m[TCG_MAX_LOOP_GLOBALS];
     int n = 0;
 
-    for (int i = 0; i < ctx->nb_temps; i++) {
+    int nt = ctx->nb_temps;
+    for (int i = ra_next_active(s, 0, nt); i < nt; i = ra_next_active(s, i + 1, nt)) {
         TcgTempKind k = temp_kind(s, i);
         if ((k == TEMP_GLOBAL || k == TEMP_LOCAL) && !ra_is_loop_global(s, i)) {
             ra_temp_sync(s, i);
@@ -1098,7 +1183,7 @@ static void ra_loop_back(RaState *s, const TcgOp *op)
         /* Handed over in loop_reg[k]: forget it here without a store (the
          * head takes it from there). */
         if (t->val == VAL_REG && s->reg_temp[t->reg] == g) {
-            s->reg_temp[t->reg] = -1;
+            ra_reg_drop(s, t->reg);
         }
         t->val = VAL_MEM;
         t->coherent = true;
@@ -1120,45 +1205,71 @@ static void ra_loop_regs(RaState *s)
     g_assert(k == s->ctx->nb_loop_globals);
 }
 
-static void ra_init_state(RaState *s)
+/* The start-of-TB state of a temp. */
+static void ra_temp_init(const RaState *s, const TcgTemp *tt, RaTemp *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->reg = -1;
+    switch (tt->kind) {
+    case TEMP_GLOBAL:
+        t->val = VAL_MEM;
+        t->coherent = true;
+        t->mem_alloc = true;
+        t->mem_base = s->d->env_reg;
+        t->mem_off = tt->mem_offset;
+        break;
+    case TEMP_FIXED:
+        t->val = VAL_REG;
+        t->reg = s->d->env_reg;
+        break;
+    case TEMP_CONST:
+        t->val = VAL_CONST;
+        t->cval = tt->val;
+        t->coherent = true;
+        break;
+    default:
+        t->val = VAL_DEAD;
+        t->coherent = true;
+        break;
+    }
+}
+
+static void ra_init_state(RaState *s, RaTables *tab)
 {
     TcgContext *ctx = s->ctx;
-    for (int r = 0; r < RA_MAX_REGS; r++) {
-        s->reg_temp[r] = -1;
-    }
+    memset(s->reg_temp, -1, sizeof(s->reg_temp));
+    s->owned = 0;
     s->all = 0;
     for (int k = 0; k < s->d->nb_alloc_order; k++) {
         s->all |= 1u << s->d->alloc_order[k];
     }
     s->all &= ~s->d->reserved;
-    for (int i = 0; i < ctx->nb_temps; i++) {
+
+    /* Globals are made before the first TB and do not change after: their
+     * start state is made once. */
+    if (tab->nb_globals0 != ctx->nb_globals || tab->env_reg0 != s->d->env_reg) {
+        for (int i = 0; i < ctx->nb_globals; i++) {
+            ra_temp_init(s, &ctx->temps[i], &tab->globals0[i]);
+        }
+        tab->nb_globals0 = ctx->nb_globals;
+        tab->env_reg0 = s->d->env_reg;
+    }
+    memcpy(s->t, tab->globals0, sizeof(RaTemp) * (size_t)ctx->nb_globals);
+    /* The TB's own temps are normal, local or constant: dead, or their
+     * value (ra_temp_init, without the switch). */
+    static const RaTemp dead = { .val = VAL_DEAD, .reg = -1, .coherent = true };
+    for (int i = ctx->nb_globals; i < ctx->nb_temps; i++) {
         const TcgTemp *tt = &ctx->temps[i];
-        RaTemp *t = &s->t[i];
-        memset(t, 0, sizeof(*t));
-        t->reg = -1;
-        switch (tt->kind) {
-        case TEMP_GLOBAL:
-            t->val = VAL_MEM;
-            t->coherent = true;
-            t->mem_alloc = true;
-            t->mem_base = s->d->env_reg;
-            t->mem_off = tt->mem_offset;
-            break;
-        case TEMP_FIXED:
-            t->val = VAL_REG;
-            t->reg = s->d->env_reg;
-            break;
-        case TEMP_CONST:
-            t->val = VAL_CONST;
-            t->cval = tt->val;
-            t->coherent = true;
-            break;
-        default:
-            t->val = VAL_DEAD;
-            t->coherent = true;
-            break;
+        s->t[i] = dead;
+        if (tt->kind == TEMP_CONST) {
+            s->t[i].val = VAL_CONST;
+            s->t[i].cval = tt->val;
         }
     }
+    size_t words = (size_t)(ctx->nb_temps + 63) / 64;
+    memset(s->maybe_dirty, 0, sizeof(uint64_t) * words);
+    memset(s->active, 0, sizeof(uint64_t) * words);
+    memset(s->slot_used, 0, sizeof(uint64_t) * (size_t)((s->nb_slots + 63) / 64));
 }
 
 bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *ops, void *h)
@@ -1171,11 +1282,27 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     };
     bool ok = true;
 
-    s.t = g_new(RaTemp, ctx->nb_temps > 0 ? ctx->nb_temps : 1);
+    RaTables *tab = ctx->ra_tables;
+    if (!tab || tab->max_globals0 < ctx->nb_globals) {
+        /* (g_realloc keeps the contents: only the globals' state is redone) */
+        size_t size = sizeof(RaTables) + sizeof(RaTemp) * (size_t)ctx->nb_globals;
+        tab = g_realloc(tab, size);
+        if (!ctx->ra_tables) {
+            memset(tab, 0, size);
+        }
+        tab->max_globals0 = ctx->nb_globals;
+        tab->nb_globals0 = -1;
+        ctx->ra_tables = tab;
+    }
     s.nb_slots = desc->frame_size / 8;
-    s.slot_used = g_new0(uint64_t, (s.nb_slots + 63) / 64 + 1);
-    s.maybe_dirty = g_new0(uint64_t, (ctx->nb_temps + 63) / 64 + 1);
-    ra_init_state(&s);
+    if (s.nb_slots > RA_MAX_SLOTS) {
+        g_error("regalloc: frame of %d slots, at most %d", s.nb_slots, RA_MAX_SLOTS);
+    }
+    s.t = tab->t;
+    s.slot_used = tab->slot_used;
+    s.maybe_dirty = tab->maybe_dirty;
+    s.active = tab->active;
+    ra_init_state(&s, tab);
     ra_loop_regs(&s);
 
     for (int oi = 0; oi < ctx->nb_ops; oi++) {
@@ -1216,14 +1343,12 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
             ra_op(&s, op);
             break;
         }
-        if (ops->full(h)) {
+        /* Emitting past the end is safe (nothing is stored there), so
+         * asking once per guest insn is enough to stop early. */
+        if (op->opc == INDEX_op_insn_start && ops->full(h)) {
             ok = false;
             break;
         }
     }
-
-    g_free(s.slot_used);
-    g_free(s.maybe_dirty);
-    g_free(s.t);
-    return ok;
+    return ok && !ops->full(h);
 }

@@ -70,7 +70,8 @@ typedef bool (*RaLetterFn)(char c, RaArgConstraint *ct);
 void ra_constraint_parse(RaOpConstraint *ct, int nb_oargs, int nb_iargs,
                          const char *const *strs, RaLetterFn letter);
 
-/* The concrete operands handed to the emitter. */
+/* The concrete operands handed to the emitter.  a[] is set for the op's
+ * args (and a[0], a[1] always), mem_base[i] where is_mem[i]. */
 typedef struct RaOpArgs {
     TcgArg a[TCG_MAX_OP_ARGS];      /* regs, constant values or memory
                                        displacements; then the cargs */

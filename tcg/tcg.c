@@ -52,6 +52,12 @@ void tcg_context_destroy(TcgContext *ctx)
     ctx->opt_tables = NULL;
     g_free(ctx->la_tables);
     ctx->la_tables = NULL;
+    g_free(ctx->ra_tables);
+    ctx->ra_tables = NULL;
+    if (ctx->backend_tables) {
+        ctx->backend_tables_free(ctx->backend_tables);
+        ctx->backend_tables = NULL;
+    }
 }
 
 void tcg_func_start(TcgContext *ctx)
@@ -150,7 +156,9 @@ TcgOp *tcg_emit_op(TcgContext *ctx, TcgOpcode opc, TcgType type)
     }
     TcgOp *op = &ctx->ops[ctx->nb_ops++];
     const TcgOpDef *def = &tcg_op_defs[opc];
-    memset(op, 0, sizeof(*op));
+    /* Not cleared whole: nothing reads args past the op's counts (the
+     * caller fills those), and the op buffer is reused TB after TB. */
+    op->life = 0;
     op->opc = opc;
     op->type = type;
     op->nb_oargs = def->nb_oargs;

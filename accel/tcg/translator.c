@@ -47,6 +47,8 @@ void translator_loop(const TranslatorOps *ops, DisasContextBase *db, CpuState *c
     db->nb_side = 0;
     db->nb_segs = 0;
     db->seg_start = tb->pc;
+    db->fetch_vpage = (uint64_t)-1;
+    db->fetch_host = NULL;
     /* The pages the code comes from, as cpu_code_page names them (guest
      * pages in user mode, physical ones in system mode): set by the fetches. */
     tb->page_addr[0] = (uint64_t)-1;
@@ -149,7 +151,9 @@ void translator_add_side_exit(DisasContextBase *db, int label, uint64_t dest)
     db->nb_side++;
 }
 
-static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
+/* Look the page(s) up, copy, and remember the last page for the next
+ * fetch (translator_fetch). */
+static void translator_fetch_slow(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
 {
     for (size_t done = 0; done < len;) {
         uint64_t a = pc + done;
@@ -164,6 +168,19 @@ static void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_
         }
         memcpy((uint8_t *)dst + done, host + off, n);
         done += n;
+        db->fetch_vpage = a & TARGET_PAGE_MASK;
+        db->fetch_host = host;
+    }
+}
+
+/* Inline, so the copy has a constant size. */
+static inline void translator_fetch(DisasContextBase *db, uint64_t pc, void *dst, size_t len)
+{
+    size_t off = pc & ~TARGET_PAGE_MASK;
+    if ((pc & TARGET_PAGE_MASK) == db->fetch_vpage && off + len <= TARGET_PAGE_SIZE) {
+        memcpy(dst, db->fetch_host + off, len);
+    } else {
+        translator_fetch_slow(db, pc, dst, len);
     }
 }
 

@@ -160,6 +160,11 @@ typedef struct DisasContextBase {
     int nb_segs;
     uint64_t seg_lo[TRANSLATOR_MAX_SEGS], seg_hi[TRANSLATOR_MAX_SEGS];
     uint64_t seg_start;
+    /* The last guest page code was fetched from and its host address
+     * (translator_fetch): the page's mapping cannot change while the TB is
+     * translated, so only the first fetch from a page looks it up. */
+    uint64_t fetch_vpage;
+    const uint8_t *fetch_host;
 } DisasContextBase;
 
 /*

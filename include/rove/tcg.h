@@ -342,12 +342,17 @@ typedef struct TcgContext {
      * instead of storing them before the branch. */
     uint64_t exit_labels[TCG_MAX_LABELS / 64];
 
-    /* Per-temp tables of the optimiser and of liveness (their own types),
-     * allocated at the context's first translation and kept: a vCPU that
-     * never translates (a guest thread running code others translated)
-     * costs no memory for them.  Freed by tcg_context_destroy. */
+    /* Per-temp tables of the optimiser, of liveness and of the register
+     * allocator (their own types, each one block), allocated at the
+     * context's first translation and kept: a vCPU that never translates
+     * (a guest thread running code others translated) costs no memory for
+     * them.  Freed by tcg_context_destroy. */
     void *opt_tables;
     void *la_tables;
+    void *ra_tables;
+    /* The same for the back end, with its own destructor. */
+    void *backend_tables;
+    void (*backend_tables_free)(void *);
 } TcgContext;
 
 /* ---- context and temporaries (tcg/tcg.c) ---- */
@@ -493,7 +498,10 @@ bool tcg_loopify(TcgContext *ctx, uint64_t tb_pc);
 /* Backward liveness: fills op->life (see tcg/liveness.c) and removes dead ops. */
 void tcg_liveness(TcgContext *ctx);
 /* After tcg_liveness: is the label's code a TB exit (ctx->exit_labels)? */
-bool tcg_label_is_exit(const TcgContext *ctx, int label);
+static inline bool tcg_label_is_exit(const TcgContext *ctx, int label)
+{
+    return ctx->exit_labels[label / 64] >> (label % 64) & 1;
+}
 #define TCG_LIFE_DEAD_ARG(n) (1u << (n))           /* input/output arg n dies here */
 #define TCG_LIFE_SYNC_ARG(n) (1u << ((n) + 16))    /* output global n must be stored */
 static inline bool tcg_life_dead(const TcgOp *op, int n) { return op->life & TCG_LIFE_DEAD_ARG(n); }

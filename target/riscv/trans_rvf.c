@@ -58,14 +58,16 @@ bool fpu_tb_no_chain(DisasContext *ctx)
     if (tb_key(ctx) & FPU_TB_NX) {
         return false;
     }
-    for (int i = 0; i < t->nb_ops; i++) {
+    /* Asked at every exit: look only at the ops added since last time. */
+    for (int i = ctx->fp_ops_seen; i < t->nb_ops && !ctx->fp_call_seen; i++) {
         const TcgOp *op = &t->ops[i];
         if (op->opc == INDEX_op_call &&
             fpu_is_fp_helper((const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs])) {
-            return true;
+            ctx->fp_call_seen = true;
         }
     }
-    return false;
+    ctx->fp_ops_seen = t->nb_ops;
+    return ctx->fp_call_seen;
 }
 
 void fpu_gen_key_check(DisasContext *ctx, bool check_frm, bool check_nx)

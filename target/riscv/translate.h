@@ -56,6 +56,10 @@ typedef struct DisasContext {
     int priv;
     int fs;
     bool fs_dirty_done;
+    /* fpu_tb_no_chain: ops [0, fp_ops_seen) hold an FP helper call iff
+     * fp_call_seen (ops are only appended while translating). */
+    int fp_ops_seen;
+    bool fp_call_seen;
 } DisasContext;
 
 /* translate.c: operand access.  get_gpr(0) is the constant 0; set_gpr(0)

@@ -7,6 +7,7 @@
 #include "tcg/x86_64/x86-asm.h"
 
 #include <glib.h>
+#include <string.h>
 
 X86Cond x86_cond_from_tcg(TcgCond c)
 {
@@ -43,21 +44,57 @@ static int opc_wbit(TcgType type)
 
 /* ---- generic forms ---- */
 
-void x86_opc(X86Asm *a, int opc, int r, int rm, int x)
-{
-    int rex = 0;
+/*
+ * An instruction is put together in a 16-byte buffer on the stack (the
+ * longest form here is 16 bytes) through a cursor p that the enc_*
+ * functions advance, and stored with one bounds check (bytes_emit): byte
+ * stores straight into the code buffer would each reload the X86Asm
+ * cursor, since they may alias it.
+ */
+enum { X86_INSN_MAX = 16 };
 
-    if (opc & X86_P_W) {
-        rex |= 8;
+static inline uint8_t *put8(uint8_t *p, unsigned v)
+{
+    *p = (uint8_t)v;
+    return p + 1;
+}
+
+static inline uint8_t *put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+    return p + 4;
+}
+
+/* Store buf[0, end - buf). */
+static inline void bytes_emit(X86Asm *a, const uint8_t *buf, const uint8_t *end)
+{
+    size_t n = (size_t)(end - buf);
+    if (a->pos + X86_INSN_MAX <= a->size) {
+        /* All 16: a fixed-size copy; what lies past n is overwritten by
+         * the next instruction, or is free space. */
+        memcpy(a->rw + a->pos, buf, X86_INSN_MAX);
+        a->pos += n;
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            x86_out8(a, buf[i]);
+        }
     }
-    if (r >= 8) {
-        rex |= 4;
-    }
-    if (x >= 8) {
-        rex |= 2;
-    }
-    if (rm >= 8) {
-        rex |= 1;
+}
+
+static inline uint8_t *enc_opc(uint8_t *p, int opc, int r, int rm, int x)
+{
+    int rex = ((opc & X86_P_W) ? 8 : 0) | (r >= 8 ? 4 : 0) | (x >= 8 ? 2 : 0) | (rm >= 8 ? 1 : 0);
+
+    if (!(opc & (X86_P_BYTE_R | X86_P_BYTE_RM | X86_P_66 | X86_P_F3 | X86_P_F2 | X86_P_0F |
+                 X86_P_0F38 | X86_P_0F3A))) {
+        /* the usual case: at most a REX prefix */
+        if (rex) {
+            p = put8(p, 0x40 | rex);
+        }
+        return put8(p, opc & 0xff);
     }
     /* spl/bpl/sil/dil exist only with a REX prefix (else ah/ch/dh/bh). */
     if ((opc & X86_P_BYTE_R) && r >= 4 && r < 8) {
@@ -66,45 +103,57 @@ void x86_opc(X86Asm *a, int opc, int r, int rm, int x)
     if ((opc & X86_P_BYTE_RM) && rm >= 4 && rm < 8) {
         rex |= 0x40;
     }
-    if (opc & X86_P_66) {
-        x86_out8(a, 0x66);
-    }
-    if (opc & X86_P_F3) {
-        x86_out8(a, 0xf3);
-    } else if (opc & X86_P_F2) {
-        x86_out8(a, 0xf2);
-    }
-    if (rex) {
-        x86_out8(a, 0x40 | (rex & 0xf));
-    }
-    if (opc & (X86_P_0F | X86_P_0F38 | X86_P_0F3A)) {
-        x86_out8(a, 0x0f);
-        if (opc & X86_P_0F38) {
-            x86_out8(a, 0x38);
-        } else if (opc & X86_P_0F3A) {
-            x86_out8(a, 0x3a);
+    if (opc & (X86_P_66 | X86_P_F3 | X86_P_F2)) {
+        if (opc & X86_P_66) {
+            p = put8(p, 0x66);
+        }
+        if (opc & X86_P_F3) {
+            p = put8(p, 0xf3);
+        } else if (opc & X86_P_F2) {
+            p = put8(p, 0xf2);
         }
     }
-    x86_out8(a, opc & 0xff);
+    if (rex) {
+        p = put8(p, 0x40 | (rex & 0xf));
+    }
+    if (opc & (X86_P_0F | X86_P_0F38 | X86_P_0F3A)) {
+        p = put8(p, 0x0f);
+        if (opc & X86_P_0F38) {
+            p = put8(p, 0x38);
+        } else if (opc & X86_P_0F3A) {
+            p = put8(p, 0x3a);
+        }
+    }
+    return put8(p, opc & 0xff);
 }
 
-void x86_op_modrm(X86Asm *a, int opc, int r, int rm)
+static inline uint8_t *enc_op_modrm(uint8_t *p, int opc, int r, int rm)
 {
-    x86_opc(a, opc, r, rm, -1);
-    x86_out8(a, 0xc0 | ((r & 7) << 3) | (rm & 7));
+    p = enc_opc(p, opc, r, rm, -1);
+    return put8(p, 0xc0 | ((r & 7) << 3) | (rm & 7));
 }
 
-void x86_op_modrm_mem(X86Asm *a, int opc, int r, int base, int index, int shift, int32_t disp)
+static inline uint8_t *enc_op_modrm_mem(uint8_t *p, int opc, int r, int base, int index,
+                                        int shift, int32_t disp)
 {
     g_assert(index != X86_RSP);
-    x86_opc(a, opc, r, base, index);
+    p = enc_opc(p, opc, r, base, index);
     r &= 7;
+    if (index < 0 && base >= 0) {
+        /* the usual case, [base + disp], first: */
+        int b = base & 7;
+        int mod = disp == 0 && b != X86_RBP ? 0 : x86_fits_s8(disp) ? 1 : 2;
+        p = put8(p, (mod << 6) | (r << 3) | b);
+        if (b == X86_RSP) {
+            p = put8(p, 0x24); /* SIB: rsp/r12 as a base, no index */
+        }
+        return mod == 1 ? put8(p, (uint8_t)disp) : mod == 2 ? put32(p, (uint32_t)disp) : p;
+    }
     if (base < 0 && index < 0) {
         /* Absolute [disp32]: SIB with no base and no index. */
-        x86_out8(a, 0x04 | (r << 3));
-        x86_out8(a, 0x25);
-        x86_out32(a, (uint32_t)disp);
-        return;
+        p = put8(p, 0x04 | (r << 3));
+        p = put8(p, 0x25);
+        return put32(p, (uint32_t)disp);
     }
     int mod;
     if (base < 0) {
@@ -117,37 +166,78 @@ void x86_op_modrm_mem(X86Asm *a, int opc, int r, int base, int index, int shift,
         mod = 2;
     }
     if (index < 0 && (base & 7) != X86_RSP) {
-        x86_out8(a, (mod << 6) | (r << 3) | (base & 7));
+        p = put8(p, (mod << 6) | (r << 3) | (base & 7));
     } else {
         /* SIB byte: needed for an index, and for rsp/r12 as a base. */
-        x86_out8(a, (mod << 6) | (r << 3) | 4);
+        p = put8(p, (mod << 6) | (r << 3) | 4);
         int idx = index < 0 ? 4 : (index & 7);
         int b = base < 0 ? 5 : (base & 7);
-        x86_out8(a, (shift << 6) | (idx << 3) | b);
+        p = put8(p, (shift << 6) | (idx << 3) | b);
     }
     if (mod == 1) {
-        x86_out8(a, (uint8_t)disp);
+        p = put8(p, (uint8_t)disp);
     } else if (mod == 2 || base < 0) {
-        x86_out32(a, (uint32_t)disp);
+        p = put32(p, (uint32_t)disp);
     }
+    return p;
+}
+
+void x86_opc(X86Asm *a, int opc, int r, int rm, int x)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_opc(buf, opc, r, rm, x));
+}
+
+void x86_op_modrm(X86Asm *a, int opc, int r, int rm)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_op_modrm(buf, opc, r, rm));
+}
+
+/* opc, register-direct modrm, then an imm8 or imm32. */
+static void op_modrm_imm(X86Asm *a, int opc, int r, int rm, bool imm8, uint32_t imm)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_op_modrm(buf, opc, r, rm);
+    bytes_emit(a, buf, imm8 ? put8(p, imm) : put32(p, imm));
+}
+
+void x86_op_modrm_mem(X86Asm *a, int opc, int r, int base, int index, int shift, int32_t disp)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    bytes_emit(a, buf, enc_op_modrm_mem(buf, opc, r, base, index, shift, disp));
+}
+
+/* opc with a memory operand, then an immediate of 1, 2 or 4 bytes. */
+static void op_modrm_mem_imm(X86Asm *a, int opc, int r, int base, int index, int32_t disp,
+                             unsigned imm_bytes, uint32_t imm)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_op_modrm_mem(buf, opc, r, base, index, 0, disp);
+    for (unsigned i = 0; i < imm_bytes; i++) {
+        p = put8(p, imm >> (8 * i));
+    }
+    bytes_emit(a, buf, p);
 }
 
 void x86_op_modrm_rip(X86Asm *a, int opc, int r, uintptr_t target_rx, int imm_bytes)
 {
-    x86_opc(a, opc, r, -1, -1);
-    x86_out8(a, 0x05 | ((r & 7) << 3));
-    intptr_t disp = (intptr_t)(target_rx - (x86_rx_here(a) + 4 + imm_bytes));
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = enc_opc(buf, opc, r, -1, -1);
+    p = put8(p, 0x05 | ((r & 7) << 3));
+    intptr_t disp = (intptr_t)(target_rx - (x86_rx_here(a) + (size_t)(p - buf) + 4 + imm_bytes));
     g_assert(x86_fits_s32(disp));
-    x86_out32(a, (uint32_t)disp);
+    bytes_emit(a, buf, put32(p, (uint32_t)disp));
 }
 
 void x86_op_vex_modrm(X86Asm *a, int map, int pp, bool w, int opc, int r, int v, int rm)
 {
-    x86_out8(a, 0xc4);
-    x86_out8(a, ((r < 8) << 7) | (1 << 6) | ((rm < 8) << 5) | map);
-    x86_out8(a, (w << 7) | ((~v & 15) << 3) | pp);
-    x86_out8(a, opc);
-    x86_out8(a, 0xc0 | ((r & 7) << 3) | (rm & 7));
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = put8(buf, 0xc4);
+    p = put8(p, ((r < 8) << 7) | (1 << 6) | ((rm < 8) << 5) | map);
+    p = put8(p, (w << 7) | ((~v & 15) << 3) | pp);
+    p = put8(p, opc);
+    bytes_emit(a, buf, put8(p, 0xc0 | ((r & 7) << 3) | (rm & 7)));
 }
 
 /* ---- moves ---- */
@@ -166,19 +256,20 @@ void x86_movi(X86Asm *a, TcgType type, int dst, int64_t val)
         /* xor r32, r32: shortest, and breaks the dependency (clobbers flags). */
         x86_op_modrm(a, (X86_ALU_XOR << 3) | 3, dst, dst);
     } else if (x86_fits_u32(val)) {
-        x86_opc(a, 0xb8 + (dst & 7), 0, dst, -1);
-        x86_out32(a, (uint32_t)val);
+        uint8_t buf[X86_INSN_MAX] = { 0 };
+        bytes_emit(a, buf, put32(enc_opc(buf, 0xb8 + (dst & 7), 0, dst, -1), (uint32_t)val));
     } else if (x86_fits_s32(val)) {
-        x86_op_modrm(a, X86_OPC_MOVL_EvIz | X86_P_W, 0, dst);
-        x86_out32(a, (uint32_t)val);
+        op_modrm_imm(a, X86_OPC_MOVL_EvIz | X86_P_W, 0, dst, false, (uint32_t)val);
     } else {
         intptr_t rel = (intptr_t)((uintptr_t)val - (x86_rx_here(a) + 7));
         if (x86_fits_s32(rel)) {
             /* Near the code: lea r, [rip + rel] is 7 bytes instead of 10. */
             x86_op_modrm_rip(a, X86_OPC_LEA | X86_P_W, dst, (uintptr_t)val, 0);
         } else {
-            x86_opc(a, (0xb8 + (dst & 7)) | X86_P_W, 0, dst, -1);
-            x86_out64(a, (uint64_t)val);
+            uint8_t buf[X86_INSN_MAX] = { 0 };
+            uint8_t *p = enc_opc(buf, (0xb8 + (dst & 7)) | X86_P_W, 0, dst, -1);
+            p = put32(p, (uint32_t)val);
+            bytes_emit(a, buf, put32(p, (uint32_t)((uint64_t)val >> 32)));
         }
     }
 }
@@ -220,27 +311,24 @@ void x86_store_imm(X86Asm *a, MemOp mop, int64_t val, int base, int index, int32
 {
     switch (mop & MO_SIZE) {
     case MO_8:
-        x86_op_modrm_mem(a, X86_OPC_MOVB_EvIz, 0, base, index, 0, disp);
-        x86_out8(a, (uint8_t)val);
+        op_modrm_mem_imm(a, X86_OPC_MOVB_EvIz, 0, base, index, disp, 1, (uint32_t)val);
         break;
     case MO_16:
-        x86_op_modrm_mem(a, X86_OPC_MOVL_EvIz | X86_P_66, 0, base, index, 0, disp);
-        x86_out16(a, (uint16_t)val);
+        op_modrm_mem_imm(a, X86_OPC_MOVL_EvIz | X86_P_66, 0, base, index, disp, 2,
+                         (uint32_t)val);
         break;
     case MO_32:
-        x86_op_modrm_mem(a, X86_OPC_MOVL_EvIz, 0, base, index, 0, disp);
-        x86_out32(a, (uint32_t)val);
+        op_modrm_mem_imm(a, X86_OPC_MOVL_EvIz, 0, base, index, disp, 4, (uint32_t)val);
         break;
     default:
         if (x86_fits_s32(val)) {
-            x86_op_modrm_mem(a, X86_OPC_MOVL_EvIz | X86_P_W, 0, base, index, 0, disp);
-            x86_out32(a, (uint32_t)val);
+            op_modrm_mem_imm(a, X86_OPC_MOVL_EvIz | X86_P_W, 0, base, index, disp, 4,
+                             (uint32_t)val);
         } else {
             /* No register needed: two halves (the allocator relies on it). */
-            x86_op_modrm_mem(a, X86_OPC_MOVL_EvIz, 0, base, index, 0, disp);
-            x86_out32(a, (uint32_t)val);
-            x86_op_modrm_mem(a, X86_OPC_MOVL_EvIz, 0, base, index, 0, disp + 4);
-            x86_out32(a, (uint32_t)((uint64_t)val >> 32));
+            op_modrm_mem_imm(a, X86_OPC_MOVL_EvIz, 0, base, index, disp, 4, (uint32_t)val);
+            op_modrm_mem_imm(a, X86_OPC_MOVL_EvIz, 0, base, index, disp + 4, 4,
+                             (uint32_t)((uint64_t)val >> 32));
         }
         break;
     }
@@ -288,14 +376,12 @@ void x86_alu_ri(X86Asm *a, X86Alu op, TcgType type, int dst, int32_t imm)
 {
     int w = opc_wbit(type);
     if (x86_fits_s8(imm)) {
-        x86_op_modrm(a, X86_OPC_ARITH_EvIb | w, op, dst);
-        x86_out8(a, (uint8_t)imm);
+        op_modrm_imm(a, X86_OPC_ARITH_EvIb | w, op, dst, true, (uint32_t)imm);
     } else if (dst == X86_RAX) {
-        x86_opc(a, ((int)op << 3 | 5) | w, 0, 0, -1);
-        x86_out32(a, (uint32_t)imm);
+        uint8_t buf[X86_INSN_MAX] = { 0 };
+        bytes_emit(a, buf, put32(enc_opc(buf, ((int)op << 3 | 5) | w, 0, 0, -1), (uint32_t)imm));
     } else {
-        x86_op_modrm(a, X86_OPC_ARITH_EvIz | w, op, dst);
-        x86_out32(a, (uint32_t)imm);
+        op_modrm_imm(a, X86_OPC_ARITH_EvIz | w, op, dst, false, (uint32_t)imm);
     }
 }
 
@@ -319,8 +405,7 @@ void x86_shift_ri(X86Asm *a, X86Shift op, TcgType type, int dst, int count)
     if (count == 1) {
         x86_op_modrm(a, X86_OPC_SHIFT_1 | w, op, dst);
     } else {
-        x86_op_modrm(a, X86_OPC_SHIFT_Ib | w, op, dst);
-        x86_out8(a, count);
+        op_modrm_imm(a, X86_OPC_SHIFT_Ib | w, op, dst, true, (uint32_t)count);
     }
 }
 
@@ -337,13 +422,8 @@ void x86_imul_rr(X86Asm *a, TcgType type, int dst, int src)
 void x86_imul_rri(X86Asm *a, TcgType type, int dst, int src, int32_t imm)
 {
     int w = opc_wbit(type);
-    if (x86_fits_s8(imm)) {
-        x86_op_modrm(a, X86_OPC_IMUL_GvEvIb | w, dst, src);
-        x86_out8(a, (uint8_t)imm);
-    } else {
-        x86_op_modrm(a, X86_OPC_IMUL_GvEvIz | w, dst, src);
-        x86_out32(a, (uint32_t)imm);
-    }
+    op_modrm_imm(a, (x86_fits_s8(imm) ? X86_OPC_IMUL_GvEvIb : X86_OPC_IMUL_GvEvIz) | w, dst,
+                 src, x86_fits_s8(imm), (uint32_t)imm);
 }
 
 void x86_cqo(X86Asm *a, TcgType type)
@@ -358,8 +438,7 @@ void x86_bswap(X86Asm *a, TcgType type, int r)
 
 void x86_rol16_8(X86Asm *a, int r)
 {
-    x86_op_modrm(a, X86_OPC_SHIFT_Ib | X86_P_66, X86_SHIFT_ROL, r);
-    x86_out8(a, 8);
+    op_modrm_imm(a, X86_OPC_SHIFT_Ib | X86_P_66, X86_SHIFT_ROL, r, true, 8);
 }
 
 void x86_bitop(X86Asm *a, int opc, TcgType type, int dst, int src)
@@ -412,58 +491,58 @@ void x86_movbe_store(X86Asm *a, MemOp size, int src, int base, int index, int32_
 
 /* ---- control ---- */
 
+/* One or two opcode bytes (op2 < 0: none), then a rel8 or rel32. */
+static void op_rel(X86Asm *a, int op1, int op2, bool rel8, uint32_t rel)
+{
+    uint8_t buf[X86_INSN_MAX] = { 0 };
+    uint8_t *p = put8(buf, op1);
+    if (op2 >= 0) {
+        p = put8(p, op2);
+    }
+    bytes_emit(a, buf, rel8 ? put8(p, rel) : put32(p, rel));
+}
+
 size_t x86_jcc32(X86Asm *a, X86Cond cc)
 {
-    x86_out8(a, 0x0f);
-    x86_out8(a, 0x80 + cc);
-    size_t at = a->pos;
-    x86_out32(a, 0);
-    return at;
+    op_rel(a, 0x0f, 0x80 + cc, false, 0);
+    return a->pos - 4;
 }
 
 size_t x86_jmp32(X86Asm *a)
 {
-    x86_out8(a, 0xe9);
-    size_t at = a->pos;
-    x86_out32(a, 0);
-    return at;
+    op_rel(a, 0xe9, -1, false, 0);
+    return a->pos - 4;
 }
 
 void x86_jcc_to(X86Asm *a, X86Cond cc, uintptr_t target_rx)
 {
     intptr_t d8 = (intptr_t)(target_rx - (x86_rx_here(a) + 2));
     if (x86_fits_s8(d8)) {
-        x86_out8(a, 0x70 + cc);
-        x86_out8(a, (uint8_t)d8);
+        op_rel(a, 0x70 + cc, -1, true, (uint32_t)d8);
         return;
     }
     intptr_t d32 = (intptr_t)(target_rx - (x86_rx_here(a) + 6));
     g_assert(x86_fits_s32(d32));
-    x86_out8(a, 0x0f);
-    x86_out8(a, 0x80 + cc);
-    x86_out32(a, (uint32_t)d32);
+    op_rel(a, 0x0f, 0x80 + cc, false, (uint32_t)d32);
 }
 
 void x86_jmp_to(X86Asm *a, uintptr_t target_rx)
 {
     intptr_t d8 = (intptr_t)(target_rx - (x86_rx_here(a) + 2));
     if (x86_fits_s8(d8)) {
-        x86_out8(a, 0xeb);
-        x86_out8(a, (uint8_t)d8);
+        op_rel(a, 0xeb, -1, true, (uint32_t)d8);
         return;
     }
     intptr_t d32 = (intptr_t)(target_rx - (x86_rx_here(a) + 5));
     g_assert(x86_fits_s32(d32));
-    x86_out8(a, 0xe9);
-    x86_out32(a, (uint32_t)d32);
+    op_rel(a, 0xe9, -1, false, (uint32_t)d32);
 }
 
 void x86_call_to(X86Asm *a, uintptr_t target_rx)
 {
     intptr_t d32 = (intptr_t)(target_rx - (x86_rx_here(a) + 5));
     if (x86_fits_s32(d32)) {
-        x86_out8(a, 0xe8);
-        x86_out32(a, (uint32_t)d32);
+        op_rel(a, 0xe8, -1, false, (uint32_t)d32);
     } else {
         /* rax is call-clobbered and never carries an argument. */
         x86_movi(a, TCG_I64, X86_RAX, (int64_t)target_rx);

@@ -210,10 +210,10 @@ void x86_host_desc(RaHostDesc *desc, bool guest_base_reg)
 /* ------------------------------------------------------------------ */
 /* per-TB state */
 
-void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
-                  TbCodeInfo *info, unsigned features)
+/* Everything before the arrays (cleared already), for ctx. */
+static void gen_setup(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                      TbCodeInfo *info, unsigned features)
 {
-    memset(g, 0, sizeof(*g));
     g->a.rw = rw;
     g->a.rx = rx;
     g->a.size = size;
@@ -224,7 +224,6 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
     g->last_jcc_ref = -1;
     g->last_jcc_stub = -1;
     x86_fp_forget(g);
-    memset(g->label_pos, -1, sizeof(g->label_pos));
     g->addr_bits = 64;
     g->gb_reg = -1;
     if (ctx) {
@@ -249,6 +248,22 @@ void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext 
             info->jmp_insn_offset[s] = info->jmp_reset_offset[s] = TCG_NO_JUMP;
         }
     }
+}
+
+void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                  TbCodeInfo *info, unsigned features)
+{
+    memset(g, 0, sizeof(*g));
+    memset(g->label_pos, -1, sizeof(g->label_pos));
+    gen_setup(g, rw, rx, size, ctx, info, features);
+}
+
+void x86_gen_reset(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                   TbCodeInfo *info, unsigned features)
+{
+    memset(g, 0, offsetof(X86Gen, refs));
+    memset(g->label_pos, -1, sizeof(g->label_pos[0]) * (size_t)ctx->nb_labels);
+    gen_setup(g, rw, rx, size, ctx, info, features);
 }
 
 void x86_gen_free(X86Gen *g)
@@ -420,6 +435,12 @@ static void x86_init(CodeBuffer *buf)
     buf->used = used + a.pos;
 }
 
+static void gen_tables_free(void *p)
+{
+    x86_gen_free(p);
+    g_free(p);
+}
+
 static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *info)
 {
     X86BufInfo bi;
@@ -428,11 +449,20 @@ static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *in
     }
     tcg_liveness(ctx);
 
-    X86Gen *g = g_new(X86Gen, 1);
+    /* The generator and its arrays are the context's, kept between TBs. */
+    X86Gen *g = ctx->backend_tables;
     size_t used = buf->used;
     size_t room = buf->size > used ? buf->size - used : 0;
-    x86_gen_init(g, buf->rw + used, (uintptr_t)buf->rx + used, room, ctx, info,
-                 x86_host_features());
+    if (!g) {
+        g = g_new(X86Gen, 1);
+        x86_gen_init(g, buf->rw + used, (uintptr_t)buf->rx + used, room, ctx, info,
+                     x86_host_features());
+        ctx->backend_tables = g;
+        ctx->backend_tables_free = gen_tables_free;
+    } else {
+        x86_gen_reset(g, buf->rw + used, (uintptr_t)buf->rx + used, room, ctx, info,
+                      x86_host_features());
+    }
     g->limit_rx = bi.limit_rx;
     g->ret0_rx = bi.ret0_rx;
     g->epilogue_rx = bi.epilogue_rx;
@@ -460,8 +490,6 @@ static const void *x86_gen_code(TcgContext *ctx, CodeBuffer *buf, TbCodeInfo *in
             entry = (const void *)(g->a.rx + g->start);
         }
     }
-    x86_gen_free(g);
-    g_free(g);
     return entry;
 }
 

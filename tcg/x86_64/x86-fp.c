@@ -305,6 +305,7 @@ void x86_fp_emit(X86Gen *g, const TcgOp *op, const RaOpArgs *args)
     /* out and s were written; d now mirrors out */
     x86_fp_regs_written(g, (1u << out) | (1u << s));
     g->mirror[d - X86_FP_MIRROR0] = (X86FpMirror){ .gpr = (int8_t)out, .dbl = dbl };
+    g->mirrored |= 1u << out;
     memcpy(sp->mirror, g->mirror, sizeof(sp->mirror));
 }
 

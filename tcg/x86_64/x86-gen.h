@@ -86,11 +86,8 @@ typedef struct X86Gen {
     TbCodeInfo *info;
     size_t start;            /* TB start within a */
     int cur_insn;            /* index of the current guest insn, -1 before */
-    int32_t label_pos[TCG_MAX_LABELS]; /* -1: not bound yet */
-    X86LabelRef *refs;
-    int nb_refs, max_refs;
-    X86SlowPath *slow;
-    int nb_slow, max_slow;
+    int nb_refs;             /* entries used in the arrays at the end */
+    int nb_slow;
     /* user-mode memory model */
     uintptr_t guest_base;
     unsigned addr_bits;      /* >= 64: no bounds check */
@@ -101,15 +98,14 @@ typedef struct X86Gen {
     bool softmmu;
     int32_t tlb_off;
     void *soft_ld, *soft_st;
-    X86SoftSlow *soft;
-    int nb_soft, max_soft;
+    int nb_soft;
     /* epilogue entries */
     uintptr_t epilogue_rx;   /* return with rax as set */
     uintptr_t ret0_rx;       /* return 0 */
     /* fpop: out-of-line slow paths, and the XMM mirrors of fpop results */
-    X86FpSlow *fp_slow;
-    int nb_fp_slow, max_fp_slow;
+    int nb_fp_slow;
     X86FpMirror mirror[X86_FP_NB_MIRRORS];
+    TcgRegSet mirrored;      /* a superset of the mirror[].gpr in use */
     int next_mirror;         /* round-robin victim */
     /* The last forward jcc to a label (or to an exit stub) and the last
      * backward jmp (x86-ops.c: "jcc L; jmp back; L:" becomes "j!cc back; L:") */
@@ -117,16 +113,35 @@ typedef struct X86Gen {
     int last_jcc_ref, last_jcc_stub, last_jcc_cc;
     uintptr_t last_jmp_target;
     /* writebacks of slow paths and exit stubs */
+    int nb_wb_pool;
+    int nb_exit_stubs;
+
+    /* From here on kept by x86_gen_reset: the arrays (grown as needed,
+     * nb_* entries used), and label_pos (-1: not bound yet), of which a
+     * reset clears only the TB's labels. */
+    X86LabelRef *refs;
+    int max_refs;
+    X86SlowPath *slow;
+    int max_slow;
+    X86SoftSlow *soft;
+    int max_soft;
+    X86FpSlow *fp_slow;
+    int max_fp_slow;
     TcgWriteback *wb_pool;
-    int nb_wb_pool, max_wb_pool;
+    int max_wb_pool;
     X86ExitStub *exit_stubs;
-    int nb_exit_stubs, max_exit_stubs;
+    int max_exit_stubs;
+    int32_t label_pos[TCG_MAX_LABELS];
 } X86Gen;
 
 /* Set up g over [rw, rw + size) (executable at rx) for ctx (may be NULL in
  * encoding tests: then no memory model). */
 void x86_gen_init(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
                   TbCodeInfo *info, unsigned features);
+/* The same for a g set up before (and not freed since): keeps its arrays,
+ * and unbinds only the labels of ctx (ctx must not be NULL). */
+void x86_gen_reset(X86Gen *g, uint8_t *rw, uintptr_t rx, size_t size, TcgContext *ctx,
+                   TbCodeInfo *info, unsigned features);
 void x86_gen_free(X86Gen *g);
 /* After the last op: slow paths, label fixups.  False if a label was never
  * bound or the buffer overflowed. */
@@ -179,9 +194,16 @@ void x86_fp_finish(X86Gen *g);
  * mirrors them any more. */
 static inline void x86_fp_regs_written(X86Gen *g, TcgRegSet set)
 {
+    if (!(set & g->mirrored)) {
+        return; /* every op gets here: usually no mirror at all */
+    }
+    g->mirrored = 0;
     for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
         if (g->mirror[i].gpr >= 0 && (set & (1u << g->mirror[i].gpr))) {
             g->mirror[i].gpr = -1;
+        }
+        if (g->mirror[i].gpr >= 0) {
+            g->mirrored |= 1u << g->mirror[i].gpr;
         }
     }
 }
@@ -191,6 +213,7 @@ static inline void x86_fp_forget(X86Gen *g)
     for (int i = 0; i < X86_FP_NB_MIRRORS; i++) {
         g->mirror[i].gpr = -1;
     }
+    g->mirrored = 0;
 }
 
 /* Fill desc for the current memory model (reserves r15 if needed). */

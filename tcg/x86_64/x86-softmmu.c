@@ -35,29 +35,26 @@
 #include "rove/softmmu.h"
 #include "tcg/x86_64/x86-gen.h"
 
-/* Caller-saved registers of the SysV ABI, in their save-slot order. */
-static const int8_t soft_saved[] = {
-    X86_RAX, X86_RCX, X86_RDX, X86_RSI, X86_RDI, X86_R8, X86_R9, X86_R10, X86_R11,
+/* The caller-saved registers of the SysV ABI: rax, rcx, rdx, rsi, rdi,
+ * r8-r11.  Each has a save slot, in register order. */
+static const int8_t soft_slot_of[X86_NB_REGS] = {
+    [X86_RAX] = 0, [X86_RCX] = 1, [X86_RDX] = 2, [X86_RBX] = -1, [X86_RSP] = -1,
+    [X86_RBP] = -1, [X86_RSI] = 3, [X86_RDI] = 4, [X86_R8] = 5, [X86_R9] = 6,
+    [X86_R10] = 7, [X86_R11] = 8, [X86_R12] = -1, [X86_R13] = -1, [X86_R14] = -1,
+    [X86_R15] = -1,
 };
 #define SOFT_SAVE_BYTES 80 /* 9 slots, rounded up to keep rsp 16-aligned */
 
 static int soft_slot(int reg)
 {
-    for (size_t i = 0; i < sizeof(soft_saved); i++) {
-        if (soft_saved[i] == reg) {
-            return (int)i;
-        }
-    }
-    return -1;
+    return soft_slot_of[reg];
 }
 
 static uint32_t soft_caller_saved(void)
 {
-    uint32_t m = 0;
-    for (size_t i = 0; i < sizeof(soft_saved); i++) {
-        m |= 1u << soft_saved[i];
-    }
-    return m;
+    return (1u << X86_RAX) | (1u << X86_RCX) | (1u << X86_RDX) | (1u << X86_RSI) |
+           (1u << X86_RDI) | (1u << X86_R8) | (1u << X86_R9) | (1u << X86_R10) |
+           (1u << X86_R11);
 }
 
 static X86SoftSlow *soft_new(X86Gen *g)
@@ -161,10 +158,10 @@ void x86_soft_finish(X86Gen *g)
         x86_patch32(a, sp->jcc_pos, (uint32_t)(a->pos - (sp->jcc_pos + 4)));
         x86_emit_writebacks(g, sp->wb_first, sp->wb_n);
         x86_alu_ri(a, X86_ALU_SUB, TCG_I64, X86_RSP, SOFT_SAVE_BYTES);
-        for (size_t k = 0; k < sizeof(soft_saved); k++) {
-            if (soft_is_saved(sp, soft_saved[k])) {
-                x86_store(a, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
-            }
+        /* (slots are in register order: this is slot order) */
+        for (uint32_t m = sp->saved; m; m &= m - 1) {
+            int r = __builtin_ctz(m);
+            x86_store(a, MO_64, r, X86_RSP, -1, soft_slot(r) * 8);
         }
         /* Arguments from the saved copies: no ordering hazards. */
         soft_arg(a, X86_RSI, sp->addr_reg);
@@ -188,10 +185,9 @@ void x86_soft_finish(X86Gen *g)
                 x86_mov_rr(a, sp->type, sp->val_reg, X86_RAX);
             }
         }
-        for (size_t k = 0; k < sizeof(soft_saved); k++) {
-            if (soft_is_saved(sp, soft_saved[k])) {
-                x86_load(a, TCG_I64, MO_64, soft_saved[k], X86_RSP, -1, (int32_t)k * 8);
-            }
+        for (uint32_t m = sp->saved; m; m &= m - 1) {
+            int r = __builtin_ctz(m);
+            x86_load(a, TCG_I64, MO_64, r, X86_RSP, -1, soft_slot(r) * 8);
         }
         if (result_in_slot && sp->type == TCG_I32) {
             x86_mov_rr(a, TCG_I32, sp->val_reg, sp->val_reg); /* zero the high half */
