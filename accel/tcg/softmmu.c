@@ -116,8 +116,9 @@ bool softmmu_is_code_page(uint64_t ppage)
     if (ppage >> CODE_PHYS_BITS) {
         return false;
     }
-    uint64_t bit = 0;
-    return (__atomic_load_n(code_word(ppage, &bit), __ATOMIC_SEQ_CST) & bit) != 0;
+    uint64_t bit;
+    uint64_t *w = code_word(ppage, &bit); /* sets bit: a statement of its own */
+    return (__atomic_load_n(w, __ATOMIC_SEQ_CST) & bit) != 0;
 }
 
 void (*softmmu_invalidate_code)(CpuState *cpu, uint64_t start, uint64_t end);
@@ -157,8 +158,11 @@ void softmmu_clear_code_page(uint64_t ppage)
     if (ppage >> CODE_PHYS_BITS) {
         return;
     }
-    uint64_t bit = 0;
-    __atomic_fetch_and(code_word(ppage, &bit), ~bit, __ATOMIC_SEQ_CST);
+    uint64_t bit;
+    /* Not one expression: the order in which ~bit and code_word(), which
+     * sets bit, are evaluated would be unspecified. */
+    uint64_t *w = code_word(ppage, &bit);
+    __atomic_fetch_and(w, ~bit, __ATOMIC_SEQ_CST);
 }
 
 void softmmu_clear_all_code_pages(void)

@@ -350,6 +350,11 @@ void tb_invalidate_phys_range_locked(ExecState *es, uint64_t start, uint64_t end
     for (uint64_t p = start & TARGET_PAGE_MASK; p < end; p += TARGET_PAGE_SIZE) {
         GPtrArray *list = g_hash_table_lookup(es->page_tbs, &p);
         if (!list) {
+            /* Marked as code by a translation that made no TB there (it
+             * faulted, or its TB was not kept): under tb_lock nobody is
+             * translating it now, so the mark is stale.  Without this the
+             * page's stores would take the slow path for good. */
+            accel_mode->page_code_cleared(p);
             continue;
         }
         bool any = false;

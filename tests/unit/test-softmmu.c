@@ -594,6 +594,62 @@ static void test_probe(void)
     teardown();
 }
 
+/* A RAM page with TBs: stores to it go through the invalidation hook
+ * (here: one TB on the page's first 16 bytes, dropped when written);
+ * once its mark is gone they go inline again.  Marks of neighbouring
+ * pages (the same bitmap word) are left alone. */
+static unsigned invalidations;
+static uint64_t tb_lo, tb_hi; /* the fake TB's code; tb_hi == 0: none */
+
+static void fake_invalidate(CpuState *c, uint64_t start, uint64_t end)
+{
+    (void)c;
+    invalidations++;
+    if (tb_hi && start < tb_hi && end > tb_lo) {
+        tb_hi = 0;
+        softmmu_clear_code_page(tb_lo & TARGET_PAGE_MASK);
+    }
+}
+
+static void test_code_page(void)
+{
+    setup();
+    map(0x8000, RAM_BASE + 0x5000, 0x1000, SOFTMMU_PROT_READ | SOFTMMU_PROT_WRITE, 1);
+    softmmu_invalidate_code = fake_invalidate;
+    invalidations = 0;
+    tb_lo = RAM_BASE + 0x5000;
+    tb_hi = tb_lo + 16;
+    softmmu_set_code_page(RAM_BASE + 0x4000);
+    softmmu_set_code_page(RAM_BASE + 0x5000);
+    softmmu_set_code_page(RAM_BASE + 0x6000);
+    g_assert_true(softmmu_is_code_page(RAM_BASE + 0x5000));
+
+    /* Outside the TB: still a code page, the entry stays marked. */
+    softmmu_st(&cpu, 0x8100, 0x11, MO_8, 0, 0);
+    g_assert_cmpuint(invalidations, ==, 1);
+    g_assert_true(softmmu_is_code_page(RAM_BASE + 0x5000));
+    g_assert_true(cpu.tlb->table[0][8].addr_write & SOFTTLB_NOTDIRTY);
+    /* Over the TB: the mark goes, and with it the entry's flag. */
+    softmmu_st(&cpu, 0x8008, 0x22, MO_32, 0, 0);
+    g_assert_cmpuint(invalidations, ==, 2);
+    g_assert_false(softmmu_is_code_page(RAM_BASE + 0x5000));
+    g_assert_cmphex(cpu.tlb->table[0][8].addr_write, ==, 0x8000);
+    g_assert_nonnull(inline_probe(0x8010, 8, SOFTMMU_STORE, 0, true));
+    softmmu_st(&cpu, 0x8010, 0x33, MO_8, 0, 0);
+    g_assert_cmpuint(invalidations, ==, 2);
+    g_assert_cmphex(ram_host[0x5008], ==, 0x22);
+    g_assert_cmphex(ram_host[0x5010], ==, 0x33);
+    /* The neighbours keep theirs. */
+    g_assert_true(softmmu_is_code_page(RAM_BASE + 0x4000));
+    g_assert_true(softmmu_is_code_page(RAM_BASE + 0x6000));
+    softmmu_clear_code_page(RAM_BASE + 0x4000);
+    softmmu_clear_code_page(RAM_BASE + 0x6000);
+    g_assert_false(softmmu_is_code_page(RAM_BASE + 0x4000));
+    g_assert_false(softmmu_is_code_page(RAM_BASE + 0x6000));
+    softmmu_invalidate_code = NULL;
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -607,5 +663,6 @@ int main(int argc, char **argv)
     g_test_add_func("/softmmu/large-page", test_large_page);
     g_test_add_func("/softmmu/rom", test_rom);
     g_test_add_func("/softmmu/probe", test_probe);
+    g_test_add_func("/softmmu/code-page", test_code_page);
     return g_test_run();
 }
