@@ -141,6 +141,7 @@ static void *vcpu_thread(void *opaque)
 {
     Vcpu *v = opaque;
     CpuState *cs = v->cs;
+    tier_sampler_start();
     while (wait_running()) {
         while (should_run()) {
             if (!vcpu_ready(cs)) {
@@ -159,6 +160,7 @@ static void *rr_thread(void *opaque)
     for (int i = 0; i < nb_vcpus; i++) {
         all[i] = vcpus[i].cs;
     }
+    tier_sampler_start();
     while (wait_running()) {
         while (should_run()) {
             bool ran = false;

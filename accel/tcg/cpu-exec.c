@@ -298,6 +298,16 @@ static TranslationBlock *gen_code_or_flush(CpuState *cpu, uint64_t pc, uint32_t 
     }
 }
 
+/* A first-tier TB turned hot: make it again as a superblock, in its place
+ * (the vCPU is at its entry, in the mode it was made for). */
+static void tier_promote(CpuState *cpu, TranslationBlock *tb)
+{
+    tb_lock();
+    tb_retire_locked(cpu->exec, tb);
+    tb_unlock();
+    gen_code_or_flush(cpu, tb->pc, tb->flags, 0);
+}
+
 static int cpu_exec_leave(CpuState *cpu, int excp)
 {
     cpu->in_exec = false;
@@ -359,7 +369,7 @@ int cpu_exec(CpuState *cpu)
             tb = tb_lookup(cpu, pc, flags);
             if (!tb) {
                 uint64_t flushes = es->nb_flushes;
-                tb = gen_code_or_flush(cpu, pc, flags, 0);
+                tb = gen_code_or_flush(cpu, pc, flags, tier_first_cflags());
                 if (flushes != es->nb_flushes) {
                     last_tb = NULL; /* the flush freed it */
                 }
@@ -398,6 +408,9 @@ int cpu_exec(CpuState *cpu)
         if (from && slot == TB_EXIT_REQUESTED) {
             cpu->arch->set_pc(cpu, from->pc);
             last_tb = NULL;
+            if ((from->cflags & CF_TIER0) && !tb_is_invalid(from) && tier_sampled(from)) {
+                tier_promote(cpu, from);
+            }
         } else if (from && slot < TCG_MAX_GOTO_TB && !tb_is_invalid(from)) {
             last_tb = from;
             last_slot = slot;

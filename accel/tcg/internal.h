@@ -199,10 +199,22 @@ static inline bool tb_is_invalid(const TranslationBlock *tb)
     return __atomic_load_n(&tb->invalid, __ATOMIC_ACQUIRE);
 }
 
+/* ---- Tiers (tiers.c) ---- */
+/* The cflags of a new TB: CF_TIER0 when tiers are on (system mode). */
+uint32_t tier_first_cflags(void);
+/* The sampler found tb (a CF_TIER0 TB) about to run: true once, when it
+ * has become hot and should be made again as a superblock. */
+bool tier_sampled(TranslationBlock *tb);
+/* Superblocks on (ROVE_SUPERBLOCKS is not 0; translator.c). */
+bool superblocks_enabled(void);
+
 /* ---- tb_lock (tb-maint.c) ---- */
 void tb_lock(void);
 void tb_unlock(void);
 bool tb_lock_held(void);        /* by this thread */
+/* tb_lock held: tb is dropped (out of the hash, jumps to it unchained) so
+ * that another translation can take its place. */
+void tb_retire_locked(ExecState *es, TranslationBlock *tb);
 /* After a siglongjmp out of code that may have held it (a fetch fault
  * during translation): release it if this thread holds it. */
 void tb_lock_reset(void);

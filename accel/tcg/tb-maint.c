@@ -254,6 +254,13 @@ static void tb_invalidate_one(ExecState *es, TranslationBlock *tb)
     }
 }
 
+void tb_retire_locked(ExecState *es, TranslationBlock *tb)
+{
+    if (!tb_is_invalid(tb)) {
+        tb_invalidate_one(es, tb);
+    }
+}
+
 static bool tb_contains_host_pc(const TranslationBlock *tb, uintptr_t pc)
 {
     return pc >= (uintptr_t)tb->tc_ptr && pc < (uintptr_t)tb->tc_ptr + tb->tc_size;

@@ -114,7 +114,7 @@ static void superblocks_read_env(void)
     superblocks_on = !(e && strcmp(e, "0") == 0);
 }
 
-static bool superblocks_enabled(void)
+bool superblocks_enabled(void)
 {
     pthread_once(&superblocks_once, superblocks_read_env);
     return superblocks_on;
@@ -125,7 +125,8 @@ bool translator_can_follow(DisasContextBase *db, uint64_t dest, bool side_exit)
     /* Room for this insn, one more, and a TB end that may need two slots
      * besides the side exits. */
     int slots_needed = db->nb_side + (side_exit ? 1 : 0) + 2;
-    return superblocks_enabled() && translator_use_goto_tb(db, dest) &&
+    return superblocks_enabled() && !(db->tb->cflags & CF_TIER0) &&
+           translator_use_goto_tb(db, dest) &&
            db->num_insns + 2 < db->max_insns && dest != db->pc_first &&
            !((dest ^ db->pc_first) & TARGET_PAGE_MASK) && !in_closed_seg(db, dest) &&
            !(dest >= db->seg_start && dest < db->pc_next) /* the open range */ &&

@@ -81,6 +81,9 @@ enum {
     CF_NO_CACHE = 0x1000,  /* translate, run once, discard */
     CF_SINGLE_STEP = 0x2000, /* one guest insn per TB */
     CF_NO_CHAIN = 0x4000,    /* no goto_tb chaining, no inline lookup */
+    /* First tier (accel/tcg/tiers.c): one guest basic block, no superblock;
+     * made again as a superblock when sampled hot. */
+    CF_TIER0 = 0x8000,
     /* The bits a TB must share with the vCPU that runs it (tcg_cflags). */
     CF_KEY_MASK = CF_SINGLE_STEP | CF_NO_CHAIN,
 };
@@ -109,6 +112,7 @@ struct TranslationBlock {
      * the TB's fields: that is the fence the C memory model wants, and what
      * lets ThreadSanitizer see the hand-off. */
     bool published;
+    uint8_t samples;         /* CF_TIER0: times the tier sampler found it */
     uint64_t page_addr[2];   /* guest pages it was made from ([1] = -1 if one) */
     const void *tc_ptr;      /* host code (rx) */
     uint32_t tc_size;
@@ -267,6 +271,9 @@ bool cpu_restore_state(CpuState *cpu, uintptr_t host_pc);
  * host_regs (back-end numbering): the guest registers generated code held
  * only in host registers there (its TbFaultSite) are stored too. */
 bool cpu_restore_state_regs(CpuState *cpu, uintptr_t host_pc, const uint64_t *host_regs);
+/* System mode, on each vCPU thread before it runs guest code: start the
+ * sampler that finds hot first-tier TBs (accel/tcg/tiers.c). */
+void tier_sampler_start(void);
 /* Ask a running vCPU to come back to its loop (async-signal-safe). */
 static inline void cpu_exit(CpuState *cpu)
 {
