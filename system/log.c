@@ -23,6 +23,7 @@ static const struct {
     { "cpu", LOG_CPU, "show the guest registers before each block" },
     { "unimp", LOG_UNIMP, "log unimplemented functionality (e.g. syscalls)" },
     { "nochain", LOG_NOCHAIN, "do not chain blocks (with exec/cpu: see every block)" },
+    { "tier", LOG_TIER, "show first-tier blocks made again as superblocks (sampled hot)" },
 };
 
 bool rove_log_parse(const char *spec)

@@ -302,6 +302,9 @@ static TranslationBlock *gen_code_or_flush(CpuState *cpu, uint64_t pc, uint32_t 
  * (the vCPU is at its entry, in the mode it was made for). */
 static void tier_promote(CpuState *cpu, TranslationBlock *tb)
 {
+    if (rove_log_enabled(LOG_TIER)) {
+        rove_log("Tier: 0x%016" PRIx64 " sampled hot, made again as a superblock\n", tb->pc);
+    }
     tb_lock();
     tb_retire_locked(cpu->exec, tb);
     tb_unlock();

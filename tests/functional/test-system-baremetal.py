@@ -14,12 +14,15 @@ Small M-mode programs, assembled here (a few RV64I encodings), run from
 - a guest reset re-runs the program with RAM kept (exit 7 on the second
   run), and -no-reboot turns that reset into exit 0;
 - -serial chardev:ID: UART output into a -chardev file, and a byte sent
-  through a -chardev unix socket (server=on,wait=off) reaching the UART.
+  through a -chardev unix socket (server=on,wait=off) reaching the UART;
+- a loop run long enough to turn hot gives the right sum, and Rove's
+  `-d tier` log shows its blocks made again as a superblock.
 
 With QEMU_SYSTEM every program first runs under qemu-system-riscv64, which
 checks the programs themselves, then under Rove.
 """
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -232,6 +235,30 @@ def prog_reset_then_fail7():
     return a.code()
 
 
+def prog_hot_loop(iterations=100_000_000):
+    """A loop of three blocks (odd/even sides) run long enough to turn hot;
+    exits through the finisher with pass only if the sum is right."""
+    a = Asm()
+    a.li32("t0", iterations)
+    a.addi("t1", "zero", 0)
+    a.label("loop")
+    a.andi("t2", "t0", 1)
+    a.branch("beq", "t2", "zero", "even")
+    a.addi("t1", "t1", 3)
+    a.j("next")
+    a.label("even")
+    a.addi("t1", "t1", 5)
+    a.label("next")
+    a.addi("t0", "t0", -1)
+    a.branch("bne", "t0", "zero", "loop")
+    a.li32("t2", 4 * iterations)               # half the iterations add 3, half 5
+    a.branch("bne", "t1", "t2", "bad")
+    finisher(a, 0x5555)
+    a.label("bad")
+    finisher(a, fail(9))
+    return a.code()
+
+
 def run(tool, name, image, args=(), want_status=0, stdin=b"", want_out=None, timeout=60):
     global failures
     cmd = [tool, "-M", "virt", "-bios", "none", "-kernel", image, "-nographic"] + list(args)
@@ -317,6 +344,22 @@ with tempfile.TemporaryDirectory() as d:
         print(f"{'ok  ' if ok else 'FAIL'} {who}: a byte through a -chardev socket reaches the UART"
               + ("" if ok else f": {detail}"))
         failures += not ok
+
+    # Two tiers (docs/architecture.md): the hot loop's blocks are made again
+    # as a superblock, which -d tier reports; the sum must still be right.
+    for tool in tools:
+        who = "qemu" if tool == qemu else "rove"
+        log_path = os.path.join(d, "tier.log")
+        args = ["-d", "tier", "-D", log_path] if tool == rove else []
+        run(tool, "a hot loop", img("hot", prog_hot_loop()), args, 0, b"", None)
+        if tool == rove:
+            with open(log_path) as f:
+                log = f.read()
+            pcs = [int(w, 16) for w in re.findall(r"^Tier: (0x[0-9a-f]+)", log, re.M)]
+            ok = any(0x80000000 <= pc < 0x80000000 + len(prog_hot_loop()) for pc in pcs)
+            print(f"{'ok  ' if ok else 'FAIL'} rove: the hot loop was made again as a superblock"
+                  + ("" if ok else f": -d tier log {log[:300]!r}"))
+            failures += not ok
 
 print(f"{failures} failure(s)")
 if failures:
