@@ -2,9 +2,10 @@
  * Two tiers of translation (system mode).
  *
  * A new TB is made plain first (CF_TIER0: one guest basic block, no
- * superblock).  Most TBs of a boot run a few times and never pay back a
- * superblock's longer translation; the few that turn hot are made again,
- * as superblocks, in their place (cpu-exec.c: tier_promote).
+ * superblock, no optimiser).  Most TBs of a boot run a few times and never
+ * pay back a superblock's or the optimiser's longer translation; the few
+ * that turn hot are made again in full, in their place (cpu-exec.c:
+ * tier_promote).
  *
  * Hot is found by sampling, so generated code carries no counter.  Each
  * vCPU thread has a timer on its own CPU time (it only runs while the

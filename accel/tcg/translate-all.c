@@ -132,7 +132,11 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     if (ROVE_VERIFY_IR) {
         tcg_verify(ctx, "the front end");
     }
-    tcg_optimize(ctx);
+    /* First-tier code mostly runs a few times: the optimiser would cost
+     * it more than it saves (tiers.c). */
+    if (!(cflags & CF_TIER0)) {
+        tcg_optimize(ctx);
+    }
     tcg_loopify(ctx, pc);
     if (ROVE_VERIFY_IR) {
         tcg_verify(ctx, "the optimiser");

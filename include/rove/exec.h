@@ -81,8 +81,8 @@ enum {
     CF_NO_CACHE = 0x1000,  /* translate, run once, discard */
     CF_SINGLE_STEP = 0x2000, /* one guest insn per TB */
     CF_NO_CHAIN = 0x4000,    /* no goto_tb chaining, no inline lookup */
-    /* First tier (accel/tcg/tiers.c): one guest basic block, no superblock;
-     * made again as a superblock when sampled hot. */
+    /* First tier (accel/tcg/tiers.c): one guest basic block, no superblock,
+     * no optimiser; made again in full when sampled hot. */
     CF_TIER0 = 0x8000,
     /* The bits a TB must share with the vCPU that runs it (tcg_cflags). */
     CF_KEY_MASK = CF_SINGLE_STEP | CF_NO_CHAIN,
