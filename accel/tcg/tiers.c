@@ -13,7 +13,7 @@
  * exit_request, so the next TB the vCPU enters leaves at its entry check
  * (TB_EXIT_REQUESTED) and cpu_exec learns which TB that was.  A TB is
  * sampled in proportion to the time spent in it and just before it; one
- * sampled tier_hot_samples times is promoted.  Any other exit request (an
+ * sampled hot_samples times (2) is promoted.  Any other exit request (an
  * interrupt, a device) counts as a sample too, which does no harm.
  *
  * The kernel fires thread CPU-time timers on its scheduler tick, so the
@@ -23,7 +23,7 @@
  *
  * ROVE_TIERS=0 makes every TB a superblock at once (as user mode does:
  * its threads are guest threads, whose system calls a timer signal would
- * interrupt); ROVE_TIER_HOT=N sets tier_hot_samples; ROVE_TIER_PERIOD_US
+ * interrupt); ROVE_TIER_HOT=N sets hot_samples; ROVE_TIER_PERIOD_US
  * the timer's period.
  */
 #include <pthread.h>
