@@ -332,6 +332,9 @@ void lu_signal_reset_for_exec(void);
  * when the exec fails.
  */
 int64_t lu_execve(CpuState *cpu, const char *path, char **argv, char **envp);
+/* main.c: the guest's environment for a new emulator process (execve):
+ * G_SLICE=always-malloc unless the guest sets G_SLICE (main.c explains). */
+void lu_slice_env_for_exec(GPtrArray *envp);
 void lu_signal_restore_after_exec_failure(void);
 
 /* ---- riscv64/signal.c (the arch part of delivery) ---- */

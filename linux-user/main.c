@@ -188,10 +188,63 @@ static const TcgBackend *pick_backend(const char *name)
     exit(1);
 }
 
+/*
+ * GLib 2.74's slice allocator keeps per-size magazines behind its own
+ * mutexes, which a fork(2) by one guest thread can copy locked while
+ * another thread holds them (a thread exiting returns its magazines): the
+ * child then hangs in its first g_slice allocation (a GPtrArray, say).
+ * glibc's malloc is made fork-safe by glibc itself, so slices must go to
+ * it: G_SLICE=always-malloc (GLib 2.76 and later always do).  GLib reads
+ * the variable in its own constructor, before main, and a .preinit_array
+ * setenv is lost when libc sets up environ, so the emulator runs itself
+ * again with the variable set (once: a guest execve passes it on,
+ * lu_slice_env_for_exec).  The guest does not see it unless the user set
+ * it (build_env).
+ */
+#define SLICE_MARK "ROVE_G_SLICE_SET"
+
+static bool slice_env_added;
+
+static void slice_to_malloc(char **argv)
+{
+    if (getenv(SLICE_MARK)) {
+        unsetenv(SLICE_MARK);
+        slice_env_added = true;
+        return;
+    }
+    if (glib_check_version(2, 76, 0) == NULL || getenv("G_SLICE")) {
+        return; /* slices are malloc already, or the user chose */
+    }
+    setenv("G_SLICE", "always-malloc", 1);
+    setenv(SLICE_MARK, "1", 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("G_SLICE"); /* no /proc: carry on as before */
+    unsetenv(SLICE_MARK);
+}
+
+void lu_slice_env_for_exec(GPtrArray *envp)
+{
+    if (glib_check_version(2, 76, 0) == NULL) {
+        return;
+    }
+    for (guint i = 0; i < envp->len; i++) {
+        const char *e = g_ptr_array_index(envp, i);
+        if (e && g_str_has_prefix(e, "G_SLICE=")) {
+            return; /* the guest's own: the new emulator uses it as is */
+        }
+    }
+    /* Before the array's NULL terminator. */
+    g_ptr_array_insert(envp, (gint)envp->len - 1, g_strdup("G_SLICE=always-malloc"));
+    g_ptr_array_insert(envp, (gint)envp->len - 1, g_strdup(SLICE_MARK "=1"));
+}
+
 /* The guest environment: ours, edited by -E/-U. */
 static char **build_env(const LuOptions *o)
 {
     char **env = g_get_environ();
+    if (slice_env_added) {
+        env = g_environ_unsetenv(env, "G_SLICE");
+    }
     for (unsigned i = 0; i < o->env_ops->len; i++) {
         const char *op = g_ptr_array_index(o->env_ops, i);
         const char *eq = strchr(op, '=');
@@ -208,13 +261,7 @@ static char **build_env(const LuOptions *o)
 
 int main(int argc, char **argv)
 {
-    /* GLib 2.74's slice allocator keeps per-size magazines behind its own
-     * mutexes, which a fork(2) by one guest thread can copy locked while
-     * another thread holds them: the child then hangs in its first
-     * g_slice allocation (a GPtrArray, say).  glibc's malloc is made
-     * fork-safe by glibc itself, so route slices to it, before GLib's
-     * first allocation reads the variable. */
-    setenv("G_SLICE", "always-malloc", 1);
+    slice_to_malloc(argv);
     LuOptions o = { 0 };
     o.env_ops = g_ptr_array_new_with_free_func(g_free);
     o.sysroot = getenv("ROVE_LD_PREFIX");

@@ -459,6 +459,7 @@ static int64_t sys_execve(CpuState *cpu, const uint64_t *a)
         fflush(rove_log_file);
     }
     fflush(stderr);
+    lu_slice_env_for_exec(envp);
     int64_t ret = lu_execve(cpu, proc->rove_path, (char **)h->pdata, (char **)envp->pdata);
     g_ptr_array_free(h, TRUE);
     g_ptr_array_free(argv, TRUE);

@@ -165,6 +165,11 @@ CASES = [
     ("env and find -exec",
      "env -i FOO=bar sh -c 'echo $FOO'; mkdir x; touch x/a x/b; find x -type f -exec sh -c 'echo f:$1' sh {} \\; | sort",
      {"expect": (0, "bar\nf:x/a\nf:x/b\n")}),
+    # Nothing of the emulator's own environment (its G_SLICE) reaches the
+    # guest, in the first process or after an execve.
+    ("the environment",
+     "env | grep -v '^_=' | sort; sh -c 'env | grep -c SLICE'; :",
+     {"expect": (0, "HOME=%(work)s\nLC_ALL=C\nPATH=%(bin)s\nPWD=%(work)s\nSHLVL=1\nTZ=UTC\n0\n")}),
     ("pipeline loop in one shell",
      "for i in $(seq 30); do echo $i | cat >/dev/null; done; echo done;"
      " for i in $(seq 30); do echo $i | cat | tr 0-9 a-j; done | tail -n 3;"
@@ -251,6 +256,7 @@ with tempfile.TemporaryDirectory(prefix="rove-busybox-") as tmp:
         rove_r, trove = run(emu, rbin, dirs[0], script)
         if "expect" in opts:
             status, out = opts.pop("expect")
+            out = out.replace("%(work)s", dirs[0]).replace("%(bin)s", rbin)
             qemu_r, tqemu = (status, out, ""), 0.0
             opts["oracle"] = "expected output"
         else:
