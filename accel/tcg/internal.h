@@ -185,6 +185,37 @@ static inline void jmp_cache_clear(CpuTcg *ct)
     memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
 }
 
+/* Drops the TBs keep() refuses (an address-space switch kept the global
+ * mappings: keep says whether tb is still mapped so); they stay reachable
+ * through jmp_victim.  The list of filled slots is rebuilt. */
+static inline void jmp_cache_clear_unless(CpuTcg *ct, CpuState *cpu,
+                                          bool (*keep)(CpuState *, const TranslationBlock *))
+{
+    bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
+    unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
+    unsigned kept = 0;
+    memset(ct->jmp_pages, 0, sizeof(ct->jmp_pages));
+    for (unsigned i = 0; i < n; i++) {
+        unsigned h = listed ? ct->jmp_filled[i] : i;
+        TranslationBlock *tb = ct->jmp_cache[h];
+        if (!tb) {
+            continue;
+        }
+        if (keep(cpu, tb)) {
+            jmp_page_mark(ct, ct->jmp_pc[h]);
+            if (kept < G_N_ELEMENTS(ct->jmp_filled)) {
+                ct->jmp_filled[kept] = (uint16_t)h; /* kept <= i: not yet read */
+            }
+            kept++;
+        } else {
+            jmp_victim_keep(ct, h);
+            ct->jmp_cache[h] = NULL;
+        }
+    }
+    ct->nb_jmp_filled = kept <= G_N_ELEMENTS(ct->jmp_filled) ? kept
+                                                             : G_N_ELEMENTS(ct->jmp_filled) + 1;
+}
+
 /* Forgets every TB, touching none (they may be freed already). */
 static inline void jmp_cache_reset(CpuTcg *ct)
 {
@@ -307,6 +338,9 @@ typedef struct AccelMode {
     void *(*atomic_lookup)(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
                            uintptr_t retaddr);
     void (*atomic_done)(void);
+    /* System mode: is tb, found by virtual pc, still what runs there after
+     * an address-space switch that kept the global mappings? */
+    bool (*jmp_keep)(CpuState *cpu, const TranslationBlock *tb);
 } AccelMode;
 
 extern const AccelMode *accel_mode;

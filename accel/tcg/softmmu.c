@@ -47,9 +47,21 @@ static unsigned tlb_index(uint64_t vaddr)
 static void entry_clear(SoftTlbEntry *e)
 {
     e->addr_read = SOFTTLB_EMPTY;
-    e->addr_write = SOFTTLB_EMPTY;
+    /* (softmmu_set_code_page reads it from other threads) */
+    __atomic_store_n(&e->addr_write, SOFTTLB_EMPTY, __ATOMIC_RELAXED);
     e->addr_code = SOFTTLB_EMPTY;
     e->addend = 0;
+}
+
+static bool entry_empty(const SoftTlbEntry *e)
+{
+    return e->addr_read == SOFTTLB_EMPTY && e->addr_write == SOFTTLB_EMPTY &&
+           e->addr_code == SOFTTLB_EMPTY;
+}
+
+static bool fill_listed(const SoftTlb *tlb, unsigned idx)
+{
+    return tlb->nb_filled[idx] <= SOFTMMU_FILL_LIST;
 }
 
 /* The tag for an access type, and whether it names vaddr's page at all
@@ -126,6 +138,12 @@ void (*softmmu_invalidate_code)(CpuState *cpu, uint64_t start, uint64_t end);
 static pthread_mutex_t tlb_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static SoftTlb *tlb_list;
 
+static unsigned wr_bit(uint64_t ppage)
+{
+    uint64_t pfn = ppage >> TARGET_PAGE_BITS;
+    return (unsigned)(pfn ^ (pfn >> 16)) & (SOFTMMU_WR_FILTER_BITS - 1);
+}
+
 void softmmu_set_code_page(uint64_t ppage)
 {
     if (ppage >> CODE_PHYS_BITS) {
@@ -136,9 +154,16 @@ void softmmu_set_code_page(uint64_t ppage)
     if (__atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST) & bit) {
         return;
     }
-    /* Stores through entries made before now must see it too. */
+    /* Stores through entries made before now must see it too: every TLB
+     * whose filter says it may map the page writable is scanned.  (A vCPU
+     * entering such an entry now sets its filter bit before the entry and
+     * then looks at the code bit again: one of the two sees the other.) */
+    unsigned fb = wr_bit(ppage);
     pthread_mutex_lock(&tlb_list_lock);
     for (SoftTlb *t = tlb_list; t; t = t->next) {
+        if (!((__atomic_load_n(&t->wr_filter[fb / 64], __ATOMIC_SEQ_CST) >> (fb % 64)) & 1)) {
+            continue;
+        }
         for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
             for (unsigned i = 0; i < SOFTMMU_TLB_SIZE; i++) {
                 uint64_t *tag = &t->table[idx][i].addr_write;
@@ -176,14 +201,42 @@ void softmmu_clear_all_code_pages(void)
 
 /* ---- Setup ---- */
 
+static void entry_drop(SoftTlb *tlb, unsigned idx, unsigned i)
+{
+    entry_clear(&tlb->table[idx][i]);
+    tlb->full[idx][i].prot = 0;
+}
+
 static void flush_idx(SoftTlb *tlb, unsigned idx)
 {
-    for (unsigned i = 0; i < SOFTMMU_TLB_SIZE; i++) {
-        entry_clear(&tlb->table[idx][i]);
+    bool listed = fill_listed(tlb, idx);
+    unsigned n = listed ? tlb->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+    for (unsigned k = 0; k < n; k++) {
+        entry_drop(tlb, idx, listed ? tlb->filled[idx][k] : k);
     }
-    memset(tlb->full[idx], 0, sizeof(tlb->full[idx]));
+    tlb->nb_filled[idx] = 0;
     tlb->lp_addr[idx] = LP_NONE;
     tlb->lp_mask[idx] = 0;
+}
+
+/* The entries of idx but the global ones; those stay listed. */
+static void flush_idx_nonglobal(SoftTlb *tlb, unsigned idx)
+{
+    bool listed = fill_listed(tlb, idx);
+    unsigned n = listed ? tlb->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+    unsigned kept = 0;
+    for (unsigned k = 0; k < n; k++) {
+        unsigned i = listed ? tlb->filled[idx][k] : k;
+        if (!(tlb->full[idx][i].prot & SOFTMMU_PROT_GLOBAL)) {
+            entry_drop(tlb, idx, i);
+        } else if (!entry_empty(&tlb->table[idx][i])) {
+            if (kept < SOFTMMU_FILL_LIST) {
+                tlb->filled[idx][kept] = (uint16_t)i; /* kept <= k: already read */
+            }
+            kept++;
+        }
+    }
+    tlb->nb_filled[idx] = kept <= SOFTMMU_FILL_LIST ? kept : SOFTMMU_FILL_LIST + 1;
 }
 
 SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops)
@@ -193,6 +246,7 @@ SoftTlb *softmmu_init(CpuState *cpu, AddressSpace *as, const SoftMmuOps *ops)
     tlb->ops = ops;
     tlb->cpu = cpu;
     for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+        tlb->nb_filled[idx] = SOFTMMU_FILL_LIST + 1; /* all of it, this once */
         flush_idx(tlb, idx);
     }
     cpu->tlb = tlb;
@@ -227,10 +281,48 @@ void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap)
             flush_idx(tlb, idx);
         }
     }
+    if ((idxmap & ((1u << SOFTMMU_NB_MMU_MODES) - 1)) == (1u << SOFTMMU_NB_MMU_MODES) - 1) {
+        /* No entry is left: (another thread's scan reads it; relaxed
+         * stores suffice, an entry made from now on sets its bit again) */
+        for (unsigned w = 0; w < SOFTMMU_WR_FILTER_BITS / 64; w++) {
+            __atomic_store_n(&tlb->wr_filter[w], 0, __ATOMIC_RELAXED);
+        }
+    }
     tlb->nb_flushes++;
     if (tlb->flushed) {
         tlb->flushed(cpu, SOFTTLB_ALL_PAGES);
     }
+}
+
+void tlb_flush_nonglobal_by_mmuidx(CpuState *cpu, unsigned idxmap)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
+        if (!(idxmap & (1u << idx))) {
+            continue;
+        }
+        /* (The large-page range stays: it may cover more than is left, so
+         * a one-page flush inside it still drops the whole mode.) */
+        flush_idx_nonglobal(tlb, idx);
+    }
+    tlb->nb_flushes++;
+    if (tlb->flushed) {
+        tlb->flushed(cpu, CPU_JMP_CACHE_NONGLOBAL);
+    }
+}
+
+bool softmmu_code_global(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uint64_t *ppage)
+{
+    SoftTlb *tlb = cpu_tlb(cpu);
+    check_idx(mmu_idx);
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+    unsigned i = tlb_index(page);
+    const SoftTlbFull *f = &tlb->full[mmu_idx][i];
+    if (tlb->table[mmu_idx][i].addr_code != page || !(f->prot & SOFTMMU_PROT_GLOBAL)) {
+        return false;
+    }
+    *ppage = f->paddr;
+    return true;
 }
 
 void tlb_flush(CpuState *cpu)
@@ -307,8 +399,15 @@ void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
     } else {
         size = TARGET_PAGE_SIZE;
     }
+    if (entry_empty(e) && fill_listed(tlb, mmu_idx)) {
+        if (tlb->nb_filled[mmu_idx] < SOFTMMU_FILL_LIST) {
+            tlb->filled[mmu_idx][tlb->nb_filled[mmu_idx]] = (uint16_t)i;
+        }
+        tlb->nb_filled[mmu_idx]++;
+    }
 
-    f->paddr = ppage;
+    /* Read without the vCPU's knowledge by softmmu_set_code_page's scan. */
+    __atomic_store_n(&f->paddr, ppage, __ATOMIC_RELAXED);
     f->page_size = size;
     f->prot = prot;
     f->mr = NULL;
@@ -324,6 +423,14 @@ void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
         }
     } else {
         flags_rd = flags_wr = SOFTTLB_IO;
+    }
+    if (!flags_wr && (prot & SOFTMMU_PROT_WRITE)) {
+        /* Before the entry: softmmu_set_code_page's scan reads it. */
+        unsigned fb = wr_bit(ppage);
+        uint64_t m = 1ull << (fb % 64);
+        if (!(__atomic_load_n(&tlb->wr_filter[fb / 64], __ATOMIC_RELAXED) & m)) {
+            __atomic_fetch_or(&tlb->wr_filter[fb / 64], m, __ATOMIC_SEQ_CST);
+        }
     }
     if (!flags_wr && softmmu_is_code_page(ppage)) {
         flags_wr = SOFTTLB_NOTDIRTY;

@@ -58,6 +58,19 @@ static size_t sys_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
     return n;
 }
 
+/* After an address-space switch: a TB of the mode the vCPU is in, from one
+ * page, whose page the fetch TLB still maps globally to the same place
+ * (global mappings are the same in every address space). */
+static bool sys_jmp_keep(CpuState *cpu, const TranslationBlock *tb)
+{
+    uint64_t pc, ppage;
+    uint32_t flags;
+    cpu->arch->get_tb_key(cpu, &pc, &flags);
+    return tb->flags == flags && tb->page_addr[1] == (uint64_t)-1 &&
+           softmmu_code_global(cpu, tb->pc, fetch_idx(cpu), &ppage) &&
+           ppage == tb->page_addr[0];
+}
+
 static void sys_page_code_added(uint64_t page)
 {
     softmmu_set_code_page(page);
@@ -153,6 +166,7 @@ static const AccelMode accel_system_mode = {
     .mem_model = sys_mem_model,
     .atomic_lookup = sys_atomic_lookup,
     .atomic_done = sys_atomic_done,
+    .jmp_keep = sys_jmp_keep,
 };
 
 void accel_system_init(void)

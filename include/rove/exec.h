@@ -281,8 +281,11 @@ static inline void cpu_exit(CpuState *cpu)
 }
 
 /* Forget the vCPU's jump cache (system mode: its TLB changed, so TBs found
- * by virtual pc may no longer be the ones mapped there): all of it, or
- * (page != UINT64_MAX) the TBs whose code may lie in that virtual page. */
+ * by virtual pc may no longer be the ones mapped there): all of it
+ * (UINT64_MAX), the TBs the TLB no longer maps through a global mapping
+ * (CPU_JMP_CACHE_NONGLOBAL: an address-space switch kept those), or the
+ * TBs whose code may lie in virtual page `page`. */
+#define CPU_JMP_CACHE_NONGLOBAL (UINT64_MAX - 1)
 void cpu_flush_jmp_cache(CpuState *cpu, uint64_t page);
 
 /*

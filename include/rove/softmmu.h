@@ -34,8 +34,10 @@
 #include "rove/memory.h"
 
 #define SOFTMMU_NB_MMU_MODES 4
-#define SOFTMMU_TLB_BITS 8
+#define SOFTMMU_TLB_BITS 12
 #define SOFTMMU_TLB_SIZE (1u << SOFTMMU_TLB_BITS)
+#define SOFTMMU_WR_FILTER_BITS (1u << 16)
+#define SOFTMMU_FILL_LIST 1024
 
 /* Tag values and flags (bits 3..11: never set in an access's compare value). */
 #define SOFTTLB_EMPTY UINT64_MAX
@@ -50,6 +52,9 @@
 #define SOFTMMU_PROT_READ 1
 #define SOFTMMU_PROT_WRITE 2
 #define SOFTMMU_PROT_EXEC 4
+/* The mapping exists in every address space (RISC-V PTE.G): an address-
+ * space switch (tlb_flush_nonglobal_by_mmuidx) keeps it. */
+#define SOFTMMU_PROT_GLOBAL 8
 
 typedef enum SoftMmuAccess {
     SOFTMMU_LOAD,
@@ -111,12 +116,23 @@ typedef struct SoftTlb {
      * alone flushes the whole mmu_idx. */
     uint64_t lp_addr[SOFTMMU_NB_MMU_MODES];
     uint64_t lp_mask[SOFTMMU_NB_MMU_MODES];
+    /* Per mmu_idx, the indexes of the entries filled since its last flush
+     * (a slot that was empty is listed when filled), so that a flush --
+     * every address-space switch -- touches only those; past
+     * SOFTMMU_FILL_LIST the whole table is walked. */
+    uint16_t filled[SOFTMMU_NB_MMU_MODES][SOFTMMU_FILL_LIST];
+    unsigned nb_filled[SOFTMMU_NB_MMU_MODES];
     AddressSpace *as;   /* the vCPU's physical address space */
     const SoftMmuOps *ops;
     /* Statistics (tests, -d): slow-path fills and full flushes. */
     uint64_t nb_fills;
     uint64_t nb_flushes;
     struct SoftTlb *next;   /* the list of every TLB */
+    /* A bit per hash of a physical page (softmmu_wr_bit) some writable RAM
+     * entry may map: softmmu_set_code_page scans only the TLBs that may
+     * have one.  Set before the entry is (see tlb_set_page); cleared by a
+     * flush of every mode. */
+    uint64_t wr_filter[SOFTMMU_WR_FILTER_BITS / 64];
     /* Called after every flush (the execution layer drops the vCPU's jump
      * cache: TBs were found through mappings that may be gone); page is
      * the virtual page a single-page flush dropped, or SOFTTLB_ALL_PAGES. */
@@ -160,6 +176,13 @@ void tlb_flush(CpuState *cpu);
 void tlb_flush_by_mmuidx(CpuState *cpu, unsigned idxmap);
 void tlb_flush_page(CpuState *cpu, uint64_t vaddr);
 void tlb_flush_page_by_mmuidx(CpuState *cpu, uint64_t vaddr, unsigned idxmap);
+/* An address-space switch (ASID or page-table root): drop the entries of
+ * the idxmap modes but those filled with SOFTMMU_PROT_GLOBAL; the jump
+ * cache keeps only TBs still mapped so (flushed(CPU_JMP_CACHE_NONGLOBAL)). */
+void tlb_flush_nonglobal_by_mmuidx(CpuState *cpu, unsigned idxmap);
+/* Without filling: does the TLB map vaddr's page for fetches in mmu_idx
+ * through a global mapping?  *ppage gets the physical page. */
+bool softmmu_code_global(CpuState *cpu, uint64_t vaddr, unsigned mmu_idx, uint64_t *ppage);
 
 /*
  * Slow-path accesses of 1, 2, 4 or 8 bytes (memop: size, MO_SIGN, MO_BSWAP,

@@ -61,6 +61,8 @@ enum {
     RV_MMU_S_SUM = 2,
     RV_MMU_M = 3,
 };
+/* The modes that page (satp applies): an address-space switch flushes them. */
+#define RV_MMU_PAGED_MASK ((1u << RV_MMU_U) | (1u << RV_MMU_S) | (1u << RV_MMU_S_SUM))
 
 static inline RiscvCpu *riscv_cpu(CpuState *cs)
 {

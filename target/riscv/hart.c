@@ -89,7 +89,7 @@ static bool hart_tlb_fill(CpuState *cs, uint64_t vaddr, SoftMmuAccess access, un
     out->page_size = t.page_size;
     /* The walk answered for this access (prot then has it); loads under
      * MXR may read an X-only page. */
-    out->prot = (t.prot | need) & pmp;
+    out->prot = ((t.prot | need) & pmp) | (t.global ? SOFTMMU_PROT_GLOBAL : 0);
     return true;
 }
 

@@ -33,6 +33,9 @@ uint64_t helper_csr_modify(void *env, uint64_t csr, uint64_t value, uint64_t mas
  * helper_xret's / helper_wfi's / helper_sfence_vma's desc: the insn's
  * encoding (helper_xret: | RV_XRET_MRET << 32 for mret). */
 #define RV_CSR_DESC_WRITE (1ull << 12)
+/* sfence_vma helper's `all` operand: rs1 = x0 / rs2 != x0. */
+#define RV_SFENCE_ALL_ADDRS 1
+#define RV_SFENCE_ONE_ASID 2
 #define RV_XRET_MRET (1ull << 32)
 typedef struct RiscvSysHelpers {
     TcgHelperInfo raise_trap, csr_sys, xret, wfi, sfence_vma;

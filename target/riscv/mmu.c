@@ -130,6 +130,7 @@ int riscv_mmu_translate(const RiscvPrivState *s, AddressSpace *as, uint64_t vadd
         out->paddr = vaddr;
         out->page_size = 1ull << PAGE_SHIFT;
         out->prot = RV_PROT_READ | RV_PROT_WRITE | RV_PROT_EXEC;
+        out->global = true;
         return 0;
     }
     levels = mode == RV_SATP_SV48 ? 4 : 3;
@@ -145,8 +146,10 @@ int riscv_mmu_translate(const RiscvPrivState *s, AddressSpace *as, uint64_t vadd
     }
 
 restart:;
-    /* Section 4.3.2, the walk: steps 1 - 8. */
+    /* Section 4.3.2, the walk: steps 1 - 8.  A G bit in a pointer makes
+     * everything below it global too (section 4.3.1). */
     uint64_t a = (s->satp & RV_SATP_PPN_MASK) << PAGE_SHIFT;
+    bool global = false;
     for (int i = levels - 1; i >= 0; i--) {
         unsigned shift = PAGE_SHIFT + 9 * (unsigned)i;
         uint64_t pte_addr = a + ((vaddr >> shift) & 511) * PTE_SIZE;
@@ -162,6 +165,7 @@ restart:;
             return page_fault(type);
         }
         uint64_t ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
+        global |= (pte & PTE_G) != 0;
 
         /* Step 4: a pointer to the next level. */
         if (!(pte & (PTE_R | PTE_X))) {
@@ -240,6 +244,7 @@ restart:;
         out->paddr = (ppn << PAGE_SHIFT) + (vaddr & (out->page_size - 1));
         out->prot = (readable ? RV_PROT_READ : 0) |
                     (w && (pte & PTE_D) ? RV_PROT_WRITE : 0) | (x ? RV_PROT_EXEC : 0);
+        out->global = global;
         return 0;
     }
     /* Step 4: i < 0 without a leaf. */

@@ -281,6 +281,8 @@ typedef struct RiscvTranslation {
     unsigned prot;       /* RV_PROT_*: what the same privilege/mode may do there;
                           * WRITE only once D is set, so a TLB entry never lets a
                           * store skip the D update */
+    bool global;         /* a G bit on the walk (or no translation): the
+                          * mapping is the same in every address space */
 } RiscvTranslation;
 
 /*

@@ -72,12 +72,17 @@ static uint64_t helper_csr_sys(void *env, uint64_t desc, uint64_t value, uint64_
         riscv_raise_trap(cs, RV_EXC_ILLEGAL_INSN, desc >> 32, 0);
     }
     if (write) {
-        /* Mappings changed: satp (no ASIDs kept), or MXR, which changes
-         * what every cached read permission means. */
+        /* Mappings changed: satp's mode, MXR, which changes what every
+         * cached read permission means, or PMP.  Another ASID or root
+         * (an address-space switch) keeps the global mappings: the TLB
+         * holds no ASIDs, so it drops the others. */
         bool pmp_csr = (csr >= RV_CSR_PMPCFG0 && csr <= RV_CSR_PMPCFG15) ||
                        (csr >= RV_CSR_PMPADDR0 && csr <= RV_CSR_PMPADDR63);
-        if (s->satp != satp || ((s->mstatus ^ mstatus) & RV_MSTATUS_MXR) || pmp_csr) {
+        if (((s->satp ^ satp) >> RV_SATP_MODE_SHIFT) ||
+            ((s->mstatus ^ mstatus) & RV_MSTATUS_MXR) || pmp_csr) {
             tlb_flush(cs);
+        } else if (s->satp != satp) {
+            tlb_flush_nonglobal_by_mmuidx(cs, RV_MMU_PAGED_MASK);
         }
         check_irq(cs);
     }
@@ -124,7 +129,11 @@ static void helper_sfence_vma(void *env, uint64_t desc, uint64_t vaddr, uint64_t
     if (!riscv_priv_sfence_vma_legal(&cpu->priv)) {
         riscv_raise_trap(cs, RV_EXC_ILLEGAL_INSN, (uint32_t)desc, 0);
     }
-    if (all) {
+    /* all: bit 0 rs1 = x0 (every address), bit 1 rs2 != x0 (one ASID:
+     * global mappings stay; the TLB holds the current ASID's only). */
+    if (all == (RV_SFENCE_ALL_ADDRS | RV_SFENCE_ONE_ASID)) {
+        tlb_flush_nonglobal_by_mmuidx(cs, RV_MMU_PAGED_MASK);
+    } else if (all & RV_SFENCE_ALL_ADDRS) {
         tlb_flush(cs);
     } else {
         tlb_flush_page(cs, vaddr);

@@ -48,8 +48,10 @@ bool trans_sfence_vma(DisasContext *ctx, const RvArgs *a)
     if (!ctx->system) {
         return false;
     }
-    /* rs1 = x0: every address; rs2 (the ASID) is not used: the TLB has no
-     * ASIDs, so a flush covers them all. */
+    /* rs1 = x0: every address; rs2 != x0: one ASID's mappings, not the
+     * global ones (the ASID's value does not matter: the TLB holds only
+     * the current one's). */
+    int64_t all = (a->rs1 == 0 ? RV_SFENCE_ALL_ADDRS : 0) | (a->rs2 != 0 ? RV_SFENCE_ONE_ASID : 0);
     return gen_priv_helper(ctx, &riscv_sys_helpers->sfence_vma, ctx->opcode, get_gpr(ctx, a->rs1),
-                           tcg_constant_i64(c, a->rs1 == 0));
+                           tcg_constant_i64(c, all));
 }
