@@ -4,16 +4,16 @@
  * per access that calls the model's ld/st helper.
  *
  * Fast path, address in A, scratch registers S0 and S1 (rove/softmmu.h
- * gives the entry layout; 32-byte entries, 256 per mmu_idx):
+ * gives the entry layout; 32-byte entries, SOFTMMU_TLB_SIZE per mmu_idx):
  *     mov  S0, A
  *     shr  S0, PAGE_BITS - 5
  *     and  S0, (TLB_SIZE - 1) << 5
  *     add  S0, [env + tlb_off]            ; &table[0][index]
  *     lea  S1, [A + size - 1]             ; (mov S1, A when aligned/byte)
  *     and  S1, PAGE_MASK | align_bits     ; sign-extended imm32
- *     cmp  S1, [S0 + idx * 8192 + read/write tag]
+ *     cmp  S1, [S0 + idx * TLB_SIZE * 32 + read/write tag]
  *     jne  slow
- *     mov  S0, [S0 + idx * 8192 + 24]     ; addend
+ *     mov  S0, [S0 + idx * TLB_SIZE * 32 + 24] ; addend
  *     op   [S0 + A]
  *   resume:
  * A flagged tag (MMIO, a page holding TBs, invalid) never compares equal,
