@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -205,15 +206,51 @@ static const TcgBackend *pick_backend(const char *name)
 
 static bool slice_env_added;
 
+/* Is /proc/self/exe this program (not a loader or tool that runs it:
+ * `ld.so rove-riscv64`, valgrind)?  Its inode must be that of the mapping
+ * that holds our own code. */
+static bool self_exe_is_us(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    if (pre && strstr(pre, "vgpreload")) {
+        return false; /* valgrind: GLib already uses malloc under it */
+    }
+    struct stat st;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (stat("/proc/self/exe", &st) != 0 || !f) {
+        if (f) {
+            fclose(f);
+        }
+        return false;
+    }
+    uintptr_t here = (uintptr_t)(void *)self_exe_is_us;
+    char line[512];
+    bool us = false;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi, ino;
+        if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi, &ino) == 3 && here >= lo &&
+            here < hi) {
+            us = ino == (unsigned long)st.st_ino;
+            break;
+        }
+    }
+    fclose(f);
+    return us;
+}
+
 static void slice_to_malloc(char **argv)
 {
+    const char *slice = getenv("G_SLICE");
     if (getenv(SLICE_MARK)) {
         unsetenv(SLICE_MARK);
-        slice_env_added = true;
-        return;
+        /* (A marker inherited without the variable is no proof.) */
+        slice_env_added = slice && strcmp(slice, "always-malloc") == 0;
+        if (slice_env_added) {
+            return;
+        }
     }
-    if (glib_check_version(2, 76, 0) == NULL || getenv("G_SLICE")) {
-        return; /* slices are malloc already, or the user chose */
+    if (glib_check_version(2, 76, 0) == NULL || slice || !self_exe_is_us()) {
+        return; /* slices are malloc already, the user chose, or we cannot */
     }
     setenv("G_SLICE", "always-malloc", 1);
     setenv(SLICE_MARK, "1", 1);

@@ -39,10 +39,11 @@ void cpu_atomic_done(void)
 
 void cpu_flush_jmp_cache(CpuState *cpu, uint64_t page)
 {
-    if (page == UINT64_MAX || (page == CPU_JMP_CACHE_NONGLOBAL && !accel_mode->jmp_keep)) {
+    if (page == UINT64_MAX ||
+        (page == CPU_JMP_CACHE_NONGLOBAL && !accel_mode->jmp_clear_nonglobal)) {
         jmp_cache_clear(cpu_tcg(cpu));
     } else if (page == CPU_JMP_CACHE_NONGLOBAL) {
-        jmp_cache_clear_unless(cpu_tcg(cpu), cpu, accel_mode->jmp_keep);
+        accel_mode->jmp_clear_nonglobal(cpu);
     } else {
         jmp_cache_clear_page(cpu_tcg(cpu), page);
     }

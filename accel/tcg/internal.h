@@ -55,6 +55,13 @@ typedef struct CpuTcg {
     TranslationBlock *building; /* TB under translation (freed if it aborts) */
     TranslationBlock *jmp_cache[1u << TB_JMP_CACHE_BITS];
     uint64_t jmp_pc[1u << TB_JMP_CACHE_BITS]; /* jmp_cache[h]->pc, if set */
+    /* What an address-space switch checks without loading the TB
+     * (jmp_cache_clear_unless): its flags, and its one physical page
+     * (UINT64_MAX if it spans two). */
+    struct {
+        uint64_t phys;
+        uint32_t flags;
+    } jmp_key[1u << TB_JMP_CACHE_BITS];
     /* The jmp_cache slots filled since the last clear (each listed when it
      * goes from empty to set), so that a clear (every TLB flush in system
      * mode) touches only those; past the array's size the whole cache is
@@ -140,6 +147,8 @@ static inline void jmp_cache_set(CpuTcg *ct, TranslationBlock *tb)
     jmp_page_mark(ct, tb->pc);
     ct->jmp_cache[h] = tb;
     ct->jmp_pc[h] = tb->pc;
+    ct->jmp_key[h].phys = tb->page_addr[1] == (uint64_t)-1 ? tb->page_addr[0] : UINT64_MAX;
+    ct->jmp_key[h].flags = tb->flags;
 }
 
 /* Drops the entries whose TB starts in page or in the page before it (a
@@ -186,10 +195,12 @@ static inline void jmp_cache_clear(CpuTcg *ct)
 }
 
 /* Drops the TBs keep() refuses (an address-space switch kept the global
- * mappings: keep says whether tb is still mapped so); they stay reachable
- * through jmp_victim.  The list of filled slots is rebuilt. */
+ * mappings: keep says whether the TB at pc, of those flags, from physical
+ * page phys, is still mapped so); they stay reachable through jmp_victim.
+ * The list of filled slots is rebuilt. */
 static inline void jmp_cache_clear_unless(CpuTcg *ct, CpuState *cpu,
-                                          bool (*keep)(CpuState *, const TranslationBlock *))
+                                          bool (*keep)(CpuState *cpu, uint64_t pc,
+                                                       uint32_t flags, uint64_t phys))
 {
     bool listed = ct->nb_jmp_filled <= G_N_ELEMENTS(ct->jmp_filled);
     unsigned n = listed ? ct->nb_jmp_filled : G_N_ELEMENTS(ct->jmp_cache);
@@ -201,7 +212,7 @@ static inline void jmp_cache_clear_unless(CpuTcg *ct, CpuState *cpu,
         if (!tb) {
             continue;
         }
-        if (keep(cpu, tb)) {
+        if (keep(cpu, ct->jmp_pc[h], ct->jmp_key[h].flags, ct->jmp_key[h].phys)) {
             jmp_page_mark(ct, ct->jmp_pc[h]);
             if (kept < G_N_ELEMENTS(ct->jmp_filled)) {
                 ct->jmp_filled[kept] = (uint16_t)h; /* kept <= i: not yet read */
@@ -338,9 +349,10 @@ typedef struct AccelMode {
     void *(*atomic_lookup)(CpuState *cpu, uint64_t addr, unsigned size, unsigned mmu_idx,
                            uintptr_t retaddr);
     void (*atomic_done)(void);
-    /* System mode: is tb, found by virtual pc, still what runs there after
-     * an address-space switch that kept the global mappings? */
-    bool (*jmp_keep)(CpuState *cpu, const TranslationBlock *tb);
+    /* System mode, after an address-space switch that kept the global
+     * mappings: drop from the jump cache the TBs that may no longer be
+     * what runs at their pc (jmp_cache_clear_unless). */
+    void (*jmp_clear_nonglobal)(CpuState *cpu);
 } AccelMode;
 
 extern const AccelMode *accel_mode;

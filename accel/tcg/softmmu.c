@@ -55,9 +55,13 @@ static void entry_clear(SoftTlbEntry *e)
 
 static bool entry_empty(const SoftTlbEntry *e)
 {
-    return e->addr_read == SOFTTLB_EMPTY && e->addr_write == SOFTTLB_EMPTY &&
+    return e->addr_read == SOFTTLB_EMPTY &&
+           __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED) == SOFTTLB_EMPTY &&
            e->addr_code == SOFTTLB_EMPTY;
 }
+
+/* The TLB this thread fills (a TLB is filled only by its vCPU's thread). */
+static __thread const SoftTlb *own_tlb;
 
 static bool fill_listed(const SoftTlb *tlb, unsigned idx)
 {
@@ -159,13 +163,20 @@ void softmmu_set_code_page(uint64_t ppage)
      * entering such an entry now sets its filter bit before the entry and
      * then looks at the code bit again: one of the two sees the other.) */
     unsigned fb = wr_bit(ppage);
+    /* This thread's own TLB (the usual case: the vCPU translating) is
+     * walked by its lists of filled slots; another's list may be changing
+     * under us, so all of its slots are. */
+    const SoftTlb *own = own_tlb;
     pthread_mutex_lock(&tlb_list_lock);
     for (SoftTlb *t = tlb_list; t; t = t->next) {
         if (!((__atomic_load_n(&t->wr_filter[fb / 64], __ATOMIC_SEQ_CST) >> (fb % 64)) & 1)) {
             continue;
         }
         for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
-            for (unsigned i = 0; i < SOFTMMU_TLB_SIZE; i++) {
+            bool listed = t == own && fill_listed(t, idx);
+            unsigned n = listed ? t->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+            for (unsigned k = 0; k < n; k++) {
+                unsigned i = listed ? t->filled[idx][k] : k;
                 uint64_t *tag = &t->table[idx][i].addr_write;
                 uint64_t v = __atomic_load_n(tag, __ATOMIC_RELAXED);
                 if (v != SOFTTLB_EMPTY && !(v & SOFTTLB_IO) &&
@@ -399,6 +410,7 @@ void tlb_set_page(CpuState *cpu, uint64_t vaddr, uint64_t paddr, unsigned prot,
     } else {
         size = TARGET_PAGE_SIZE;
     }
+    own_tlb = tlb;
     if (entry_empty(e) && fill_listed(tlb, mmu_idx)) {
         if (tlb->nb_filled[mmu_idx] < SOFTMMU_FILL_LIST) {
             tlb->filled[mmu_idx][tlb->nb_filled[mmu_idx]] = (uint16_t)i;

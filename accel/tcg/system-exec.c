@@ -58,17 +58,26 @@ static size_t sys_peek_code(CpuState *cpu, uint64_t addr, void *buf, size_t len)
     return n;
 }
 
-/* After an address-space switch: a TB of the mode the vCPU is in, from one
- * page, whose page the fetch TLB still maps globally to the same place
- * (global mappings are the same in every address space). */
-static bool sys_jmp_keep(CpuState *cpu, const TranslationBlock *tb)
+/* After an address-space switch the jump cache keeps a TB of the mode the
+ * vCPU is in, from one page, whose page the fetch TLB still maps globally
+ * to the same place (global mappings are the same in every address
+ * space).  The mode, taken once per clear: */
+static __thread uint32_t keep_flags;
+static __thread unsigned keep_idx;
+
+static bool sys_jmp_keep(CpuState *cpu, uint64_t pc, uint32_t flags, uint64_t phys)
 {
-    uint64_t pc, ppage;
-    uint32_t flags;
-    cpu->arch->get_tb_key(cpu, &pc, &flags);
-    return tb->flags == flags && tb->page_addr[1] == (uint64_t)-1 &&
-           softmmu_code_global(cpu, tb->pc, fetch_idx(cpu), &ppage) &&
-           ppage == tb->page_addr[0];
+    uint64_t ppage;
+    return flags == keep_flags && phys != UINT64_MAX &&
+           softmmu_code_global(cpu, pc, keep_idx, &ppage) && ppage == phys;
+}
+
+static void sys_jmp_clear_nonglobal(CpuState *cpu)
+{
+    uint64_t pc;
+    cpu->arch->get_tb_key(cpu, &pc, &keep_flags);
+    keep_idx = fetch_idx(cpu);
+    jmp_cache_clear_unless(cpu_tcg(cpu), cpu, sys_jmp_keep);
 }
 
 static void sys_page_code_added(uint64_t page)
@@ -166,7 +175,7 @@ static const AccelMode accel_system_mode = {
     .mem_model = sys_mem_model,
     .atomic_lookup = sys_atomic_lookup,
     .atomic_done = sys_atomic_done,
-    .jmp_keep = sys_jmp_keep,
+    .jmp_clear_nonglobal = sys_jmp_clear_nonglobal,
 };
 
 void accel_system_init(void)

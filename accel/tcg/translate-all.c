@@ -96,7 +96,9 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     if (!(cflags & CF_NO_CACHE)) {
         /* Another vCPU may have made it while we waited for the lock. */
         TranslationBlock *done = tb_lookup_slow(cpu, pc, flags);
-        if (done) {
+        /* (A first-tier TB does not do for a promotion, which asks for
+         * the full translation: both may sit in the hash a while.) */
+        if (done && (!(done->cflags & CF_TIER0) || (cflags & CF_TIER0))) {
             tb_unlock();
             return done;
         }

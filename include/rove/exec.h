@@ -329,8 +329,8 @@ enum {
     LOG_CPU = 1 << 5,
     LOG_UNIMP = 1 << 6,
     LOG_NOCHAIN = 1 << 7,
-    LOG_TIER = 1 << 8,
     LOG_SINGLESTEP = 1 << 8, /* one guest insn per TB */
+    LOG_TIER = 1 << 9,
 };
 extern unsigned rove_log_mask;
 extern FILE *rove_log_file;
