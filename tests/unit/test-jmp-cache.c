@@ -8,6 +8,11 @@
  *  - a TB pushed out of its slot, or cleared by a full flush, is found
  *    again by tb_lookup_slow without the hash, but only if it still passes
  *    a hash hit's checks (flags, invalid, physical page);
+ *  - jmp_cache_clear_unless (an address-space switch) keeps exactly the
+ *    TBs its predicate accepts, which sees each TB's pc, flags and single
+ *    physical page (none for a TB across two pages) without the TB; the
+ *    dropped ones stay within reach of the slow lookup, the kept ones are
+ *    still cleared by a later page or full clear;
  *  - jmp_cache_reset forgets every TB.
  */
 #include <stdio.h>
@@ -134,6 +139,68 @@ static void test_clear_page(void)
                                                  TARGET_PAGE_SIZE);
 }
 
+/* Keep: flags 1, one page, that page mapped as it was (a kernel's global
+ * mappings, say); the page of pc 0xffffffff80004000 is not. */
+static bool keep_global(CpuState *cpu, uint64_t pc, uint32_t flags, uint64_t phys)
+{
+    (void)cpu;
+    uint64_t page = pc & TARGET_PAGE_MASK;
+    return flags == 1 && phys != UINT64_MAX && page != 0xffffffff80004000ull &&
+           phys == page + PHYS_OFFSET;
+}
+
+static void check_clear_unless(unsigned n)
+{
+    accel_mode = &fake_system_mode;
+    CpuState *cpu = make_cpu();
+    CpuTcg *ct = cpu_tcg(cpu);
+    TranslationBlock **tbs = g_new(TranslationBlock *, n);
+    for (unsigned i = 0; i < n; i++) {
+        tbs[i] = make_tb(0xffffffff80000000ull + 0x40ull * i, i % 3 == 0 ? 2 : 1);
+        if (i % 5 == 0) {
+            tbs[i]->page_addr[1] = tbs[i]->page_addr[0] + TARGET_PAGE_SIZE;
+        }
+        jmp_cache_set(ct, tbs[i]);
+    }
+    jmp_cache_clear_unless(ct, cpu, keep_global);
+    unsigned nkept = 0;
+    for (unsigned i = 0; i < n; i++) {
+        bool keep = i % 3 != 0 && i % 5 != 0 &&
+                    (tbs[i]->pc & TARGET_PAGE_MASK) != 0xffffffff80004000ull;
+        CHECK(cached(ct, tbs[i]) == keep);
+        nkept += keep;
+        /* A dropped one comes back from its victim slot. */
+        if (!keep) {
+            CHECK(tb_lookup_slow(cpu, tbs[i]->pc, tbs[i]->flags) == tbs[i]);
+        }
+    }
+    CHECK(nkept > 0);
+    /* The kept ones are listed again: a clear of one's page drops it, a
+     * full clear all. */
+    jmp_cache_clear_unless(ct, cpu, keep_global);
+    for (unsigned i = 0; i < n; i++) {
+        if (cached(ct, tbs[i])) {
+            jmp_cache_clear_page(ct, tbs[i]->pc & TARGET_PAGE_MASK);
+            CHECK(!cached(ct, tbs[i]));
+            jmp_cache_set(ct, tbs[i]);
+        }
+    }
+    jmp_cache_clear(ct);
+    for (unsigned i = 0; i < n; i++) {
+        CHECK(!cached(ct, tbs[i]));
+        g_free(tbs[i]);
+    }
+    g_free(tbs);
+    free_cpu(cpu);
+    accel_mode = &accel_user_mode;
+}
+
+static void test_clear_unless(void)
+{
+    check_clear_unless(60);   /* listed slots */
+    check_clear_unless(3000); /* more than jmp_filled holds */
+}
+
 static void test_victim(const AccelMode *mode)
 {
     accel_mode = mode;
@@ -192,6 +259,7 @@ static void test_victim(const AccelMode *mode)
 int main(void)
 {
     test_clear_page();
+    test_clear_unless();
     test_victim(&accel_user_mode);
     test_victim(&fake_system_mode);
     if (failures) {
