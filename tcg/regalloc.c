@@ -1105,7 +1105,7 @@ static bool ra_lazy_ld(RaState *s, const TcgOp *op, const TcgOp *next)
 
 /* ---- self-loops (tcg/loop.c) ---- */
 
-/* Emit an op whose only argument is a constant (label, br, insn_start). */
+/* Emit an op whose only argument is a constant (label, br). */
 static void ra_emit_label_op(RaState *s, const TcgOp *op)
 {
     RaOpArgs args;
@@ -1280,8 +1280,6 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
         .o = ops,
         .h = h,
     };
-    bool ok = true;
-
     RaTables *tab = ctx->ra_tables;
     if (!tab || tab->max_globals0 < ctx->nb_globals) {
         /* (g_realloc keeps the contents: only the globals' state is redone) */
@@ -1322,11 +1320,15 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
                 break;
             }
             /* fall through */
-        case INDEX_op_insn_start:
-            if (op->opc != INDEX_op_insn_start) {
-                ra_save_all(&s);
-            }
+            ra_save_all(&s);
             ra_emit_label_op(&s, op);
+            break;
+        case INDEX_op_insn_start:
+            /* Emitting past the end is safe (nothing is stored there), so
+             * asking once per guest insn is enough to stop early. */
+            if (ops->insn_start(h)) {
+                return false;
+            }
             break;
         case INDEX_op_mov:
             ra_mov(&s, op);
@@ -1343,12 +1345,6 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
             ra_op(&s, op);
             break;
         }
-        /* Emitting past the end is safe (nothing is stored there), so
-         * asking once per guest insn is enough to stop early. */
-        if (op->opc == INDEX_op_insn_start && ops->full(h)) {
-            ok = false;
-            break;
-        }
     }
-    return ok && !ops->full(h);
+    return !ops->full(h);
 }

@@ -124,6 +124,9 @@ typedef struct RaHostOps {
     void (*emit_call)(void *h, const TcgHelperInfo *info);
     /* True once the code buffer is exhausted: the pass stops early. */
     bool (*full)(void *h);
+    /* insn_start (no operands, no register state to shape): note where
+     * the next guest insn's code begins; returns full(h). */
+    bool (*insn_start)(void *h);
 } RaHostOps;
 
 /*

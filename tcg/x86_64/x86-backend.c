@@ -176,6 +176,7 @@ const RaHostOps x86_ra_ops = {
     .emit_op = x86_emit_op,
     .emit_call = x86_emit_call,
     .full = cb_full,
+    .insn_start = x86_insn_start,
 };
 
 void x86_host_desc(RaHostDesc *desc, bool guest_base_reg)

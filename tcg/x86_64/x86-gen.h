@@ -218,6 +218,7 @@ static inline void x86_fp_forget(X86Gen *g)
 
 /* Fill desc for the current memory model (reserves r15 if needed). */
 void x86_host_desc(RaHostDesc *desc, bool guest_base_reg);
+bool x86_insn_start(void *h);
 extern const RaHostOps x86_ra_ops;
 
 #endif

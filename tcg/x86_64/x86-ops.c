@@ -1126,6 +1126,14 @@ static void emit_insn_start(X86Gen *g)
     }
 }
 
+/* RaHostOps.insn_start: the only thing an insn_start emits. */
+bool x86_insn_start(void *h)
+{
+    X86Gen *g = h;
+    emit_insn_start(g);
+    return x86_overflowed(&g->a);
+}
+
 static void emit_goto_tb(X86Gen *g, unsigned slot)
 {
     X86Asm *a = &g->a;
