@@ -418,10 +418,9 @@ static void tb_free(TranslationBlock *tb)
     if (tb->jmp_incoming) {
         g_ptr_array_free(tb->jmp_incoming, TRUE);
     }
-    g_free(tb->insn_pc);
-    g_free(tb->insn_end);
-    g_free(tb->fault_sites);
-    g_free(tb->fault_wbs);
+    /* insn_pc is in the block with insn_end and the fault tables: the
+     * block starts at fault_wbs if there are any (tb_gen_code). */
+    g_free(tb->fault_wbs ? (void *)tb->fault_wbs : (void *)tb->insn_pc);
     g_free(tb);
 }
 

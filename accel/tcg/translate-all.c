@@ -170,14 +170,23 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
         tb->jmp_reset_offset[s] = info->jmp_reset_offset[s];
     }
     int ni = info->nb_insns < n ? info->nb_insns : n;
-    tb->insn_pc = g_new(uint64_t, ni ? ni : 1);
-    tb->insn_end = g_new(uint32_t, ni ? ni : 1);
-    memcpy(tb->insn_pc, pcs, sizeof(uint64_t) * ni);
-    memcpy(tb->insn_end, info->insn_end, sizeof(uint32_t) * ni);
+    /* One block for the TB's tables (tb_free frees it through insn_pc):
+     * wbs (8-aligned), insn_pc, then the 4-byte arrays. */
+    size_t nwb = info->nb_sites ? (size_t)info->nb_wbs : 0;
+    size_t sz_wbs = sizeof(TcgWriteback) * nwb, sz_pc = sizeof(uint64_t) * (size_t)ni;
+    size_t sz_end = sizeof(uint32_t) * (size_t)ni;
+    size_t sz_sites = info->nb_sites ? sizeof(TbFaultSite) * (size_t)info->nb_sites : 0;
+    uint8_t *blk = g_malloc(sz_wbs + sz_pc + sz_end + sz_sites + 8);
+    tb->insn_pc = (uint64_t *)(blk + sz_wbs);
+    tb->insn_end = (uint32_t *)(blk + sz_wbs + sz_pc);
+    memcpy(tb->insn_pc, pcs, sz_pc);
+    memcpy(tb->insn_end, info->insn_end, sz_end);
     if (info->nb_sites) {
         tb->nb_fault_sites = info->nb_sites;
-        tb->fault_sites = g_memdup2(info->sites, sizeof(TbFaultSite) * (size_t)info->nb_sites);
-        tb->fault_wbs = g_memdup2(info->wbs, sizeof(TcgWriteback) * (size_t)(info->nb_wbs ? info->nb_wbs : 1));
+        tb->fault_wbs = (TcgWriteback *)blk;
+        memcpy(tb->fault_wbs, info->wbs, sz_wbs);
+        tb->fault_sites = (TbFaultSite *)(blk + sz_wbs + sz_pc + sz_end);
+        memcpy(tb->fault_sites, info->sites, sz_sites);
     }
     tb->icount = (uint16_t)ni;
 
