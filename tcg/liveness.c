@@ -49,6 +49,9 @@
 enum {
     TS_DEAD = 1,
     TS_MEM = 2,
+    /* A global no op after this point names (since the last block end):
+     * its state is ug's, taken when an op first names it (la_see). */
+    TS_UNSEEN = 0x80,
 };
 
 /*
@@ -56,8 +59,11 @@ enum {
  * other temps just die.  The two block-end states are made once per TB
  * (their globals part once per context), so a boundary is a memcpy, not a
  * pass over every temp's kind.  Only the state of a temp some op reads or
- * writes is ever looked at, so the rules for globals in the middle of a
- * block visit just the globals the TB uses.
+ * writes is ever looked at, and the rules treat every global alike (but
+ * for a self-loop's), so a global's state is kept apart only once an op
+ * (walking backwards) has named it: before that it is ug, the state every
+ * such global shares, and the rules in the middle of a block visit just
+ * the globals seen since the last block end.
  */
 typedef struct LaState {
     const TcgContext *ctx;
@@ -67,27 +73,16 @@ typedef struct LaState {
     int nb_globals_init;             /* globals part of func_end/bb_end made */
     int nb_locals;
     int16_t locals[TCG_MAX_TEMPS];
-    int nb_used_globals;             /* TEMP_GLOBALs the TB's ops name */
+    uint8_t ug;                      /* the state of a TS_UNSEEN global */
+    int nb_used_globals;             /* TEMP_GLOBALs with their own state */
     int16_t used_globals[TCG_MAX_TEMPS];
-    uint64_t used[TCG_MAX_TEMPS / 64]; /* scratch for finding them */
 } LaState;
 
-/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb).
- * On the way, note which globals the ops use (ls->used_globals). */
-static void find_exit_labels(TcgContext *ctx, LaState *ls)
+/* A label is an exit label if its code is a TB exit (goto_tb or exit_tb). */
+static void find_exit_labels(TcgContext *ctx)
 {
-    int ng = ctx->nb_globals;
-    int words = (ng + 63) / 64;
-    memset(ls->used, 0, sizeof(uint64_t) * (size_t)words);
     memset(ctx->exit_labels, 0, sizeof(ctx->exit_labels));
     for (int i = 0; i < ctx->nb_ops; i++) {
-        const TcgOp *op = &ctx->ops[i];
-        for (int k = 0; k < op->nb_oargs + op->nb_iargs; k++) {
-            int t = (int)op->args[k];
-            if (t < ng) {
-                ls->used[t / 64] |= 1ull << (t % 64);
-            }
-        }
         if (ctx->ops[i].opc != INDEX_op_set_label) {
             continue;
         }
@@ -101,15 +96,6 @@ static void find_exit_labels(TcgContext *ctx, LaState *ls)
             ctx->exit_labels[l / 64] |= 1ull << (l % 64);
         }
     }
-    ls->nb_used_globals = 0;
-    for (int w = 0; w < words; w++) {
-        for (uint64_t bits = ls->used[w]; bits; bits &= bits - 1) {
-            int t = w * 64 + __builtin_ctzll(bits);
-            if (ctx->temps[t].kind == TEMP_GLOBAL) {
-                ls->used_globals[ls->nb_used_globals++] = (int16_t)t;
-            }
-        }
-    }
 }
 
 static void la_init(LaState *ls, const TcgContext *ctx)
@@ -121,7 +107,7 @@ static void la_init(LaState *ls, const TcgContext *ctx)
      * change after. */
     if (ng != ls->nb_globals_init) {
         for (int i = 0; i < ng; i++) {
-            uint8_t st = ctx->temps[i].kind == TEMP_GLOBAL ? TS_DEAD | TS_MEM : 0;
+            uint8_t st = ctx->temps[i].kind == TEMP_GLOBAL ? TS_UNSEEN : 0;
             ls->func_end[i] = ls->bb_end[i] = st;
         }
         ls->nb_globals_init = ng;
@@ -142,12 +128,31 @@ static void la_init(LaState *ls, const TcgContext *ctx)
 static void la_func_end(LaState *ls)
 {
     memcpy(ls->state, ls->func_end, (size_t)ls->ctx->nb_temps);
+    ls->ug = TS_DEAD | TS_MEM;
+    ls->nb_used_globals = 0;
 }
 
 /* Unconditional block end (br, set_label). */
 static void la_bb_end(LaState *ls)
 {
     memcpy(ls->state, ls->bb_end, (size_t)ls->ctx->nb_temps);
+    ls->ug = TS_DEAD | TS_MEM;
+    ls->nb_used_globals = 0;
+}
+
+/* An op names global t for the first time since the last block end. */
+static uint8_t la_see(LaState *ls, int t)
+{
+    ls->state[t] = ls->ug;
+    ls->used_globals[ls->nb_used_globals++] = (int16_t)t;
+    return ls->ug;
+}
+
+/* Temp t's state, an unseen global's made its own. */
+static inline uint8_t la_get(LaState *ls, int t)
+{
+    uint8_t st = ls->state[t];
+    return __builtin_expect(st & TS_UNSEEN, 0) ? la_see(ls, t) : st;
 }
 
 /* Conditional branch: memory for the taken edge, registers kept for the
@@ -157,6 +162,7 @@ static void la_bb_sync(LaState *ls)
     for (int k = 0; k < ls->nb_used_globals; k++) {
         ls->state[ls->used_globals[k]] |= TS_MEM;
     }
+    ls->ug |= TS_MEM;
     for (int k = 0; k < ls->nb_locals; k++) {
         ls->state[ls->locals[k]] |= TS_MEM;
     }
@@ -169,7 +175,9 @@ static void la_loop_back(LaState *ls)
 {
     la_bb_end(ls);
     for (int k = 0; k < ls->ctx->nb_loop_globals; k++) {
-        ls->state[ls->ctx->loop_globals[k]] = 0;
+        int t = ls->ctx->loop_globals[k];
+        la_get(ls, t);
+        ls->state[t] = 0;
     }
 }
 
@@ -182,6 +190,7 @@ static void la_globals_live(LaState *ls, bool locals_mem)
     for (int k = 0; k < ls->nb_used_globals; k++) {
         ls->state[ls->used_globals[k]] &= ~TS_DEAD;
     }
+    ls->ug &= ~TS_DEAD;
     if (locals_mem) {
         for (int k = 0; k < ls->nb_locals; k++) {
             ls->state[ls->locals[k]] |= TS_MEM;
@@ -194,6 +203,7 @@ static void la_global_sync(LaState *ls)
     for (int k = 0; k < ls->nb_used_globals; k++) {
         ls->state[ls->used_globals[k]] |= TS_MEM;
     }
+    ls->ug |= TS_MEM;
 }
 
 static void la_global_kill(LaState *ls)
@@ -201,6 +211,7 @@ static void la_global_kill(LaState *ls)
     for (int k = 0; k < ls->nb_used_globals; k++) {
         ls->state[ls->used_globals[k]] = TS_DEAD | TS_MEM;
     }
+    ls->ug = TS_DEAD | TS_MEM;
 }
 
 static void op_remove(TcgOp *op)
@@ -213,12 +224,12 @@ static void op_remove(TcgOp *op)
 /* Mark dying inputs, then make them live (two loops: an input used twice
  * gets DEAD_ARG on both uses).  A fixed temp's state is always 0 (never
  * dead, never synced: no rule sets a bit of it), so it needs no test. */
-static uint32_t la_inputs(const TcgOp *op, uint8_t *state, uint32_t life)
+static uint32_t la_inputs(LaState *ls, const TcgOp *op, uint8_t *state, uint32_t life)
 {
     int nb_o = op->nb_oargs, nb_i = op->nb_iargs;
     for (int i = nb_o; i < nb_o + nb_i; i++) {
         int t = (int)op->args[i];
-        if (state[t] & TS_DEAD) {
+        if (la_get(ls, t) & TS_DEAD) {
             life |= TCG_LIFE_DEAD_ARG(i);
         }
     }
@@ -228,18 +239,19 @@ static uint32_t la_inputs(const TcgOp *op, uint8_t *state, uint32_t life)
     return life;
 }
 
-static uint32_t la_outputs(const TcgContext *ctx, const TcgOp *op, uint8_t *state)
+static uint32_t la_outputs(LaState *ls, const TcgOp *op, uint8_t *state)
 {
     uint32_t life = 0;
     for (int i = 0; i < op->nb_oargs; i++) {
         int t = (int)op->args[i];
-        if (ctx->temps[t].kind == TEMP_FIXED) {
+        if (ls->ctx->temps[t].kind == TEMP_FIXED) {
             continue;
         }
-        if (state[t] & TS_DEAD) {
+        uint8_t st = la_get(ls, t);
+        if (st & TS_DEAD) {
             life |= TCG_LIFE_DEAD_ARG(i);
         }
-        if (state[t] & TS_MEM) {
+        if (st & TS_MEM) {
             life |= TCG_LIFE_SYNC_ARG(i);
         }
         state[t] = TS_DEAD;
@@ -248,10 +260,10 @@ static uint32_t la_outputs(const TcgContext *ctx, const TcgOp *op, uint8_t *stat
 }
 
 /* (A fixed temp's state, 0, is not TS_DEAD.) */
-static bool outputs_all_dead(const TcgOp *op, const uint8_t *state)
+static bool outputs_all_dead(LaState *ls, const TcgOp *op)
 {
     for (int i = 0; i < op->nb_oargs; i++) {
-        if (state[op->args[i]] != TS_DEAD) {
+        if (la_get(ls, (int)op->args[i]) != TS_DEAD) {
             return false;
         }
     }
@@ -267,7 +279,7 @@ void tcg_liveness(TcgContext *ctx)
     LaState *lsp = ctx->la_tables;
     uint8_t *state = lsp->state;
 
-    find_exit_labels(ctx, lsp);
+    find_exit_labels(ctx);
     la_init(lsp, ctx);
     la_func_end(lsp);
 
@@ -286,17 +298,17 @@ void tcg_liveness(TcgContext *ctx)
             const TcgHelperInfo *info =
                 (const TcgHelperInfo *)op->args[op->nb_oargs + op->nb_iargs];
             if ((info->flags & TCG_CALL_NO_SIDE_EFFECTS) && op->nb_oargs > 0 &&
-                outputs_all_dead(op, state)) {
+                outputs_all_dead(lsp, op)) {
                 op_remove(op);
                 continue;
             }
-            life = la_outputs(ctx, op, state);
+            life = la_outputs(lsp, op, state);
             if (!(info->flags & TCG_CALL_NO_WRITE_GLOBALS)) {
                 la_global_kill(lsp);
             } else if (!(info->flags & TCG_CALL_NO_READ_GLOBALS)) {
                 la_global_sync(lsp);
             }
-            op->life = la_inputs(op, state, life);
+            op->life = la_inputs(lsp, op, state, life);
             continue;
         }
 
@@ -306,12 +318,12 @@ void tcg_liveness(TcgContext *ctx)
 
         if (!(def->flags & (TCG_OPF_SIDE_EFFECTS | TCG_OPF_BB_END | TCG_OPF_BB_EXIT |
                             TCG_OPF_KEEP)) &&
-            op->nb_oargs > 0 && outputs_all_dead(op, state)) {
+            op->nb_oargs > 0 && outputs_all_dead(lsp, op)) {
             op_remove(op);
             continue;
         }
 
-        life = la_outputs(ctx, op, state);
+        life = la_outputs(lsp, op, state);
         if (def->flags & TCG_OPF_BB_EXIT) {
             la_func_end(lsp);
         } else if (def->flags & TCG_OPF_COND_BRANCH) {
@@ -329,6 +341,6 @@ void tcg_liveness(TcgContext *ctx)
         } else if (def->flags & TCG_OPF_SIDE_EFFECTS) {
             la_global_sync(lsp);
         }
-        op->life = la_inputs(op, state, life);
+        op->life = la_inputs(lsp, op, state, life);
     }
 }
