@@ -755,9 +755,9 @@ static void ra_op(RaState *s, const TcgOp *op)
 
     g_assert(ct->nb_oargs == nb_o && ct->nb_iargs == nb_i);
     ra_args_init(&args);
-    for (int i = nb_o + nb_i; i < nb_o + nb_i + op->nb_cargs; i++) {
-        args.a[i] = op->args[i];
-    }
+    /* The cargs (the temps' places are overwritten below): one fixed-size
+     * copy is cheaper than a loop that becomes a memcpy call. */
+    memcpy(args.a, op->args, sizeof(args.a));
 
     /* Inputs. */
     s->locked = 0;
