@@ -344,6 +344,9 @@ void tcg_gen_insn_start(TcgContext *c, uint64_t guest_pc)
 {
     TcgOp *op = tcg_emit_op(c, INDEX_op_insn_start, TCG_I64);
     op->args[0] = (TcgArg)guest_pc;
+    if (c->nb_insn_pcs < TCG_MAX_INSNS) {
+        c->insn_pcs[c->nb_insn_pcs++] = guest_pc;
+    }
 }
 
 void tcg_gen_goto_tb(TcgContext *c, unsigned slot)

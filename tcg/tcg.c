@@ -65,6 +65,7 @@ void tcg_func_start(TcgContext *ctx)
     ctx->nb_temps = ctx->nb_globals;
     ctx->nb_ops = 0;
     ctx->nb_labels = 0;
+    ctx->nb_insn_pcs = 0;
     ctx->loop_label = -1;
     ctx->nb_loop_globals = 0;
 }

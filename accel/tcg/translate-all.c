@@ -114,14 +114,9 @@ TranslationBlock *tb_gen_code(CpuState *cpu, uint64_t pc, uint32_t flags, uint32
     cpu->arch->translate(ctx, cpu, tb, max_insns);
     es->nb_translations++;
 
-    /* Guest pcs of the insns, in order, from the insn_start markers. */
-    int n = 0;
-    uint64_t pcs[TCG_MAX_INSNS];
-    for (int i = 0; i < ctx->nb_ops && n < TCG_MAX_INSNS; i++) {
-        if (ctx->ops[i].opc == INDEX_op_insn_start) {
-            pcs[n++] = ctx->ops[i].args[0];
-        }
-    }
+    /* Guest pcs of the insns, in order (the insn_start markers'). */
+    int n = ctx->nb_insn_pcs;
+    const uint64_t *pcs = ctx->insn_pcs;
 
     if (rove_log_enabled(LOG_IN_ASM)) {
         log_guest_code(cpu, pcs, n);

@@ -43,7 +43,7 @@ static inline void *code_rw_from_rx(const CodeBuffer *b, const void *rx)
     return b->rw + ((const uint8_t *)rx - b->rx);
 }
 
-#define TCG_MAX_INSNS 512  /* guest instructions per TB (upper bound) */
+/* TCG_MAX_INSNS: rove/tcg.h */
 #define TCG_NO_JUMP UINT32_MAX
 
 /* A guest memory access whose host instruction may fault while globals

@@ -232,6 +232,7 @@ typedef struct TcgHelperInfo {
 } TcgHelperInfo;
 
 #define TCG_MAX_TEMPS 4096
+#define TCG_MAX_INSNS 512  /* guest instructions per TB (upper bound) */
 #define TCG_MAX_LABELS 1024
 #define TCG_MAX_OPS 8192
 #define TCG_MAX_LOOP_GLOBALS 8
@@ -341,6 +342,10 @@ typedef struct TcgContext {
      * conditional branch there writes dirty globals back on its way out
      * instead of storing them before the branch. */
     uint64_t exit_labels[TCG_MAX_LABELS / 64];
+    /* The guest pcs of the TB's insn_start ops in order (the first
+     * TCG_MAX_INSNS of them), as tcg_gen_insn_start emits them. */
+    int nb_insn_pcs;
+    uint64_t insn_pcs[TCG_MAX_INSNS];
 
     /* Per-temp tables of the optimiser, of liveness and of the register
      * allocator (their own types, each one block), allocated at the
