@@ -116,7 +116,7 @@ static void la_init(LaState *ls, const TcgContext *ctx)
      * end; locals are in memory at a block end. */
     memset(ls->func_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
     memset(ls->bb_end + ng, TS_DEAD, (size_t)(ctx->nb_temps - ng));
-    for (int i = ng; i < ctx->nb_temps; i++) {
+    for (int i = ng; i < ctx->nb_temps && ls->nb_locals < ctx->nb_local_temps; i++) {
         if (ctx->temps[i].kind == TEMP_LOCAL) {
             ls->bb_end[i] |= TS_MEM;
             ls->locals[ls->nb_locals++] = (int16_t)i;

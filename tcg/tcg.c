@@ -66,6 +66,7 @@ void tcg_func_start(TcgContext *ctx)
     ctx->nb_ops = 0;
     ctx->nb_labels = 0;
     ctx->nb_insn_pcs = 0;
+    ctx->nb_local_temps = 0;
     ctx->loop_label = -1;
     ctx->nb_loop_globals = 0;
 }
@@ -113,6 +114,7 @@ TcgTemp *tcg_temp_new_local(TcgContext *ctx, TcgType type)
     TcgTemp *t = temp_alloc(ctx);
     t->type = type;
     t->kind = TEMP_LOCAL;
+    ctx->nb_local_temps++;
     return t;
 }
 

@@ -345,6 +345,7 @@ typedef struct TcgContext {
     /* The guest pcs of the TB's insn_start ops in order (the first
      * TCG_MAX_INSNS of them), as tcg_gen_insn_start emits them. */
     int nb_insn_pcs;
+    int nb_local_temps;     /* TEMP_LOCALs among the TB's temps */
     uint64_t insn_pcs[TCG_MAX_INSNS];
 
     /* Per-temp tables of the optimiser, of liveness and of the register
