@@ -68,10 +68,6 @@ typedef struct RaTables {
     uint64_t maybe_dirty[TCG_MAX_TEMPS / 64];
     uint64_t active[TCG_MAX_TEMPS / 64];
     uint64_t slot_used[RA_MAX_SLOTS / 64];
-    /* Temps ra_mark_active has marked since the TB began: every global
-     * whose state may differ from globals0 (the rest are only ever set to
-     * what globals0 holds), so the next TB restores just these. */
-    uint64_t touched[TCG_MAX_TEMPS / 64];
     /* globals0[0, nb_globals0): the globals at the start of a TB, made
      * for env_reg0 (ra_init_state); room for max_globals0. */
     int nb_globals0, max_globals0;
@@ -103,7 +99,6 @@ typedef struct RaState {
      * dead, constants just constants.  The block-boundary walks
      * (ra_save_all, ra_reset_all, calls) visit only these. */
     uint64_t *active;
-    uint64_t *touched;             /* RaTables.touched */
     bool warned_dead;
     int8_t loop_reg[TCG_MAX_LOOP_GLOBALS]; /* register of ctx->loop_globals[k] */
     /* Last: not cleared when a TB starts (tcg_regalloc_run). */
@@ -236,7 +231,6 @@ static inline void ra_reg_drop(RaState *s, int r)
 static inline void ra_mark_active(RaState *s, int ti)
 {
     s->active[ti / 64] |= 1ull << (ti % 64);
-    s->touched[ti / 64] |= 1ull << (ti % 64);
 }
 
 static inline void ra_clear_active(RaState *s, int ti)
@@ -1255,26 +1249,14 @@ static void ra_init_state(RaState *s, RaTables *tab)
 
     /* Globals are made before the first TB and do not change after: their
      * start state is made once. */
-    int ng = ctx->nb_globals, ngw = (ng + 63) / 64;
-    if (tab->nb_globals0 != ng || tab->env_reg0 != s->d->env_reg) {
-        for (int i = 0; i < ng; i++) {
+    if (tab->nb_globals0 != ctx->nb_globals || tab->env_reg0 != s->d->env_reg) {
+        for (int i = 0; i < ctx->nb_globals; i++) {
             ra_temp_init(s, &ctx->temps[i], &tab->globals0[i]);
         }
-        tab->nb_globals0 = ng;
+        tab->nb_globals0 = ctx->nb_globals;
         tab->env_reg0 = s->d->env_reg;
-        memcpy(s->t, tab->globals0, sizeof(RaTemp) * (size_t)ng);
-    } else {
-        /* The last TB left the others as globals0 has them. */
-        for (int w = 0; w < ngw; w++) {
-            for (uint64_t bits = tab->touched[w]; bits; bits &= bits - 1) {
-                int i = w * 64 + __builtin_ctzll(bits);
-                if (i < ng) {
-                    s->t[i] = tab->globals0[i];
-                }
-            }
-        }
     }
-    memset(tab->touched, 0, sizeof(uint64_t) * (size_t)ngw);
+    memcpy(s->t, tab->globals0, sizeof(RaTemp) * (size_t)ctx->nb_globals);
     /* The TB's own temps are normal, local or constant: dead, or their
      * value (ra_temp_init, without the switch). */
     static const RaTemp dead = { .val = VAL_DEAD, .reg = -1, .coherent = true };
@@ -1320,7 +1302,6 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
     s.slot_used = tab->slot_used;
     s.maybe_dirty = tab->maybe_dirty;
     s.active = tab->active;
-    s.touched = tab->touched;
     ra_init_state(&s, tab);
     ra_loop_regs(&s);
 
