@@ -68,6 +68,18 @@ static bool fill_listed(const SoftTlb *tlb, unsigned idx)
     return tlb->nb_filled[idx] <= SOFTMMU_FILL_LIST;
 }
 
+/* A walk over idx's slots: the filled ones when listed, else all of them
+ * (for k < walk_len: slot walk_slot(k)). */
+static unsigned walk_len(const SoftTlb *tlb, unsigned idx, bool listed)
+{
+    return listed ? tlb->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+}
+
+static unsigned walk_slot(const SoftTlb *tlb, unsigned idx, bool listed, unsigned k)
+{
+    return listed ? tlb->filled[idx][k] : k;
+}
+
 /* The tag for an access type, and whether it names vaddr's page at all
  * (flags other than SOFTTLB_INVALID do not matter for that). */
 static uint64_t entry_tag(const SoftTlbEntry *e, SoftMmuAccess access)
@@ -174,9 +186,9 @@ void softmmu_set_code_page(uint64_t ppage)
         }
         for (unsigned idx = 0; idx < SOFTMMU_NB_MMU_MODES; idx++) {
             bool listed = t == own && fill_listed(t, idx);
-            unsigned n = listed ? t->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+            unsigned n = walk_len(t, idx, listed);
             for (unsigned k = 0; k < n; k++) {
-                unsigned i = listed ? t->filled[idx][k] : k;
+                unsigned i = walk_slot(t, idx, listed, k);
                 uint64_t *tag = &t->table[idx][i].addr_write;
                 uint64_t v = __atomic_load_n(tag, __ATOMIC_RELAXED);
                 if (v != SOFTTLB_EMPTY && !(v & SOFTTLB_IO) &&
@@ -221,9 +233,9 @@ static void entry_drop(SoftTlb *tlb, unsigned idx, unsigned i)
 static void flush_idx(SoftTlb *tlb, unsigned idx)
 {
     bool listed = fill_listed(tlb, idx);
-    unsigned n = listed ? tlb->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+    unsigned n = walk_len(tlb, idx, listed);
     for (unsigned k = 0; k < n; k++) {
-        entry_drop(tlb, idx, listed ? tlb->filled[idx][k] : k);
+        entry_drop(tlb, idx, walk_slot(tlb, idx, listed, k));
     }
     tlb->nb_filled[idx] = 0;
     tlb->lp_addr[idx] = LP_NONE;
@@ -234,10 +246,10 @@ static void flush_idx(SoftTlb *tlb, unsigned idx)
 static void flush_idx_nonglobal(SoftTlb *tlb, unsigned idx)
 {
     bool listed = fill_listed(tlb, idx);
-    unsigned n = listed ? tlb->nb_filled[idx] : SOFTMMU_TLB_SIZE;
+    unsigned n = walk_len(tlb, idx, listed);
     unsigned kept = 0;
     for (unsigned k = 0; k < n; k++) {
-        unsigned i = listed ? tlb->filled[idx][k] : k;
+        unsigned i = walk_slot(tlb, idx, listed, k);
         if (!(tlb->full[idx][i].prot & SOFTMMU_PROT_GLOBAL)) {
             entry_drop(tlb, idx, i);
         } else if (!entry_empty(&tlb->table[idx][i])) {

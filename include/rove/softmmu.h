@@ -135,7 +135,8 @@ typedef struct SoftTlb {
     uint64_t wr_filter[SOFTMMU_WR_FILTER_BITS / 64];
     /* Called after every flush (the execution layer drops the vCPU's jump
      * cache: TBs were found through mappings that may be gone); page is
-     * the virtual page a single-page flush dropped, or SOFTTLB_ALL_PAGES. */
+     * the virtual page a single-page flush dropped, SOFTTLB_ALL_PAGES, or
+     * CPU_JMP_CACHE_NONGLOBAL after tlb_flush_nonglobal_by_mmuidx. */
     void (*flushed)(CpuState *cpu, uint64_t page);
     CpuState *cpu;
 } SoftTlb;
