@@ -153,6 +153,12 @@ struct TaskState {
     /* The current syscall returned LU_ERESTARTSYS; pc is at the ecall. */
     bool syscall_restart;
 
+    /* A kick (LU_SIG_KICK) is on its way to this thread and its handler
+     * has not run yet: further kicks need no signal of their own.  The
+     * kick is a real-time signal, and those queue: kicked faster than it
+     * can take them, a thread would spend all its time in the handler. */
+    int kick_in_flight;
+
     CpuState *cpu;              /* the vCPU this thread runs */
     TaskState *next;            /* proc->threads */
 };

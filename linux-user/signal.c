@@ -152,6 +152,7 @@ void lu_signal_fork_child(CpuState *cpu)
     ts->pending_rt.n = 0;
     ts->proc->pending_rt.n = 0;
     ts->sync_pending = false;
+    ts->kick_in_flight = 0;     /* a kick sent to the parent is not ours */
     sig_pid = getpid();
     sig_unlock();
 }
@@ -274,7 +275,11 @@ static void host_async_handler(int sig, siginfo_t *si, void *puc)
     lu_sig_flag = 1;
     safe_syscall_rewind(puc);
     if (sig == LU_SIG_KICK && si->si_code == SI_TKILL && si->si_pid == sig_pid) {
-        /* Our own kick: only look at the pending signals. */
+        /* Our own kick: only look at the pending signals.  From here on
+         * a new kick needs a signal of its own (lu_thread_kick). */
+        if (cpu) {
+            (void)__atomic_exchange_n(&lu_task(cpu)->kick_in_flight, 0, __ATOMIC_SEQ_CST);
+        }
     } else if (sig_proc) {
         G_STATIC_ASSERT(sizeof(siginfo_t) == sizeof(GuestSiginfo));
         GuestSiginfo info;

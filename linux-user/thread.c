@@ -99,8 +99,11 @@ void lu_thread_foreach(LinuxProc *proc, void (*fn)(TaskState *t, void *opaque), 
 void lu_thread_kick(TaskState *t)
 {
     cpu_exit(t->cpu);
-    if (t->cpu != current_cpu) {
-        /* Out of a blocking host call too (safe syscalls see EINTR). */
+    /* Out of a blocking host call too (safe syscalls see EINTR).  The
+     * caller made its signal pending before this: a kick already in
+     * flight has its handler run after that, and the thread looks at its
+     * pending signals after the handler, so one kick serves both. */
+    if (t->cpu != current_cpu && !__atomic_exchange_n(&t->kick_in_flight, 1, __ATOMIC_SEQ_CST)) {
         syscall(SYS_tgkill, getpid(), t->tid, LU_SIG_KICK);
     }
 }
