@@ -236,6 +236,9 @@ restart:;
             if (!pte_cas(&ref, pte, pte | need)) {
                 goto restart;
             }
+            /* A store like any other: translated code on the PTE's page
+             * is dropped (cheap when the page holds none). */
+            address_space_dma_written(as, pte_addr, PTE_SIZE);
             pte |= need;
         }
 
