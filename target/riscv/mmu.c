@@ -156,8 +156,11 @@ restart:;
         uint64_t pte;
         PteRef ref;
 
-        /* Step 2: a PTE that cannot be read is an access fault. */
-        if (!pte_load(as, pte_addr, type == RV_ACCESS_FETCH, &pte, &ref)) {
+        /* Step 2: a PTE that cannot be read is an access fault: PMP
+         * checks the walk's own accesses as S-mode ones (section 3.7.1). */
+        unsigned pte_pmp = riscv_pmp_prot(s, pte_addr, RV_PRIV_S);
+        if (!(pte_pmp & RV_PROT_READ) ||
+            !pte_load(as, pte_addr, type == RV_ACCESS_FETCH, &pte, &ref)) {
             return access_fault(type);
         }
         /* Step 3: invalid, W without R, or reserved bits set. */
@@ -230,7 +233,7 @@ restart:;
          */
         uint64_t need = PTE_A | (type == RV_ACCESS_STORE ? PTE_D : 0);
         if ((pte & need) != need) {
-            if (!ref.host) {
+            if (!ref.host || !(pte_pmp & RV_PROT_WRITE)) {
                 return access_fault(type);
             }
             if (!pte_cas(&ref, pte, pte | need)) {

@@ -292,7 +292,8 @@ typedef struct RiscvTranslation {
  * are read from `as` (physical memory); A and D are set with an atomic
  * compare-and-swap when the PTE is in RAM.  Returns 0, or the exception
  * code to raise (page fault, or access fault when a PTE cannot be read or
- * its A/D update cannot be stored), with tval = vaddr.
+ * its A/D update cannot be stored, PMP deciding both for S mode), with
+ * tval = vaddr.
  */
 int riscv_mmu_translate(const RiscvPrivState *s, AddressSpace *as, uint64_t vaddr,
                         RiscvAccessType type, RiscvTranslation *out);

@@ -10,6 +10,9 @@
  *  - a page walk that reads a PTE from nothing or from a device (page
  *    tables live in main memory) raises the access fault of the access
  *    (QEMU: reads the device, and a page fault when it must set A there);
+ *  - PMP checks the walk's A/D update as an S-mode store: a leaf that
+ *    needs A, on a page PMP leaves read-only to S, is an access fault and
+ *    stays as it was (QEMU checks only the walk's reads, and sets A);
  *  - a 32-bit instruction in the last halfword of RAM is a fetch access
  *    fault at the instruction with tval = the end of RAM (QEMU 7.2 aborts
  *    on an assertion).
@@ -80,6 +83,7 @@ static void m_mode(void)
 #define VA_HOLE  0x100001000ul  /* leaf -> past RAM */
 #define VA_BADT  0x140000000ul  /* its last-level table is past RAM */
 #define VA_PLICT 0x180000000ul  /* its last-level table is the PLIC */
+#define VA_NOA   0x100002000ul  /* leaf without A, its table read-only to S by PMP */
 #define F (PTE_V | PTE_A | PTE_D)
 
 static void s_mode(int levels)
@@ -91,8 +95,24 @@ static void s_mode(int levels)
     vm_map(root, levels, VA_HOLE, RAM_END, PAGE_4K, F | PTE_R | PTE_W | PTE_X);
     *vm_map(root, levels, VA_BADT, 0, PAGE_2M, 0) = ((RAM_END + 0x100000) >> 12) << 10 | PTE_V;
     *vm_map(root, levels, VA_PLICT, 0, PAGE_2M, 0) = (PLIC >> 12) << 10 | PTE_V;
+    u64 *noa = vm_map(root, levels, VA_NOA, (u64)page_a, PAGE_4K, PTE_V | PTE_R);
     csr_write(satp, vm_satp(root, levels));
     sfence_all();
+
+    /* PMP entry 0: the leaf's table page, R only for S; entry 1: the rest */
+    csr_write(pmpaddr0, ((u64)noa & ~0xffful) >> 2 | 0x1ff);
+    csr_write(pmpaddr1, ~0ul);
+    csr_write(pmpcfg0, 0x1f19);
+    sfence_all();
+    check_trap("load through a leaf that needs A, its page read-only by PMP",
+               s(p_load64, VA_NOA), RUN_TRAP_M, EXC_LOAD_ACCESS, p_load64, VA_NOA);
+    check("  the PTE's A", *noa & PTE_A, 0);
+    csr_write(pmpaddr0, ~0ul);      /* crt0's one entry again: all RWX */
+    csr_write(pmpcfg0, 0x1f);
+    sfence_all();
+    page_a[0] = 0x77;
+    check_trap("  the same with PMP open", s(p_load64, VA_NOA), RUN_RETURNED, 0x77, 0, 0);
+    check("  the PTE's A", *noa & PTE_A, PTE_A);
 
     check_trap("fetch through a leaf to the UART", s(p_jump, VA_UART), RUN_TRAP_M,
                EXC_INSN_ACCESS, (void *)VA_UART, VA_UART);

@@ -1,11 +1,11 @@
 /* Page permissions by privilege, in Sv39 and Sv48: U pages from S with
  * and without mstatus.SUM (never executable from S), U code and data from
  * U (faults also delegated to S), execute-only pages with and without MXR, M-mode loads with MPRV
- * (MPP = S, U, M), and switching satp between an Sv39 table, an Sv48
- * table and Bare. */
+ * (MPP = S, U, M), switching satp between an Sv39 table, an Sv48
+ * table and Bare, and PMP applied to the page walk's own reads (as S). */
 #include "vm.h"
 
-extern char p_load64[], p_store64[];
+extern char p_load64[], p_store64[], p_jump[];
 
 #define VA_U     0x100000000ul   /* page_a, U RW */
 #define VA_S     0x100001000ul   /* page_b, S RW */
@@ -13,6 +13,7 @@ extern char p_load64[], p_store64[];
 #define VA_UXO   0x100003000ul   /* page_a, U execute-only */
 #define VA_SW    0x100004000ul   /* page_a in the Sv39 table, page_b in Sv48 */
 #define VA_UCODE 0x140000000ul   /* 2M: the image as U code */
+#define VA_PW    0x100005000ul   /* page_b, S RWX: its PTE's page under PMP */
 
 #define A_VAL 0x1111aaaa2222aaaaul
 #define B_VAL 0x3333bbbb4444bbbbul
@@ -21,6 +22,7 @@ extern char p_load64[], p_store64[];
 static u64 page_a[512] __attribute__((aligned(4096)));
 static u64 page_b[512] __attribute__((aligned(4096)));
 static u64 fault_cause, fault_tval;
+static u64 *pw_leaf[2];      /* VA_PW's leaf PTE in the Sv39 and Sv48 tables */
 
 static run_t s(void *fn, u64 arg) { return run_in(PRV_S, fn, arg); }
 #define UALIAS(p) ((void *)(VA_UCODE + ((u64)(p) - RAM_BASE)))
@@ -111,7 +113,47 @@ static u64 *table(int levels)
     vm_map(root, levels, VA_UXO, (u64)page_a, PAGE_4K, F | PTE_U | PTE_X);
     vm_map(root, levels, VA_UCODE, RAM_BASE, PAGE_2M, F | PTE_U | PTE_R | PTE_X);
     vm_map(root, levels, VA_SW, levels == 3 ? (u64)page_a : (u64)page_b, PAGE_4K, F | PTE_R);
+    pw_leaf[levels - 3] = vm_map(root, levels, VA_PW, (u64)page_b, PAGE_4K,
+                                 F | PTE_R | PTE_W | PTE_X);
     return root;
+}
+
+/* PMP entry 0: the 4K page of VA_PW's leaf PTE with cfg (NAPOT);
+ * entry 1: everything else, RWX. */
+static void pmp_table_page(u64 *leaf, u64 cfg)
+{
+    u64 page = (u64)leaf & ~0xffful;
+    csr_write(pmpaddr0, (page >> 2) | 0x1ff);
+    csr_write(pmpaddr1, ~0ul);
+    csr_write(pmpcfg0, 0x1f00 | cfg);
+    sfence_all();
+}
+
+/* The walk reads PTEs as S mode does (privileged spec 3.7.1): PMP that
+ * denies S the page of a leaf PTE makes every access through it an
+ * access fault, M's own accesses to it untouched. */
+static void pmp_walk(u64 *root, int levels)
+{
+    printf("== PMP on the page walk, Sv%d ==\n", 12 + 9 * levels);
+    u64 *leaf = pw_leaf[levels - 3];
+    csr_write(satp, vm_satp(root, levels));
+    sfence_all();
+    check_trap("load, PMP off", s(p_load64, VA_PW), RUN_RETURNED, B_VAL, 0, 0);
+    pmp_table_page(leaf, 0x18);
+    check_trap("load, PTE page no access", s(p_load64, VA_PW), RUN_TRAP_M, EXC_LOAD_ACCESS,
+               p_load64, VA_PW);
+    check_trap("store, PTE page no access", s(p_store64, VA_PW), RUN_TRAP_M, EXC_STORE_ACCESS,
+               p_store64, VA_PW);
+    check_trap("fetch, PTE page no access", s(p_jump, VA_PW), RUN_TRAP_M, EXC_INSN_ACCESS,
+               (void *)VA_PW, VA_PW);
+    check("  M reads the PTE", *leaf & 0xff, F | PTE_R | PTE_W | PTE_X | PTE_V);
+    pmp_table_page(leaf, 0x19);
+    check_trap("load, PTE page read-only (A, D set)", s(p_load64, VA_PW), RUN_RETURNED, B_VAL, 0, 0);
+    /* back to crt0's one entry: everything RWX */
+    csr_write(pmpaddr0, ~0ul);
+    csr_write(pmpcfg0, 0x1f);
+    csr_write(satp, 0);
+    sfence_all();
 }
 
 static void switching(u64 *sv39, u64 *sv48)
@@ -150,5 +192,7 @@ int main(void)
         mprv();
     }
     switching(roots[0], roots[1]);
+    pmp_walk(roots[0], 3);
+    pmp_walk(roots[1], 4);
     return 0;
 }
