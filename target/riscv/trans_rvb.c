@@ -206,7 +206,7 @@ bool trans_bext(DisasContext *ctx, const RvArgs *a) { return rvi_gen_rrr(ctx, a,
 /* Immediate forms: the mask is known now. */
 static bool gen_bit_imm(DisasContext *ctx, const RvArgs *a, RvGen3 fn)
 {
-    return rvi_gen_rri(ctx, a, fn, INT64_C(1) << a->shamt, false);
+    return rvi_gen_rri(ctx, a, fn, (int64_t)(UINT64_C(1) << a->shamt), false);
 }
 
 bool trans_bclri(DisasContext *ctx, const RvArgs *a) { return gen_bit_imm(ctx, a, tcg_gen_andc); }
