@@ -13,6 +13,7 @@
  * while guest code runs, and neither is taken under the other.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -109,6 +110,15 @@ static bool vcpu_ready(CpuState *cs)
 static void run_guest(CpuState *cs)
 {
     int r = cpu_exec(cs);
+    if (cs->pause_pending) {
+        /* A spin-wait (CpuState.pause_yields): on a thread of its own,
+         * the vCPU lets the host run another (the lock holder, maybe);
+         * in turn, its turn ends here. */
+        cs->pause_pending = 0;
+        if (!single_thread) {
+            sched_yield();
+        }
+    }
     switch (r) {
     case EXCP_INTERRUPT:
     case EXCP_HALT:
@@ -213,6 +223,7 @@ void vcpus_init(CpuState **cpus, int n, bool single, Clock *clock)
     vcpus = g_new0(Vcpu, n);
     for (int i = 0; i < n; i++) {
         vcpu_init_one(&vcpus[i], cpus[i]);
+        cpus[i]->pause_yields = single ? n > 1 : n > (int)g_get_num_processors();
     }
     vcpu_init_one(&rr_idle, NULL);
     nb_threads = single ? 1 : n;

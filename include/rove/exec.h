@@ -59,6 +59,14 @@ typedef struct CpuState {
     struct SoftTlb *tlb;
     const CpuSysOps *sys;      /* system mode: what the vCPU runner asks */
     bool halted;               /* system mode: asleep in wfi until has_work */
+    /* System mode, set by the runner before the vCPU first runs: a
+     * spin-wait hint (RISC-V pause) leaves generated code with
+     * pause_pending set, and the runner gives way to another vCPU: the
+     * next one in turn on a single thread, or another host thread when
+     * there are more vCPU threads than host CPUs.  A hart spinning on a
+     * lock then lets the one holding it run.  Otherwise pause is a fence. */
+    bool pause_yields;
+    uint8_t pause_pending;
 } CpuState;
 
 /* A system-mode vCPU, for the runner (system/cpus.c). */

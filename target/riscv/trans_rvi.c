@@ -255,9 +255,25 @@ bool trans_sraw(DisasContext *ctx, const RvArgs *a) { return rvi_gen_rrr(ctx, a,
 
 /* Single guest thread: a full barrier is stronger than any pred/succ set
  * and costs nothing when the back end knows there is no other observer. */
+/* pause (Zihintpause): fence w, 0 with rs1 = rd = 0.  Linux's cpu_relax()
+ * issues it in every spin-wait, whether or not the ISA string has it. */
+#define RV_INSN_PAUSE 0x0100000fu
+
 bool trans_fence(DisasContext *ctx, const RvArgs *a)
 {
-    tcg_gen_mb(ctx->tcg, TCG_MO_ALL);
+    TcgContext *c = ctx->tcg;
+
+    tcg_gen_mb(c, TCG_MO_ALL);
+    if (ctx->opcode == RV_INSN_PAUSE && ctx->base.cpu->pause_yields) {
+        /* Give way to another vCPU (CpuState.pause_yields): leave for
+         * the cpu loop, which sees the request, and the runner. */
+        tcg_gen_st(c, tcg_constant_i32(c, 1), c->env, offsetof(RiscvCpu, parent.pause_pending),
+                   MO_UB);
+        tcg_gen_st(c, tcg_constant_i32(c, 1), c->env, offsetof(TcgEnvHeader, exit_request),
+                   MO_UL);
+        gen_update_pc(ctx, ctx->pc_succ_insn);
+        ctx->base.is_jmp = (DisasJumpType)DISAS_RV_EXIT;
+    }
     return true;
 }
 

@@ -3,8 +3,8 @@
 
 Two measurements, each emulator run --runs times, alternating which goes
 first, with the same kernel, initramfs and options (-M virt -m 512M
--nographic -no-reboot -smp 1 -bios fw_dynamic.bin -kernel Image -initrd ...;
-QEMU also gets -nic none):
+-nographic -no-reboot -smp 1 (--smp) -bios fw_dynamic.bin -kernel Image
+-initrd ... (and --accel); QEMU also gets -nic none):
 
   boot      seconds from process start to EMU-BOOT-OK on the console, and to
             the process's exit (emu.cmd="true", then poweroff)
@@ -24,6 +24,7 @@ QEMU's numbers are shown.  Images come from scripts/fetch-images.sh
 
     tests/bench/run-system-bench.py --emu build/rove-system-riscv64 --runs 5
     tests/bench/run-system-bench.py --bench bench_int:20,bench_fp64 --runs 3
+    tests/bench/run-system-bench.py --smp 4 [--accel tcg,thread=single] --bench ''
     ninja -C build system-bench
 """
 import argparse
@@ -87,6 +88,8 @@ def main(argv):
                     help="comma-separated programs, each NAME or NAME:ARG (its size argument)")
     ap.add_argument("--build-dir", help="where to build (default: a temporary directory)")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per boot")
+    ap.add_argument("--smp", type=int, default=1, help="harts (default 1)")
+    ap.add_argument("--accel", help="passed as -accel to both (e.g. tcg,thread=single)")
     a = ap.parse_args(argv)
     names = [n for n in a.bench.split(",") if n]
     for n in names:
@@ -107,8 +110,8 @@ def main(argv):
         builddir = a.build_dir or tmp
         os.makedirs(builddir, exist_ok=True)
         bench_rd = bench_initramfs(a, busybox, builddir, names) if names else None
-        common = ["-M", "virt", "-m", "512M", "-nographic", "-no-reboot", "-smp", "1",
-                  "-bios", fw, "-kernel", kernel]
+        common = ["-M", "virt", "-m", "512M", "-nographic", "-no-reboot", "-smp", str(a.smp),
+                  "-bios", fw, "-kernel", kernel] + (["-accel", a.accel] if a.accel else [])
         boot_args = common + ["-initrd", initrd, "-append",
                               'console=ttyS0 panic=-1 emu.cmd="true"']
         bench_args = common + ["-initrd", bench_rd or initrd, "-append",
