@@ -2,7 +2,8 @@
 """Random machine code on the virt machine: the emulator must survive it.
 
 Each program is 64 KiB loaded at 0x80000000 with -bios none and run in M
-mode.  It starts with a trap handler that clears MPRV and resumes after
+mode (1, 2 or 4 harts, a thread each or all on one, on either back end).
+It starts with a trap handler that clears MPRV and resumes after
 the faulting word; after a fault on a fetch, every 256th trap, or when
 mepc has left the program, it goes back in M mode at a word picked from
 mcycle.  The rest is random code biased towards what a hostile kernel
@@ -123,7 +124,7 @@ CSRS = [0x300, 0x302, 0x303, 0x304, 0x340, 0x342, 0x343, 0x344, 0x180, 0x100, 0x
         0xc00, 0xc01, 0xc02, 0xf14, 0x301, 0x7b0, 0x320, 0xb00, 0x5a8, 0x9c0, 0x001, 0x002,
         0x003, 0x7a0, 0x7a1, 0x744]
 SYSTEM = [0x10200073, 0x12000073, 0x0000100f, 0x0ff0000f, 0x00000073, 0x00100073,
-          0x12050073, MRET]          # sret, sfence.vma, fence.i, fence, ecall, ebreak
+          0x12050073, MRET, 0x0100000f]  # sret, sfence.vma, fence.i, fence, ecall, ebreak, pause
 
 
 def program(seed):
@@ -180,12 +181,14 @@ def program(seed):
     return struct.pack('<%dI' % len(w), *[x & 0xffffffff for x in w])
 
 
-def run_one(emu, path, smp, backend, seconds):
+def run_one(emu, path, smp, backend, single, seconds):
     env = dict(os.environ)
     if backend:
         env['ROVE_BACKEND'] = backend
     cmd = [emu, '-M', 'virt', '-bios', 'none', '-m', '128M', '-smp', str(smp), '-nographic',
            '-serial', 'none', '-kernel', path]
+    if single:
+        cmd[1:1] = ['-accel', 'tcg,thread=single']
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, env=env, start_new_session=True)
     try:
@@ -224,10 +227,11 @@ def main():
             seed = a.seed + i
             smp = (1, 2, 4)[i % 3]
             backend = ('x86_64', 'interp')[(i // 3) % 2]
+            single = (i // 6) % 2 == 1 and smp > 1
             path = os.path.join(tmp, 'prog-%d.bin' % seed)
             with open(path, 'wb') as f:
                 f.write(program(seed))
-            cmd, be, why = run_one(a.emu, path, smp, backend, a.seconds)
+            cmd, be, why = run_one(a.emu, path, smp, backend, single, a.seconds)
             if why:
                 failed += 1
                 if a.keep:
@@ -240,7 +244,8 @@ def main():
                 else:
                     again = 'again: %s --emu %s --seed %d --count 1 --keep DIR' % (
                         sys.argv[0], a.emu, seed)
-                print('FAIL seed %d (-smp %d, %s back end): %s\n  %s' % (seed, smp, be, why, again))
+                print('FAIL seed %d (-smp %d%s, %s back end): %s\n  %s' %
+                      (seed, smp, ' thread=single' if single else '', be, why, again))
     print('%d programs (seeds %d-%d), %d failed, %.0f s' %
           (a.count, a.seed, a.seed + a.count - 1, failed, time.time() - start))
     return 1 if failed else 0
