@@ -9,7 +9,10 @@ mepc has left the program, it goes back in M mode at a word picked from
 mcycle.  The rest is random code biased towards what a hostile kernel
 does: CSR reads and writes (satp rooted inside the program, so its words
 are page tables; PMP; delegation; timers), MPP changes followed by mret
-(so code also runs in S and U), loads, stores and AMOs on RAM, devices
+(so code also runs in S and U), virtio queues set up on the four devices
+given (blk on a scratch disk, rng, net with a restricted user network,
+console on a null chardev) with the program's own words as descriptors
+and rings, then notified, loads, stores and AMOs on RAM, devices
 and holes, xRET, fences, sfence.vma, FP/vector/custom opcodes and random
 words.
 
@@ -127,6 +130,42 @@ SYSTEM = [0x10200073, 0x12000073, 0x0000100f, 0x0ff0000f, 0x00000073, 0x00100073
           0x12050073, MRET, 0x0100000f]  # sret, sfence.vma, fence.i, fence, ecall, ebreak, pause
 
 
+def sw(base, val, off):
+    return stype(2, base, val, off)
+
+
+def virtio_setup(r, base):
+    """A virtio-mmio driver's steps with some random values: reset, feature
+    negotiation (VERSION_1, maybe indirect/event-idx), one queue whose
+    rings lie in the program or in the RAM after it, DRIVER_OK, a notify.
+    The program's own words then serve as descriptors and rings."""
+    def li(v):
+        return [addi(T5, 0, v)]
+
+    def ram(page_lo, page_hi):
+        return li_upper(T5, 0x80000 + r.randrange(page_lo, page_hi)) + \
+            [addi(T5, T5, r.randrange(0, 2048) & ~15)]
+    slot = 0x10001 + r.randrange(8)
+    w = li_upper(base, slot)
+    if r.random() < 0.7:
+        w += li(0) + [sw(base, T5, 0x70)]                          # reset
+    w += li(3) + [sw(base, T5, 0x70)]                              # ACK | DRIVER
+    w += li(1) + [sw(base, T5, 0x24)] + li(1 if r.random() < 0.9 else 0) + [sw(base, T5, 0x20)]
+    low = r.choice([0, 0x10000000, 0x20000000, 0x30000000]) | r.getrandbits(8)
+    w += [lui(T5, low >> 12), addi(T5, T5, low & 0x7ff), sw(base, 0, 0x24), sw(base, T5, 0x20)]
+    w += li(0xb) + [sw(base, T5, 0x70)]                            # FEATURES_OK
+    q = r.choice([0, 0, 1, 2])
+    w += li(q) + [sw(base, T5, 0x30)]                              # QueueSel
+    w += li(r.choice([1, 2, 4, 8, 16, 256, r.randrange(1, 2048)])) + [sw(base, T5, 0x38)]
+    for reg in (0x80, 0x90, 0xa0):                                 # desc, driver, device
+        w += ram(0, 16) if reg != 0xa0 or r.random() < 0.3 else ram(16, 64)
+        w += [sw(base, T5, reg), sw(base, 0, reg + 4)]
+    w += li(1) + [sw(base, T5, 0x44)]                              # QueueReady
+    w += li(r.choice([0xf, 0xf, 0x7, 0x8f])) + [sw(base, T5, 0x70)]  # DRIVER_OK
+    w += li(q) + [sw(base, T5, 0x50)]                              # QueueNotify
+    return w
+
+
 def program(seed):
     r = random.Random(seed)
     w = [jal(0, 0x400)] + [addi(0, 0, 0)] * 63 + handler()
@@ -146,6 +185,8 @@ def program(seed):
                                           rtype(0, T5, rd, 6, rd), csrw(0x180, rd)]
             if r.random() < 0.5:
                 w.append(0x12000073)
+        elif k < 0.15:   # set up a virtio device's queue and notify it
+            w += virtio_setup(r, rd)
         elif k < 0.16:   # MPP (and sometimes MPRV) then mret to the next word
             w += [lui(rd, r.choice([0x0, 0x1, 0x20, 0x21])), srli(rd, rd, 1), csrw(0x300, rd),
                   0x00000f17, addi(T5, T5, 16), csrw(0x341, T5), MRET]
@@ -181,12 +222,16 @@ def program(seed):
     return struct.pack('<%dI' % len(w), *[x & 0xffffffff for x in w])
 
 
-def run_one(emu, path, smp, backend, single, seconds):
+def run_one(emu, path, disk, smp, backend, single, seconds):
     env = dict(os.environ)
     if backend:
         env['ROVE_BACKEND'] = backend
     cmd = [emu, '-M', 'virt', '-bios', 'none', '-m', '128M', '-smp', str(smp), '-nographic',
-           '-serial', 'none', '-kernel', path]
+           '-serial', 'none', '-kernel', path,
+           '-drive', 'file=%s,format=raw,if=none,id=d0' % disk, '-device',
+           'virtio-blk-device,drive=d0', '-device', 'virtio-rng-device',
+           '-netdev', 'user,id=n0,restrict=on', '-device', 'virtio-net-device,netdev=n0',
+           '-chardev', 'null,id=c0', '-device', 'virtio-console-device,chardev=c0']
     if single:
         cmd[1:1] = ['-accel', 'tcg,thread=single']
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -231,7 +276,10 @@ def main():
             path = os.path.join(tmp, 'prog-%d.bin' % seed)
             with open(path, 'wb') as f:
                 f.write(program(seed))
-            cmd, be, why = run_one(a.emu, path, smp, backend, single, a.seconds)
+            disk = os.path.join(tmp, 'disk.img')
+            with open(disk, 'wb') as f:
+                f.truncate(1 << 20)
+            cmd, be, why = run_one(a.emu, path, disk, smp, backend, single, a.seconds)
             if why:
                 failed += 1
                 if a.keep:
