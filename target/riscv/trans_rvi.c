@@ -253,12 +253,12 @@ bool trans_sraw(DisasContext *ctx, const RvArgs *a) { return rvi_gen_rrr(ctx, a,
 
 /* ---- system ---- */
 
-/* Single guest thread: a full barrier is stronger than any pred/succ set
- * and costs nothing when the back end knows there is no other observer. */
 /* pause (Zihintpause): fence w, 0 with rs1 = rd = 0.  Linux's cpu_relax()
  * issues it in every spin-wait, whether or not the ISA string has it. */
 #define RV_INSN_PAUSE 0x0100000fu
 
+/* Single guest thread: a full barrier is stronger than any pred/succ set
+ * and costs nothing when the back end knows there is no other observer. */
 bool trans_fence(DisasContext *ctx, const RvArgs *a)
 {
     TcgContext *c = ctx->tcg;
