@@ -1321,7 +1321,7 @@ bool tcg_regalloc_run(TcgContext *ctx, const RaHostDesc *desc, const RaHostOps *
                 }
                 break;
             }
-            /* fall through */
+            /* A block boundary: every global back in memory. */
             ra_save_all(&s);
             ra_emit_label_op(&s, op);
             break;

@@ -1111,26 +1111,21 @@ static void emit_qemu_st(X86Gen *g, TcgArg v, bool vconst, TcgArg addr, bool aco
     note_fault_site(g, sp, args, start, g->a.pos);
 }
 
-static void emit_insn_start(X86Gen *g)
-{
-    TbCodeInfo *info = g->info;
-    if (!info) {
-        return;
-    }
-    if (g->cur_insn >= 0 && g->cur_insn < TCG_MAX_INSNS) {
-        info->insn_end[g->cur_insn] = (uint32_t)(g->a.pos - g->start);
-    }
-    g->cur_insn++;
-    if (g->cur_insn < TCG_MAX_INSNS) {
-        info->nb_insns = g->cur_insn + 1;
-    }
-}
-
-/* RaHostOps.insn_start: the only thing an insn_start emits. */
+/* RaHostOps.insn_start, all an insn_start emits: where the previous guest
+ * insn's code ended.  Returns whether the buffer is exhausted. */
 bool x86_insn_start(void *h)
 {
     X86Gen *g = h;
-    emit_insn_start(g);
+    TbCodeInfo *info = g->info;
+    if (info) {
+        if (g->cur_insn >= 0 && g->cur_insn < TCG_MAX_INSNS) {
+            info->insn_end[g->cur_insn] = (uint32_t)(g->a.pos - g->start);
+        }
+        g->cur_insn++;
+        if (g->cur_insn < TCG_MAX_INSNS) {
+            info->nb_insns = g->cur_insn + 1;
+        }
+    }
     return x86_overflowed(&g->a);
 }
 
@@ -1190,9 +1185,6 @@ void x86_emit_op(void *h, const TcgOp *op, const RaOpArgs *args)
     switch (op->opc) {
     case INDEX_op_fpop:
         x86_fp_emit(g, op, args);
-        break;
-    case INDEX_op_insn_start:
-        emit_insn_start(g);
         break;
     case INDEX_op_set_label:
         fold_jump_over_jump(g, (int)x[0]);
